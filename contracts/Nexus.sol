@@ -1,0 +1,463 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.29;
+
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
+import {INexus} from "./interfaces/INexus.sol";
+import {IProviderRegistry} from "./interfaces/IProviderRegistry.sol";
+import {ISource} from "./interfaces/ISource.sol";
+import {ITask} from "./interfaces/ITask.sol";
+import {IVault} from "./interfaces/IVault.sol";
+import {CloneAddress} from "./libraries/CloneAddress.sol";
+import {TaskTermsCodec} from "./libraries/TaskTermsCodec.sol";
+import {ProviderRegistry} from "./ProviderRegistry.sol";
+import {Vault} from "./Vault.sol";
+import {
+    MAX_FEE_BPS,
+    MAX_UNBONDING_PERIOD,
+    SourceParams,
+    SourceStatus,
+    SourceTerms,
+    TaskTerms
+} from "./types/NexusTypes.sol";
+
+/// @title GPU Nexus: the entry point and event hub of the protocol.
+/// @notice Users call only this contract. It authenticates tasks and sources by their CREATE2 address, checks
+/// who may act, moves money through the Vault and emits every protocol event. Admin powers are the fee (capped
+/// at 10 %), the treasury and the unbonding period (capped at 30 days); none of them touches a user's funds.
+contract Nexus is INexus, Ownable2Step {
+    uint256 private constant SOURCE_ARGS_LENGTH = 52;
+    uint256 private constant BPS = 10_000;
+
+    IVault private immutable VAULT;
+    IProviderRegistry private immutable REGISTRY;
+    address private immutable TASK_IMPLEMENTATION;
+    address private immutable SOURCE_IMPLEMENTATION;
+
+    uint16 private _feeBps;
+    address private _treasury;
+
+    /// @param initialOwner Protocol admin (two-step transferable).
+    /// @param initialTreasury Account fees are collected to.
+    /// @param initialFeeBps Protocol fee in basis points, at most 1,000.
+    /// @param unbondingPeriod Time an unbonding takes to mature, at most 30 days.
+    /// @param taskImplementation_ A deployed `Task`, the implementation task clones delegate to.
+    /// @param sourceImplementation_ A deployed `Source`, the implementation source clones delegate to.
+    constructor(
+        address initialOwner,
+        address initialTreasury,
+        uint16 initialFeeBps,
+        uint64 unbondingPeriod,
+        address taskImplementation_,
+        address sourceImplementation_
+    ) Ownable(initialOwner) {
+        if (initialTreasury == address(0) || taskImplementation_ == address(0) || sourceImplementation_ == address(0)) {
+            revert ZeroAddress();
+        }
+        _checkFee(initialFeeBps);
+        _checkUnbondingPeriod(unbondingPeriod);
+        _treasury = initialTreasury;
+        _feeBps = initialFeeBps;
+        TASK_IMPLEMENTATION = taskImplementation_;
+        SOURCE_IMPLEMENTATION = sourceImplementation_;
+        VAULT = new Vault(unbondingPeriod);
+        REGISTRY = new ProviderRegistry();
+        emit TreasurySet(initialTreasury);
+        emit FeeSet(initialFeeBps);
+        emit UnbondingPeriodSet(unbondingPeriod);
+    }
+
+    // ================================================================ sources
+
+    /// @inheritdoc INexus
+    function publishSource(SourceParams calldata params, bytes32 salt) external returns (address source) {
+        source = CloneAddress.deploy(SOURCE_IMPLEMENTATION, abi.encodePacked(msg.sender, salt));
+        ISource(source).initialize(params);
+        emit SourcePublished(source, msg.sender, salt, params);
+    }
+
+    /// @inheritdoc INexus
+    function updateSource(address source, SourceParams calldata params) external {
+        _requireSourceClient(source);
+        ISource(source).update(params);
+        emit SourceUpdated(source, msg.sender, params);
+    }
+
+    /// @inheritdoc INexus
+    function setSourceStatus(address source, SourceStatus status) external {
+        _requireSourceClient(source);
+        ISource(source).setStatus(status);
+        emit SourceStatusChanged(source, msg.sender, status);
+    }
+
+    /// @inheritdoc INexus
+    function register(address source, address provider, uint8 environment) external {
+        _sourceClient(source);
+        if (ISource(source).status() != SourceStatus.ACTIVE) revert SourceInactive(source);
+        address master = _requireProviderActor(provider);
+        (, uint256 minAvailableLockup) = ISource(source).eligibility(provider);
+        _requireLockup(master, minAvailableLockup);
+        ISource(source).addRegistrant(provider, environment);
+        emit ProviderRegistered(source, provider, master, environment);
+    }
+
+    /// @inheritdoc INexus
+    function unregister(address source, address provider) external {
+        _sourceClient(source);
+        if (msg.sender != provider) _requireProviderActor(provider);
+        ISource(source).removeRegistrant(provider);
+        emit ProviderUnregistered(source, provider, msg.sender);
+    }
+
+    // ================================================================ tasks
+
+    /// @inheritdoc INexus
+    function publishTask(
+        address source,
+        string calldata configUri,
+        bytes32 configHash,
+        uint64 expiryTime,
+        uint256 payment,
+        uint64 salt
+    ) external payable returns (address task) {
+        return _publishTask(msg.sender, source, configUri, configHash, expiryTime, payment, salt);
+    }
+
+    /// @inheritdoc INexus
+    function publishTaskFor(
+        address client,
+        address source,
+        string calldata configUri,
+        bytes32 configHash,
+        uint64 expiryTime,
+        uint256 payment,
+        uint64 salt
+    ) external payable returns (address task) {
+        _requireActor(client);
+        return _publishTask(client, source, configUri, configHash, expiryTime, payment, salt);
+    }
+
+    /// @inheritdoc INexus
+    function attempt(address task, address provider, uint256 suggestedPayment) external {
+        TaskTerms memory t = _taskTerms(task);
+        address master = _requireProviderActor(provider);
+        (uint8 environment, uint256 minAvailableLockup) = ISource(t.source).eligibility(provider);
+        if (environment == 0) revert ISource.NotRegistered(t.source, provider);
+        _requireLockup(master, minAvailableLockup);
+        uint40 deadline = ITask(task).recordAttempt(provider, suggestedPayment);
+        emit TaskAttempted(task, provider, master, deadline, suggestedPayment);
+    }
+
+    /// @inheritdoc INexus
+    function submitResponse(address task, string calldata resultUri, bytes32 resultHash, uint256 askedPayment)
+        external
+    {
+        TaskTerms memory t = _taskTerms(task);
+        bool finalized = ITask(task).recordResponse(msg.sender, askedPayment);
+        emit ResponseSubmitted(task, msg.sender, resultUri, resultHash, finalized ? t.payment : askedPayment);
+        if (finalized) _pay(task, t, msg.sender, t.payment, false);
+    }
+
+    /// @inheritdoc INexus
+    function confirmResponse(address task, address provider) external {
+        TaskTerms memory t = _taskTerms(task);
+        _requireActor(t.client);
+        uint256 askedPayment = ITask(task).recordConfirmation(provider);
+        _pay(task, t, provider, askedPayment, false);
+    }
+
+    /// @inheritdoc INexus
+    function cancelTask(address task) external {
+        TaskTerms memory t = _taskTerms(task);
+        _requireActor(t.client);
+        ITask(task).recordCancellation();
+        VAULT.refundEscrow(t.client, t.payment);
+        emit TaskCanceled(task, t.client, t.payment);
+    }
+
+    /// @inheritdoc INexus
+    function settle(address task) external {
+        TaskTerms memory t = _taskTerms(task);
+        (address provider, uint256 askedPayment) = ITask(task).recordSettlement();
+        if (provider == address(0)) {
+            VAULT.refundEscrow(t.client, t.payment);
+            emit TaskExpired(task, t.client, t.payment);
+        } else {
+            _pay(task, t, provider, askedPayment, true);
+        }
+    }
+
+    /// @inheritdoc INexus
+    function reportLapse(address task, address provider) external {
+        TaskTerms memory t = _taskTerms(task);
+        ITask(task).recordLapse(provider);
+        address master = REGISTRY.masterOf(provider);
+        uint256 penalty;
+        if (master != address(0) && t.lapsePenalty != 0) penalty = VAULT.slash(master, t.client, t.lapsePenalty);
+        emit AttemptLapsed(task, provider, master, penalty, msg.sender);
+    }
+
+    // ================================================================ vault
+
+    /// @inheritdoc INexus
+    function deposit(address beneficiary) external payable {
+        if (beneficiary == address(0)) revert ZeroAddress();
+        VAULT.deposit{value: msg.value}(beneficiary);
+        emit Deposited(beneficiary, msg.sender, msg.value);
+    }
+
+    /// @inheritdoc INexus
+    function withdraw(uint256 amount) external {
+        VAULT.withdraw(msg.sender, amount);
+        emit Withdrawn(msg.sender, amount);
+    }
+
+    /// @inheritdoc INexus
+    function lock(uint256 amount) external {
+        VAULT.lock(msg.sender, amount);
+        emit Locked(msg.sender, amount);
+    }
+
+    /// @inheritdoc INexus
+    function unbond(uint256 amount) external {
+        uint64 maturesAt = VAULT.unbond(msg.sender, amount);
+        emit UnbondingStarted(msg.sender, amount, VAULT.stakeOf(msg.sender).unbonding, maturesAt);
+    }
+
+    /// @inheritdoc INexus
+    function cancelUnbonding() external {
+        emit UnbondingCanceled(msg.sender, VAULT.cancelUnbonding(msg.sender));
+    }
+
+    /// @inheritdoc INexus
+    function claim() external {
+        emit Claimed(msg.sender, VAULT.claim(msg.sender));
+    }
+
+    /// @inheritdoc INexus
+    function collectFees() external {
+        address to = _treasury;
+        emit FeesCollected(to, VAULT.collectFees(to));
+    }
+
+    // ================================================================ registry
+
+    /// @inheritdoc INexus
+    function announceProvider(address provider) external {
+        if (provider == address(0)) revert ZeroAddress();
+        emit ProviderAnnounced(msg.sender, provider, REGISTRY.announceProvider(msg.sender, provider));
+    }
+
+    /// @inheritdoc INexus
+    function revokeProvider(address provider) external {
+        REGISTRY.revokeProvider(msg.sender, provider);
+        emit ProviderRevoked(msg.sender, provider);
+    }
+
+    /// @inheritdoc INexus
+    function announceMaster(address master) external {
+        if (master == address(0)) revert ZeroAddress();
+        emit MasterAnnounced(msg.sender, master, REGISTRY.announceMaster(msg.sender, master));
+    }
+
+    /// @inheritdoc INexus
+    function revokeMaster() external {
+        emit MasterRevoked(msg.sender, REGISTRY.revokeMaster(msg.sender));
+    }
+
+    /// @inheritdoc INexus
+    function setAgent(address agent, bool allowed) external {
+        if (agent == address(0)) revert ZeroAddress();
+        REGISTRY.setAgent(msg.sender, agent, allowed);
+        emit AgentSet(msg.sender, agent, allowed);
+    }
+
+    /// @inheritdoc INexus
+    function setProviderInfo(address provider, string calldata uri) external {
+        if (msg.sender != provider && msg.sender != REGISTRY.masterOf(provider)) {
+            revert Unauthorized(msg.sender, provider);
+        }
+        REGISTRY.setProviderInfo(provider, uri);
+        emit ProviderInfoSet(provider, msg.sender, uri);
+    }
+
+    // ================================================================ admin
+
+    /// @inheritdoc INexus
+    function setFee(uint16 feeBps_) external onlyOwner {
+        _checkFee(feeBps_);
+        _feeBps = feeBps_;
+        emit FeeSet(feeBps_);
+    }
+
+    /// @inheritdoc INexus
+    function setTreasury(address treasury_) external onlyOwner {
+        if (treasury_ == address(0)) revert ZeroAddress();
+        _treasury = treasury_;
+        emit TreasurySet(treasury_);
+    }
+
+    /// @inheritdoc INexus
+    function setUnbondingPeriod(uint64 period) external onlyOwner {
+        _checkUnbondingPeriod(period);
+        VAULT.setUnbondingPeriod(period);
+        emit UnbondingPeriodSet(period);
+    }
+
+    // ================================================================ views
+
+    /// @inheritdoc INexus
+    function vault() external view returns (address) {
+        return address(VAULT);
+    }
+
+    /// @inheritdoc INexus
+    function registry() external view returns (address) {
+        return address(REGISTRY);
+    }
+
+    /// @inheritdoc INexus
+    function taskImplementation() external view returns (address) {
+        return TASK_IMPLEMENTATION;
+    }
+
+    /// @inheritdoc INexus
+    function sourceImplementation() external view returns (address) {
+        return SOURCE_IMPLEMENTATION;
+    }
+
+    /// @inheritdoc INexus
+    function feeBps() external view returns (uint16) {
+        return _feeBps;
+    }
+
+    /// @inheritdoc INexus
+    function treasury() external view returns (address) {
+        return _treasury;
+    }
+
+    /// @inheritdoc INexus
+    function isTask(address task) public view returns (bool) {
+        bytes memory args = CloneAddress.readArgs(task, TaskTermsCodec.LENGTH);
+        return args.length != 0 && CloneAddress.predict(TASK_IMPLEMENTATION, args, address(this)) == task;
+    }
+
+    /// @inheritdoc INexus
+    function isSource(address source) public view returns (bool) {
+        bytes memory args = CloneAddress.readArgs(source, SOURCE_ARGS_LENGTH);
+        return args.length != 0 && CloneAddress.predict(SOURCE_IMPLEMENTATION, args, address(this)) == source;
+    }
+
+    /// @inheritdoc INexus
+    function predictSourceAddress(address client, bytes32 salt) external view returns (address) {
+        return CloneAddress.predict(SOURCE_IMPLEMENTATION, abi.encodePacked(client, salt), address(this));
+    }
+
+    /// @inheritdoc INexus
+    function predictTaskAddress(TaskTerms calldata terms) external view returns (address) {
+        return CloneAddress.predict(TASK_IMPLEMENTATION, TaskTermsCodec.encode(terms), address(this));
+    }
+
+    // ================================================================ internals
+
+    function _publishTask(
+        address client,
+        address source,
+        string calldata configUri,
+        bytes32 configHash,
+        uint64 expiryTime,
+        uint256 payment,
+        uint64 salt
+    ) private returns (address task) {
+        _sourceClient(source);
+        SourceTerms memory s = ISource(source).sourceTerms();
+        if (s.status != SourceStatus.ACTIVE) revert SourceInactive(source);
+        uint256 minPayment = s.minPayment == 0 ? 1 : s.minPayment;
+        if (payment < minPayment) revert PaymentBelowMinimum(payment, minPayment);
+        if (payment > type(uint96).max) revert ValueOverflow(payment);
+        uint256 latest = block.timestamp + s.maxExpiryDuration;
+        if (expiryTime <= block.timestamp || expiryTime > latest) {
+            revert InvalidExpiry(expiryTime, block.timestamp + 1, latest);
+        }
+        TaskTerms memory t = TaskTerms({
+            client: client,
+            source: source,
+            configHash: configHash,
+            payment: uint96(payment),
+            expiryTime: expiryTime,
+            salt: salt,
+            attemptTimeout: s.attemptTimeout,
+            reviewWindow: s.reviewWindow,
+            lapsePenalty: s.lapsePenalty,
+            maxConcurrentAttempts: s.maxConcurrentAttempts,
+            deliveryMethod: s.deliveryMethod
+        });
+        task = CloneAddress.deploy(TASK_IMPLEMENTATION, TaskTermsCodec.encode(t));
+        VAULT.fundEscrow{value: msg.value}(client, payment);
+        emit TaskPublished(task, source, client, configUri, configHash, expiryTime, payment, salt);
+    }
+
+    /// @dev Pays `paid` of the task's escrow to the provider's master (the provider itself when it has none),
+    /// less the protocol fee, and refunds the rest to the client.
+    function _pay(address task, TaskTerms memory t, address provider, uint256 paid, bool bySettlement) private {
+        address payee = REGISTRY.masterOf(provider);
+        if (payee == address(0)) payee = provider;
+        uint256 fee = paid * _feeBps / BPS;
+        VAULT.releaseEscrow(t.client, t.payment, payee, paid, fee);
+        emit TaskFinalized(task, provider, payee, paid, fee, t.payment - paid, bySettlement);
+    }
+
+    /// @dev The terms of a task this Nexus created; reverts for any other address.
+    function _taskTerms(address task) private view returns (TaskTerms memory) {
+        bytes memory args = CloneAddress.readArgs(task, TaskTermsCodec.LENGTH);
+        if (args.length == 0 || CloneAddress.predict(TASK_IMPLEMENTATION, args, address(this)) != task) {
+            revert UnknownTask(task);
+        }
+        return TaskTermsCodec.decode(args);
+    }
+
+    /// @dev The client of a source this Nexus created; reverts for any other address.
+    function _sourceClient(address source) private view returns (address client) {
+        bytes memory args = CloneAddress.readArgs(source, SOURCE_ARGS_LENGTH);
+        if (args.length == 0 || CloneAddress.predict(SOURCE_IMPLEMENTATION, args, address(this)) != source) {
+            revert UnknownSource(source);
+        }
+        assembly ("memory-safe") {
+            client := shr(96, mload(add(args, 0x20)))
+        }
+    }
+
+    function _requireSourceClient(address source) private view {
+        address client = _sourceClient(source);
+        if (msg.sender != client) revert Unauthorized(msg.sender, client);
+    }
+
+    function _requireActor(address principal) private view {
+        if (msg.sender != principal && !REGISTRY.isAgent(principal, msg.sender)) {
+            revert Unauthorized(msg.sender, principal);
+        }
+    }
+
+    /// @dev The provider's master, after checking the caller is the provider, the master or the master's agent.
+    function _requireProviderActor(address provider) private view returns (address master) {
+        master = REGISTRY.masterOf(provider);
+        if (master == address(0)) revert ProviderNotPaired(provider);
+        if (msg.sender != provider && msg.sender != master && !REGISTRY.isAgent(master, msg.sender)) {
+            revert Unauthorized(msg.sender, master);
+        }
+    }
+
+    function _requireLockup(address master, uint256 minAvailableLockup) private view {
+        if (minAvailableLockup == 0) return;
+        uint256 lockup = VAULT.lockupOf(master);
+        if (lockup < minAvailableLockup) revert LockupBelowMinimum(master, lockup, minAvailableLockup);
+    }
+
+    function _checkFee(uint16 feeBps_) private pure {
+        if (feeBps_ > MAX_FEE_BPS) revert FeeTooHigh(feeBps_, MAX_FEE_BPS);
+    }
+
+    function _checkUnbondingPeriod(uint64 period) private pure {
+        if (period > MAX_UNBONDING_PERIOD) revert UnbondingPeriodTooLong(period, MAX_UNBONDING_PERIOD);
+    }
+}

@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.29;
+
+import {ITask} from "./interfaces/ITask.sol";
+import {CloneAddress} from "./libraries/CloneAddress.sol";
+import {TaskTermsCodec} from "./libraries/TaskTermsCodec.sol";
+import {
+    Attempt, AttemptState, DeliveryMethod, TaskState, TaskStatus, TaskTerms
+} from "./types/NexusTypes.sol";
+
+/// @title A paid job. Deployed by Nexus as an EIP-1167 clone whose immutable args are its terms.
+/// @notice The task's state machine lives here; money and eligibility are Nexus's and the Vault's concern.
+/// Times are half-open: an attempt is live while `now < deadline`, a task takes attempts while
+/// `now < expiryTime`, and a MANUAL task takes confirmations while `now < expiryTime + reviewWindow`.
+contract Task is ITask {
+    address private immutable IMPLEMENTATION;
+
+    // One slot: everything a call reads on the hot path.
+    TaskStatus private _status;
+    uint8 private _liveAttempts;
+    address private _selectedProvider;
+    uint40 private _lastDeadline;
+    uint40 private _closedAt;
+
+    mapping(address provider => Attempt) private _attempts;
+
+    constructor() {
+        IMPLEMENTATION = address(this);
+    }
+
+    // ---------------------------------------------------------------- views
+
+    /// @inheritdoc ITask
+    function terms() public view returns (TaskTerms memory) {
+        return TaskTermsCodec.decode(CloneAddress.readArgs(address(this), TaskTermsCodec.LENGTH));
+    }
+
+    /// @inheritdoc ITask
+    function state() external view returns (TaskState memory) {
+        return TaskState({
+            status: _status,
+            liveAttempts: _liveAttempts,
+            selectedProvider: _selectedProvider,
+            lastDeadline: _lastDeadline,
+            closedAt: _closedAt
+        });
+    }
+
+    /// @inheritdoc ITask
+    function status() external view returns (TaskStatus) {
+        return _status;
+    }
+
+    /// @inheritdoc ITask
+    function winner() external view returns (address) {
+        return _status == TaskStatus.FINALIZED ? _selectedProvider : address(0);
+    }
+
+    /// @inheritdoc ITask
+    function attemptOf(address provider) external view returns (Attempt memory a) {
+        a = _attempts[provider];
+        // A FIRST_RESPONSE win is not written to the attempt record (the task's slot already says it all).
+        if (_status == TaskStatus.FINALIZED && provider == _selectedProvider && a.state == AttemptState.LIVE) {
+            a.state = AttemptState.RESPONDED;
+            a.respondedAt = _closedAt;
+            a.askedPayment = terms().payment;
+        }
+    }
+
+    /// @inheritdoc ITask
+    function escrow() external view returns (uint256) {
+        return _isClosed(_status) ? 0 : terms().payment;
+    }
+
+    /// @inheritdoc ITask
+    function settleableAt() external view returns (uint256) {
+        if (_isClosed(_status)) return 0;
+        TaskTerms memory t = terms();
+        return _selectedProvider == address(0) ? t.expiryTime : uint256(t.expiryTime) + t.reviewWindow;
+    }
+
+    // ---------------------------------------------------------------- transitions
+
+    /// @inheritdoc ITask
+    function recordAttempt(address provider, uint256 suggestedPayment) external returns (uint40 deadline) {
+        TaskTerms memory t = _termsFromNexus();
+        TaskStatus current = _status;
+        _requireOpen(current);
+        if (block.timestamp >= t.expiryTime) revert TaskPastExpiry(address(this), t.expiryTime);
+        if (_attempts[provider].state != AttemptState.NONE) revert AlreadyAttempted(address(this), provider);
+        uint8 live = _liveAttempts;
+        if (live >= t.maxConcurrentAttempts) {
+            revert AttemptSlotsFull(address(this), live, t.maxConcurrentAttempts);
+        }
+        if (t.deliveryMethod == DeliveryMethod.MANUAL_CONFIRMATION && suggestedPayment > t.payment) {
+            revert PaymentAboveEscrow(address(this), suggestedPayment, t.payment);
+        }
+
+        uint256 due = block.timestamp + t.attemptTimeout;
+        deadline = uint40(due < t.expiryTime ? due : t.expiryTime);
+        _attempts[provider] = Attempt({state: AttemptState.LIVE, deadline: deadline, respondedAt: 0, askedPayment: 0});
+        _liveAttempts = live + 1;
+        // Deadlines never decrease (same timeout, same cap), so the newest attempt's deadline bounds them all.
+        _lastDeadline = deadline;
+        if (current == TaskStatus.NEW) _status = TaskStatus.ATTEMPTED;
+    }
+
+    /// @inheritdoc ITask
+    function recordResponse(address provider, uint256 askedPayment) external returns (bool finalized) {
+        TaskTerms memory t = _termsFromNexus();
+        TaskStatus current = _status;
+        if (current == TaskStatus.FINALIZED) revert TaskAlreadyFinalized(address(this), _selectedProvider);
+        _requireOpen(current);
+        Attempt storage a = _attempts[provider];
+        if (a.state != AttemptState.LIVE || block.timestamp >= a.deadline) {
+            revert AttemptNotLive(address(this), provider, a.deadline);
+        }
+        _liveAttempts -= 1;
+        if (t.deliveryMethod == DeliveryMethod.FIRST_RESPONSE) {
+            _status = TaskStatus.FINALIZED;
+            _selectedProvider = provider;
+            _closedAt = uint40(block.timestamp);
+            return true;
+        }
+        if (askedPayment > t.payment) revert PaymentAboveEscrow(address(this), askedPayment, t.payment);
+        a.state = AttemptState.RESPONDED;
+        a.respondedAt = uint40(block.timestamp);
+        a.askedPayment = uint96(askedPayment);
+        if (_selectedProvider == address(0)) _selectedProvider = provider;
+        _status = TaskStatus.RESPONDED;
+    }
+
+    /// @inheritdoc ITask
+    function recordConfirmation(address provider) external returns (uint256 askedPayment) {
+        TaskTerms memory t = _termsFromNexus();
+        if (t.deliveryMethod != DeliveryMethod.MANUAL_CONFIRMATION) revert NotManualTask(address(this));
+        _requireOpen(_status);
+        uint256 reviewEnd = uint256(t.expiryTime) + t.reviewWindow;
+        if (block.timestamp >= reviewEnd) revert ReviewWindowClosed(address(this), reviewEnd);
+        Attempt storage a = _attempts[provider];
+        if (a.state != AttemptState.RESPONDED) revert NoResponse(address(this), provider);
+        askedPayment = a.askedPayment;
+        _finalize(provider);
+    }
+
+    /// @inheritdoc ITask
+    function recordCancellation() external {
+        _termsFromNexus();
+        _requireOpen(_status);
+        if (block.timestamp < _lastDeadline || _selectedProvider != address(0)) {
+            revert TaskInProgress(address(this), _lastDeadline, _selectedProvider);
+        }
+        _status = TaskStatus.CANCELED;
+        _closedAt = uint40(block.timestamp);
+    }
+
+    /// @inheritdoc ITask
+    function recordSettlement() external returns (address provider, uint256 askedPayment) {
+        TaskTerms memory t = _termsFromNexus();
+        _requireOpen(_status);
+        provider = _selectedProvider;
+        uint256 from = provider == address(0) ? t.expiryTime : uint256(t.expiryTime) + t.reviewWindow;
+        if (block.timestamp < from) revert NotYetSettleable(address(this), from);
+        if (provider == address(0)) {
+            _status = TaskStatus.EXPIRED;
+            _closedAt = uint40(block.timestamp);
+        } else {
+            askedPayment = _attempts[provider].askedPayment;
+            _finalize(provider);
+        }
+    }
+
+    /// @inheritdoc ITask
+    function recordLapse(address provider) external {
+        _termsFromNexus();
+        Attempt storage a = _attempts[provider];
+        uint40 deadline = a.deadline;
+        TaskStatus current = _status;
+        // An attempt cut short by the task closing first did not lapse: it had no chance to answer.
+        bool lapsed = a.state == AttemptState.LIVE && block.timestamp >= deadline
+            && (!_isClosed(current) || deadline <= _closedAt);
+        if (!lapsed) revert NotLapsed(address(this), provider);
+        a.state = AttemptState.LAPSED;
+        if (!_isClosed(current)) _liveAttempts -= 1;
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    function _finalize(address provider) private {
+        _status = TaskStatus.FINALIZED;
+        _selectedProvider = provider;
+        _closedAt = uint40(block.timestamp);
+    }
+
+    /// @dev Reads the terms and checks, from them, that the caller is the Nexus that created this clone.
+    function _termsFromNexus() private view returns (TaskTerms memory) {
+        bytes memory args = CloneAddress.readArgs(address(this), TaskTermsCodec.LENGTH);
+        if (args.length == 0 || CloneAddress.predict(IMPLEMENTATION, args, msg.sender) != address(this)) {
+            revert NotTaskNexus(msg.sender);
+        }
+        return TaskTermsCodec.decode(args);
+    }
+
+    function _requireOpen(TaskStatus current) private view {
+        if (_isClosed(current)) revert TaskClosed(address(this), current);
+    }
+
+    function _isClosed(TaskStatus s) private pure returns (bool) {
+        return s == TaskStatus.CANCELED || s == TaskStatus.EXPIRED || s == TaskStatus.FINALIZED;
+    }
+}

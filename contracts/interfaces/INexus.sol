@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.29;
+
+import {INexusEvents} from "./INexusEvents.sol";
+import {SourceParams, SourceStatus, TaskTerms} from "../types/NexusTypes.sol";
+
+/// @title The entry point of GPU Nexus: every state-changing call goes through it and every event comes from it.
+interface INexus is INexusEvents {
+    /// @notice An address argument must not be zero.
+    error ZeroAddress();
+    /// @notice `caller` may not act for `principal` (it is neither the principal nor one of its agents).
+    error Unauthorized(address caller, address principal);
+    /// @notice The address is not a source created by this Nexus.
+    error UnknownSource(address source);
+    /// @notice The address is not a task created by this Nexus.
+    error UnknownTask(address task);
+    /// @notice The source is inactive and takes no new tasks or registrations.
+    error SourceInactive(address source);
+    /// @notice The payment is below the source's minimum (or zero).
+    error PaymentBelowMinimum(uint256 payment, uint256 minPayment);
+    /// @notice The expiry is in the past or beyond the source's maximum duration.
+    error InvalidExpiry(uint64 expiryTime, uint256 earliest, uint256 latest);
+    /// @notice The provider is not paired with a master.
+    error ProviderNotPaired(address provider);
+    /// @notice The master's lockup is below the source's `minAvailableLockup`.
+    error LockupBelowMinimum(address master, uint256 lockup, uint256 minAvailableLockup);
+    /// @notice Only the provider key itself submits responses.
+    error NotProvider(address caller, address provider);
+    /// @notice The fee is above the 10 % cap.
+    error FeeTooHigh(uint16 feeBps, uint16 maxFeeBps);
+    /// @notice The unbonding period is above the cap.
+    error UnbondingPeriodTooLong(uint64 period, uint64 maxPeriod);
+    /// @notice The value does not fit the protocol's storage width.
+    error ValueOverflow(uint256 value);
+
+    // ---------------------------------------------------------------- sources
+
+    /// @notice Publishes a source owned by the caller. Its address is `predictSourceAddress(caller, salt)`.
+    function publishSource(SourceParams calldata params, bytes32 salt) external returns (address source);
+
+    /// @notice Replaces a source's parameters. Only its client. Open tasks keep the terms they were created with.
+    function updateSource(address source, SourceParams calldata params) external;
+
+    /// @notice Switches a source ACTIVE or INACTIVE. Only its client.
+    function setSourceStatus(address source, SourceStatus status) external;
+
+    /// @notice Registers `provider` to `source` in one environment. By the provider, its master or the master's agent.
+    function register(address source, address provider, uint8 environment) external;
+
+    /// @notice Removes `provider` from `source`. By the provider, its master or the master's agent.
+    function unregister(address source, address provider) external;
+
+    // ---------------------------------------------------------------- tasks
+
+    /// @notice Publishes a task for the caller, escrowing `payment` from `msg.value` and the caller's balance.
+    function publishTask(
+        address source,
+        string calldata configUri,
+        bytes32 configHash,
+        uint64 expiryTime,
+        uint256 payment,
+        uint64 salt
+    ) external payable returns (address task);
+
+    /// @notice Publishes a task for `client`, as the client or one of its agents; `msg.value` goes to the client's balance.
+    function publishTaskFor(
+        address client,
+        address source,
+        string calldata configUri,
+        bytes32 configHash,
+        uint64 expiryTime,
+        uint256 payment,
+        uint64 salt
+    ) external payable returns (address task);
+
+    /// @notice Takes an attempt slot on `task` for `provider`. By the provider, its master or the master's agent.
+    function attempt(address task, address provider, uint256 suggestedPayment) external;
+
+    /// @notice Submits the caller's (a provider's) response to `task` while its attempt is live.
+    function submitResponse(address task, string calldata resultUri, bytes32 resultHash, uint256 askedPayment)
+        external;
+
+    /// @notice Confirms `provider`'s response to a MANUAL_CONFIRMATION task. By the client or its agent.
+    function confirmResponse(address task, address provider) external;
+
+    /// @notice Cancels a task with no live attempt and no response, refunding it. By the client or its agent.
+    function cancelTask(address task) external;
+
+    /// @notice Closes a task nothing more can happen to: refunds it, or pays the earliest response. By anyone.
+    function settle(address task) external;
+
+    /// @notice Reports an attempt that passed its deadline without a response. By anyone.
+    function reportLapse(address task, address provider) external;
+
+    // ---------------------------------------------------------------- vault
+
+    /// @notice Adds `msg.value` to `beneficiary`'s balance.
+    function deposit(address beneficiary) external payable;
+
+    /// @notice Sends `amount` of the caller's balance to the caller.
+    function withdraw(uint256 amount) external;
+
+    /// @notice Moves `amount` of the caller's balance into its lockup.
+    function lock(uint256 amount) external;
+
+    /// @notice Moves `amount` of the caller's lockup into unbonding (restarting the timer for the whole unbonding).
+    function unbond(uint256 amount) external;
+
+    /// @notice Returns the caller's unbonding to its lockup.
+    function cancelUnbonding() external;
+
+    /// @notice Moves the caller's matured unbonding into its balance.
+    function claim() external;
+
+    /// @notice Moves accrued protocol fees into the treasury's balance. By anyone.
+    function collectFees() external;
+
+    // ---------------------------------------------------------------- registry
+
+    /// @notice The caller (a master) announces `provider`.
+    function announceProvider(address provider) external;
+
+    /// @notice The caller (a master) withdraws its announcement of `provider`, unpairing it.
+    function revokeProvider(address provider) external;
+
+    /// @notice The caller (a provider) announces `master`.
+    function announceMaster(address master) external;
+
+    /// @notice The caller (a provider) leaves its master.
+    function revokeMaster() external;
+
+    /// @notice The caller allows or disallows `agent` to act for it.
+    function setAgent(address agent, bool allowed) external;
+
+    /// @notice Sets `provider`'s info URI. By the provider or its master.
+    function setProviderInfo(address provider, string calldata uri) external;
+
+    // ---------------------------------------------------------------- admin
+
+    /// @notice Sets the protocol fee in basis points, at most 10 %. Only the owner.
+    function setFee(uint16 feeBps) external;
+
+    /// @notice Sets the treasury that collects fees. Only the owner.
+    function setTreasury(address treasury) external;
+
+    /// @notice Sets the unbonding period, at most 30 days. Only the owner.
+    function setUnbondingPeriod(uint64 period) external;
+
+    // ---------------------------------------------------------------- views
+
+    /// @notice The vault holding all funds.
+    function vault() external view returns (address);
+
+    /// @notice The provider registry.
+    function registry() external view returns (address);
+
+    /// @notice The implementation task clones delegate to.
+    function taskImplementation() external view returns (address);
+
+    /// @notice The implementation source clones delegate to.
+    function sourceImplementation() external view returns (address);
+
+    /// @notice The protocol fee in basis points.
+    function feeBps() external view returns (uint16);
+
+    /// @notice The account fees are collected to.
+    function treasury() external view returns (address);
+
+    /// @notice Whether `task` is a task created by this Nexus.
+    function isTask(address task) external view returns (bool);
+
+    /// @notice Whether `source` is a source created by this Nexus.
+    function isSource(address source) external view returns (bool);
+
+    /// @notice The address `publishSource(…, salt)` by `client` creates.
+    function predictSourceAddress(address client, bytes32 salt) external view returns (address);
+
+    /// @notice The address a task with these terms gets.
+    function predictTaskAddress(TaskTerms calldata terms) external view returns (address);
+}

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.29;
+
+import {Attempt, TaskState, TaskStatus, TaskTerms} from "../types/NexusTypes.sol";
+
+/// @title A paid job: an EIP-1167 clone whose terms live in its code and whose state moves only through Nexus.
+interface ITask {
+    /// @notice The caller is not the Nexus that created this task.
+    error NotTaskNexus(address caller);
+    /// @notice The task is CANCELED, EXPIRED or FINALIZED and takes no further action.
+    error TaskClosed(address task, TaskStatus status);
+    /// @notice A FIRST_RESPONSE task was already won; the late response is refused.
+    error TaskAlreadyFinalized(address task, address winner);
+    /// @notice The task's expiry time has passed.
+    error TaskPastExpiry(address task, uint64 expiryTime);
+    /// @notice The provider already attempted this task; each provider attempts once.
+    error AlreadyAttempted(address task, address provider);
+    /// @notice Every attempt slot is held by a live attempt (lapsed ones free theirs through reportLapse).
+    error AttemptSlotsFull(address task, uint8 liveAttempts, uint8 maxConcurrentAttempts);
+    /// @notice A suggested or asked payment exceeds the task's payment.
+    error PaymentAboveEscrow(address task, uint256 amount, uint256 payment);
+    /// @notice The provider holds no live attempt (none, already responded, lapsed, or past its deadline).
+    error AttemptNotLive(address task, address provider, uint40 deadline);
+    /// @notice The call needs a MANUAL_CONFIRMATION task.
+    error NotManualTask(address task);
+    /// @notice The review window for confirmation has closed; the task can only be settled.
+    error ReviewWindowClosed(address task, uint256 closedAt);
+    /// @notice The provider has no response on this task.
+    error NoResponse(address task, address provider);
+    /// @notice The task cannot be canceled while an attempt is live or a response exists.
+    error TaskInProgress(address task, uint40 lastDeadline, address respondent);
+    /// @notice Something can still happen on the task; it can be settled from `settleableAt`.
+    error NotYetSettleable(address task, uint256 settleableAt);
+    /// @notice The attempt did not lapse: it responded, was already reported, or its deadline has not passed
+    /// while the task was open.
+    error NotLapsed(address task, address provider);
+
+    /// @notice The terms fixed at publication.
+    function terms() external view returns (TaskTerms memory);
+
+    /// @notice The current state: status, live attempts, first responder, deadlines and winner.
+    function state() external view returns (TaskState memory);
+
+    /// @notice The current status.
+    function status() external view returns (TaskStatus);
+
+    /// @notice The paid provider once FINALIZED, else zero.
+    function winner() external view returns (address);
+
+    /// @notice One provider's attempt and response.
+    function attemptOf(address provider) external view returns (Attempt memory);
+
+    /// @notice Native currency held in escrow for this task: its payment until it closes, then zero.
+    function escrow() external view returns (uint256);
+
+    /// @notice The earliest time `settle` succeeds given the current state (0 once closed).
+    function settleableAt() external view returns (uint256);
+
+    /// @notice Records an attempt. Only Nexus.
+    /// @return deadline The time by which the provider must respond.
+    function recordAttempt(address provider, uint256 suggestedPayment) external returns (uint40 deadline);
+
+    /// @notice Records a response. Only Nexus.
+    /// @return finalized True when the response won a FIRST_RESPONSE task.
+    function recordResponse(address provider, uint256 askedPayment) external returns (bool finalized);
+
+    /// @notice Finalizes a MANUAL_CONFIRMATION task in favour of `provider`. Only Nexus.
+    /// @return askedPayment The provider's asked payment.
+    function recordConfirmation(address provider) external returns (uint256 askedPayment);
+
+    /// @notice Cancels the task. Only Nexus.
+    function recordCancellation() external;
+
+    /// @notice Closes a task nothing more can happen to. Only Nexus.
+    /// @return provider The provider confirmed by settlement, or zero when the task expired unanswered.
+    /// @return askedPayment That provider's asked payment.
+    function recordSettlement() external returns (address provider, uint256 askedPayment);
+
+    /// @notice Marks a lapsed attempt as reported. Only Nexus.
+    function recordLapse(address provider) external;
+}

@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.29;
+
+import {Stake, VaultAccount} from "../types/NexusTypes.sol";
+
+/// @title Holds all native currency of the protocol: balances, task escrow, stake and fees.
+/// @notice Every mutating function is called by Nexus, which passes the account it acts for.
+interface IVault {
+    /// @notice Only Nexus may move funds.
+    error NotNexus(address caller);
+    /// @notice An amount must be positive.
+    error ZeroAmount();
+    /// @notice The account's liquid balance is too small.
+    error InsufficientBalance(address account, uint256 balance, uint256 needed);
+    /// @notice The account's lockup is too small.
+    error InsufficientLockup(address account, uint256 lockup, uint256 needed);
+    /// @notice Nothing is unbonding for the account.
+    error NothingUnbonding(address account);
+    /// @notice The unbonding has not matured yet.
+    error UnbondingNotMatured(address account, uint64 maturesAt);
+    /// @notice Sending native currency to the account failed.
+    error TransferFailed(address to, uint256 amount);
+    /// @notice The amount does not fit the vault's accounting width.
+    error AmountOverflow(uint256 amount);
+
+    /// @notice The Nexus allowed to move funds.
+    function nexus() external view returns (address);
+
+    /// @notice Liquid balance, withdrawable.
+    function balanceOf(address account) external view returns (uint256);
+
+    /// @notice Lifetime earnings credited to a master (after fees).
+    function earningsOf(address account) external view returns (uint256);
+
+    /// @notice Balance and earnings in one read.
+    function accountOf(address account) external view returns (VaultAccount memory);
+
+    /// @notice Locked stake, slashable by lapse penalties.
+    function lockupOf(address account) external view returns (uint256);
+
+    /// @notice Lockup, unbonding amount and maturity in one read.
+    function stakeOf(address account) external view returns (Stake memory);
+
+    /// @notice Escrow held for a task created by Nexus (zero for anything else).
+    function escrowOf(address task) external view returns (uint256);
+
+    /// @notice Protocol fees accrued and not yet collected.
+    function accruedFees() external view returns (uint256);
+
+    /// @notice Time an unbonding takes to mature.
+    function unbondingPeriod() external view returns (uint64);
+
+    function deposit(address account) external payable;
+
+    function withdraw(address account, uint256 amount) external;
+
+    function lock(address account, uint256 amount) external;
+
+    /// @return maturesAt When the (whole) unbonding amount matures.
+    function unbond(address account, uint256 amount) external returns (uint64 maturesAt);
+
+    /// @return amount The amount returned to lockup.
+    function cancelUnbonding(address account) external returns (uint256 amount);
+
+    /// @return amount The amount moved to the liquid balance.
+    function claim(address account) external returns (uint256 amount);
+
+    /// @notice Takes `msg.value` plus, if needed, the client's balance to fund `payment` of escrow.
+    function fundEscrow(address client, uint256 payment) external payable;
+
+    /// @notice Releases a task's escrow: `paid - fee` to `payee`, `fee` to fees, the rest to `client`.
+    function releaseEscrow(address client, uint256 payment, address payee, uint256 paid, uint256 fee) external;
+
+    /// @notice Returns a task's whole escrow to the client.
+    function refundEscrow(address client, uint256 payment) external;
+
+    /// @notice Moves up to `penalty` from `master`'s lockup to `client`'s balance.
+    /// @return slashed The amount actually moved.
+    function slash(address master, address client, uint256 penalty) external returns (uint256 slashed);
+
+    /// @notice Moves accrued fees to `treasury`'s balance.
+    /// @return amount The amount moved.
+    function collectFees(address treasury) external returns (uint256 amount);
+
+    function setUnbondingPeriod(uint64 period) external;
+}

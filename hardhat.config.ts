@@ -1,0 +1,58 @@
+import { createRequire } from "node:module";
+import hardhatToolboxViem from "@nomicfoundation/hardhat-toolbox-viem";
+import { defineConfig } from "hardhat/config";
+
+const require = createRequire(import.meta.url);
+
+// Hardhat cannot download solc on machines without internet access: use the wasm build
+// shipped by the npm `solc` package, pinned to the same version through an alias.
+const SOLC_VERSION = "0.8.29";
+const solcPath = require.resolve("solc-0829/soljson.js");
+
+// CI keeps invariant campaigns short; NEXUS_PROFILE=deep runs a nightly-sized campaign.
+const deep = process.env.NEXUS_PROFILE === "deep";
+
+export default defineConfig({
+  plugins: [hardhatToolboxViem],
+  solidity: {
+    profiles: {
+      default: {
+        version: SOLC_VERSION,
+        path: solcPath,
+        settings: {
+          evmVersion: "cancun",
+          viaIR: true,
+          optimizer: { enabled: true, runs: 10_000 },
+        },
+      },
+      production: {
+        version: SOLC_VERSION,
+        path: solcPath,
+        settings: {
+          evmVersion: "cancun",
+          viaIR: true,
+          optimizer: { enabled: true, runs: 10_000 },
+        },
+      },
+    },
+  },
+  paths: {
+    tests: {
+      solidity: "./test/solidity",
+      nodejs: "./test/nodejs",
+    },
+  },
+  test: {
+    solidity: {
+      fuzz: { runs: deep ? 5_000 : 256 },
+      invariant: { runs: deep ? 512 : 48, depth: deep ? 500 : 60, failOnRevert: false },
+    },
+  },
+  networks: {
+    localhost: {
+      type: "http",
+      chainType: "l1",
+      url: "http://127.0.0.1:8545",
+    },
+  },
+});

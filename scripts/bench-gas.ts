@@ -1,0 +1,168 @@
+/**
+ * Gas benchmark: deploys the suite with Ignition on Hardhat's in-process network, runs every protocol call
+ * and the two reference lifecycles, prints a table, and writes it to docs/gas.md and gas-snapshot.json.
+ *
+ *   npm run bench:gas            measure and rewrite the snapshot
+ *   npm run gas:check            measure and fail when a figure moved from the committed snapshot
+ */
+import { readFile, writeFile } from "node:fs/promises";
+import { network } from "hardhat";
+import { keccak256, parseEther, toHex, type Hash, type WalletClient } from "viem";
+import GpuNexus from "../ignition/modules/GpuNexus.ts";
+
+const SNAPSHOT = new URL("../gas-snapshot.json", import.meta.url);
+const REPORT = new URL("../docs/gas.md", import.meta.url);
+const TARGETS = { firstResponseLifecycle: 300_000n, manualLifecycle3: 650_000n };
+const HOUR = 3600n;
+
+const connection = await network.create();
+const { viem, networkHelpers } = connection;
+const publicClient = await viem.getPublicClient();
+const [deployer, client, master, p1, p2, p3, other] = await viem.getWalletClients();
+if (!deployer || !client || !master || !p1 || !p2 || !p3 || !other) throw new Error("need 7 accounts");
+const { nexus } = await connection.ignition.deploy(GpuNexus, { displayUi: false });
+
+const gas = new Map<string, bigint>();
+async function measure(label: string, send: Promise<Hash>): Promise<bigint> {
+  const receipt = await publicClient.waitForTransactionReceipt({ hash: await send });
+  if (receipt.status !== "success") throw new Error(`${label} reverted`);
+  if (!gas.has(label)) gas.set(label, receipt.gasUsed);
+  return receipt.gasUsed;
+}
+const as = (wallet: WalletClient) => ({ client: { wallet } }) as const;
+const now = async () => BigInt(await networkHelpers.time.latest());
+let salt = 0n;
+const config = (n: number) => ({ uri: `ipfs://QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG/${n}`, hash: keccak256(toHex(n)) });
+
+function sourceParams(deliveryMethod: 0 | 1) {
+  return {
+    metadataUri: "ipfs://QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o",
+    metadataHash: keccak256(toHex("metadata")),
+    environments: 1,
+    deliveryMethod,
+    maxConcurrentAttempts: 3,
+    attemptTimeout: 600,
+    maxExpiryDuration: 86_400,
+    reviewWindow: 3_600,
+    minPayment: parseEther("0.001"),
+    minAvailableLockup: parseEther("1"),
+    lapsePenalty: parseEther("0.01"),
+  } as const;
+}
+
+async function publishSource(deliveryMethod: 0 | 1, label?: string) {
+  const s = toHex(++salt, { size: 32 });
+  const sim = await nexus.simulate.publishSource([sourceParams(deliveryMethod), s], { account: client.account });
+  const hash = nexus.write.publishSource([sourceParams(deliveryMethod), s], { account: client.account });
+  if (label) await measure(label, hash);
+  else await publicClient.waitForTransactionReceipt({ hash: await hash });
+  return sim.result;
+}
+
+async function publishTask(source: `0x${string}`, label: string, n: number) {
+  const c = config(n);
+  const args = [source, c.uri, c.hash, (await now()) + 2n * HOUR, parseEther("0.01"), ++salt] as const;
+  const sim = await nexus.simulate.publishTask(args, { account: client.account, value: parseEther("0.01") });
+  const used = await measure(label, nexus.write.publishTask(args, { account: client.account, value: parseEther("0.01") }));
+  return { task: sim.result, used };
+}
+
+// Providers: paired with one master, which stakes; every provider registers to both sources.
+for (const p of [p1, p2, p3]) {
+  await measure("announceProvider (master)", nexus.write.announceProvider([p.account!.address], { account: master.account }));
+  await measure("announceMaster (provider, completes pairing)", nexus.write.announceMaster([master.account!.address], { account: p.account }));
+}
+await measure("deposit", nexus.write.deposit([master.account!.address], { account: master.account, value: parseEther("10") }));
+await measure("lock", nexus.write.lock([parseEther("5")], { account: master.account }));
+const first = await publishSource(1, "publishSource");
+const manual = await publishSource(0);
+for (const p of [p1, p2, p3]) {
+  await measure("register", nexus.write.register([first, p.account!.address, 1], { account: p.account }));
+  await nexus.write.register([manual, p.account!.address, 1], { account: p.account });
+}
+// Warm-up: the first payout to a master and the first fee create storage slots a steady state does not.
+{
+  const { task } = await publishTask(first, "warm-up", 0);
+  await nexus.write.attempt([task, p1.account!.address, 0n], { account: p1.account });
+  await nexus.write.submitResponse([task, "ipfs://warm", keccak256("0x00"), 0n], { account: p1.account });
+}
+
+// FIRST_RESPONSE lifecycle.
+const fr = await publishTask(first, "publishTask", 1);
+const frAttempt = await measure("attempt", nexus.write.attempt([fr.task, p1.account!.address, 0n], { account: p1.account }));
+const c1 = config(101);
+const frSubmit = await measure(
+  "submitResponse (FIRST_RESPONSE, pays out)",
+  nexus.write.submitResponse([fr.task, c1.uri, c1.hash, 0n], { account: p1.account }),
+);
+const firstResponseLifecycle = fr.used + frAttempt + frSubmit;
+
+// MANUAL lifecycle with 3 providers.
+const mt = await publishTask(manual, "publishTask (MANUAL)", 2);
+let manualLifecycle3 = mt.used;
+for (const [i, p] of [p1, p2, p3].entries()) {
+  manualLifecycle3 += await measure(i === 0 ? "attempt (MANUAL, 1st)" : `attempt (MANUAL, ${i + 1}th)`, nexus.write.attempt([mt.task, p.account!.address, 0n], { account: p.account }));
+}
+for (const [i, p] of [p1, p2, p3].entries()) {
+  const c = config(200 + i);
+  manualLifecycle3 += await measure(
+    i === 0 ? "submitResponse (MANUAL, 1st)" : `submitResponse (MANUAL, ${i + 1}th)`,
+    nexus.write.submitResponse([mt.task, c.uri, c.hash, parseEther("0.008")], { account: p.account }),
+  );
+}
+manualLifecycle3 += await measure("confirmResponse", nexus.write.confirmResponse([mt.task, p2.account!.address], { account: client.account }));
+
+// Cancel, settle (expired and MANUAL auto-confirm), reportLapse.
+const ct = await publishTask(first, "publishTask (again)", 3);
+await measure("cancelTask", nexus.write.cancelTask([ct.task], { account: client.account }));
+const et = await publishTask(first, "publishTask (again)", 4);
+await nexus.write.attempt([et.task, p1.account!.address, 0n], { account: p1.account });
+const st = await publishTask(manual, "publishTask (again)", 5);
+await nexus.write.attempt([st.task, p1.account!.address, 0n], { account: p1.account });
+await nexus.write.attempt([st.task, p2.account!.address, 0n], { account: p2.account });
+await nexus.write.submitResponse([st.task, "ipfs://r", keccak256("0x01"), parseEther("0.005")], { account: p1.account });
+await networkHelpers.time.increase(3n * HOUR + 1n);
+await measure("reportLapse", nexus.write.reportLapse([et.task, p1.account!.address], { account: other.account }));
+await measure("settle (expired, refund)", nexus.write.settle([et.task], { account: other.account }));
+await measure("settle (MANUAL, pays earliest)", nexus.write.settle([st.task], { account: other.account }));
+
+// Vault calls.
+await measure("unbond", nexus.write.unbond([parseEther("1")], { account: master.account }));
+await measure("cancelUnbonding", nexus.write.cancelUnbonding({ account: master.account }));
+await nexus.write.unbond([parseEther("1")], { account: master.account });
+await networkHelpers.time.increase(8n * 24n * HOUR);
+await measure("claim", nexus.write.claim({ account: master.account }));
+await measure("withdraw", nexus.write.withdraw([parseEther("1")], { account: master.account }));
+await measure("collectFees", nexus.write.collectFees({ account: other.account }));
+gas.delete("warm-up");
+gas.delete("publishTask (again)");
+gas.set("FIRST_RESPONSE lifecycle (publishTask + attempt + submitResponse)", firstResponseLifecycle);
+gas.set("MANUAL lifecycle, 3 providers (publish + 3 attempts + 3 responses + confirm)", manualLifecycle3);
+
+const rows = [...gas.entries()];
+const width = Math.max(...rows.map(([k]) => k.length));
+console.log(`${"operation".padEnd(width)}  gas`);
+for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v.toLocaleString("en-US")}`);
+const verdict = (v: bigint, t: bigint) => `${v.toLocaleString("en-US")} / target ${t.toLocaleString("en-US")} ${v <= t ? "(met)" : "(MISSED)"}`;
+console.log(`\nFIRST_RESPONSE lifecycle: ${verdict(firstResponseLifecycle, TARGETS.firstResponseLifecycle)}`);
+console.log(`MANUAL lifecycle (3 providers): ${verdict(manualLifecycle3, TARGETS.manualLifecycle3)}`);
+
+const snapshot = Object.fromEntries(rows.map(([k, v]) => [k, Number(v)]));
+if (process.argv.includes("--check")) {
+  const committed = JSON.parse(await readFile(SNAPSHOT, "utf8")) as Record<string, number>;
+  const drift = Object.keys({ ...committed, ...snapshot }).filter((k) => committed[k] !== snapshot[k]);
+  for (const k of drift) console.error(`gas changed: ${k}: snapshot ${committed[k]} -> now ${snapshot[k]}`);
+  if (drift.length > 0) {
+    console.error("gas snapshot is stale: run `npm run bench:gas` and commit gas-snapshot.json");
+    process.exit(1);
+  }
+  console.log("gas snapshot matches");
+} else {
+  await writeFile(SNAPSHOT, `${JSON.stringify(snapshot, null, 2)}\n`);
+  const table = rows.map(([k, v]) => `| ${k} | ${v.toLocaleString("en-US")} |`).join("\n");
+  await writeFile(
+    REPORT,
+    `# Gas\n\nMeasured by \`npm run bench:gas\` (Hardhat in-process network, solc 0.8.29, optimizer 10,000 runs, cancun),\nsteady state: the master already holds a balance and fees were accrued before.\n\n| operation | gas |\n|---|---|\n${table}\n`,
+  );
+}
+if (firstResponseLifecycle > TARGETS.firstResponseLifecycle || manualLifecycle3 > TARGETS.manualLifecycle3) process.exitCode = 2;

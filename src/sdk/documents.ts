@@ -1,0 +1,131 @@
+// Off-chain documents of PROTOCOL.md §6: their schemas, their canonical bytes and their sha256.
+import { sha256, type Hex } from "viem";
+import { z } from "zod";
+import { InvalidDocumentError } from "./ipfs/errors.ts";
+
+/** sha256 of the exact bytes, as the bytes32 hex the contracts store (`metadataHash`, `configHash`, `resultHash`). */
+export function sha256Hex(bytes: Uint8Array): Hex {
+  return sha256(bytes, "hex");
+}
+
+/** A sha256 digest as hex; accepts an optional 0x and any case, and normalises to lowercase 0x-prefixed. */
+export const sha256HexSchema = z
+  .string()
+  .regex(/^(0x)?[0-9a-fA-F]{64}$/, "expected a 32-byte sha256 digest in hex")
+  .transform((s) => (s.startsWith("0x") ? s.toLowerCase() : `0x${s.toLowerCase()}`) as Hex);
+
+/** "" means "not offered"; otherwise a content address or an https URL (checked against its sha256). */
+const composeUriSchema = z.union([z.literal(""), z.string().regex(/^(ipfs|https):\/\/\S+$/, "expected \"\", ipfs://… or https://…")]);
+
+const environments = ["cpu", "nvidia", "amd"] as const;
+
+export const sourceMetadataSchema = z
+  .looseObject({
+    name: z.string().min(1).max(200),
+    description: z.string().max(10_000),
+    logoUrl: z.union([z.literal(""), z.string().regex(/^(ipfs|https):\/\/\S+$/, "expected \"\", ipfs://… or https://…")]),
+    cpu: composeUriSchema,
+    nvidia: composeUriSchema,
+    amd: composeUriSchema,
+    composeSha256: z.object({
+      cpu: sha256HexSchema.optional(),
+      nvidia: sha256HexSchema.optional(),
+      amd: sha256HexSchema.optional(),
+    }),
+    schemaVersion: z.literal(1),
+  })
+  .superRefine((doc, ctx) => {
+    // A provider must be able to verify every compose file it may be told to run.
+    for (const env of environments) {
+      if (doc[env] !== "" && doc.composeSha256[env] === undefined) {
+        ctx.addIssue({ code: "custom", path: ["composeSha256", env], message: `required because "${env}" is offered` });
+      }
+    }
+  });
+export type SourceMetadata = z.output<typeof sourceMetadataSchema>;
+
+/** Handler names become a URL path segment (`/run/{function_name}/{task}`): keep them to one safe segment. */
+export const functionNameSchema = z
+  .string()
+  .max(128)
+  .regex(/^[A-Za-z0-9_-][A-Za-z0-9_.-]*$/, "expected letters, digits, '_', '-', '.' (not starting with '.')");
+
+export const taskConfigSchema = z.looseObject({
+  function_name: functionNameSchema,
+  data: z.json(),
+});
+export type TaskConfig = z.output<typeof taskConfigSchema>;
+
+/** A handler's output is any JSON value. */
+export const responsePayloadSchema = z.json();
+export type ResponsePayload = z.output<typeof responsePayloadSchema>;
+
+/**
+ * Deterministic JSON: object keys sorted, no whitespace. Refuses values JSON would silently
+ * change (NaN, Infinity, bigint, undefined at the top), so that what is hashed is what was meant.
+ */
+export function stringifyDocument(value: unknown): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value, (_key, v: unknown) => {
+      if (typeof v === "number" && !Number.isFinite(v)) throw new TypeError(`${v} is not representable in JSON`);
+      if (typeof v === "bigint") throw new TypeError("bigint is not representable in JSON; encode it as a string");
+      if (v !== null && typeof v === "object" && !Array.isArray(v)) {
+        const sorted: Record<string, unknown> = {};
+        for (const k of Object.keys(v).sort()) sorted[k] = (v as Record<string, unknown>)[k];
+        return sorted;
+      }
+      return v;
+    });
+  } catch (error) {
+    throw new InvalidDocumentError({
+      reason: "json",
+      details: error instanceof Error ? error.message : String(error),
+      cause: error instanceof Error ? error : undefined,
+    });
+  }
+  if (text === undefined) throw new InvalidDocumentError({ reason: "json", details: "value has no JSON representation" });
+  return text;
+}
+
+/** The UTF-8 bytes of `stringifyDocument(value)`: the bytes to upload and to hash. */
+export function encodeDocument(value: unknown): Uint8Array {
+  return new TextEncoder().encode(stringifyDocument(value));
+}
+
+/**
+ * Parses UTF-8 JSON bytes and validates them with `schema`.
+ * @throws InvalidDocumentError for bad UTF-8, bad JSON or a schema failure.
+ */
+export function decodeDocument<schema extends z.ZodType>(
+  bytes: Uint8Array,
+  schema: schema,
+  uri?: string,
+): z.output<schema> {
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch (error) {
+    throw new InvalidDocumentError({ uri, reason: "encoding", details: "document is not valid UTF-8", cause: asError(error) });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new InvalidDocumentError({ uri, reason: "json", details: asError(error).message, cause: asError(error) });
+  }
+  const result = schema.safeParse(json);
+  if (!result.success) {
+    throw new InvalidDocumentError({
+      uri,
+      reason: "schema",
+      details: `${result.error.issues.length} issue(s)`,
+      issues: result.error.issues.map((i) => ({ path: [...i.path], message: i.message })),
+    });
+  }
+  return result.data;
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}

@@ -1,0 +1,13 @@
+import { startIpfsDevNode } from "./src/ipfs-dev-node/index.ts";
+import { createIpfs, computeCid, encodeDocument } from "./src/sdk/ipfs/index.ts";
+const node = await startIpfsDevNode({ dir: "/tmp/devnode-prof" });
+const ipfs = createIpfs({ rpcUrl: node.rpcUrl });
+let t = performance.now();
+const b = encodeDocument({ function_name: "f", data: "x".repeat(4 * 1024 * 1024) });
+console.log("encode", performance.now() - t); t = performance.now();
+await computeCid(b); console.log("cid", performance.now() - t); t = performance.now();
+await ipfs.rpc.add(b); console.log("add", performance.now() - t); t = performance.now();
+const r = await ipfs.uploadBytes(b); console.log("upload", performance.now() - t); t = performance.now();
+const big = new Uint8Array(45_000_000);
+await ipfs.rpc.add(big); console.log("add45", performance.now() - t); t = performance.now();
+await node.close();

@@ -1,0 +1,143 @@
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { matmul } from "../../examples/matmul-source/matmul.ts";
+import { CallbackServer } from "../../src/node/callback-server.ts";
+import {
+  CapabilityMissingError,
+  HealthTimeoutError,
+  LocalProcessRuntime,
+  StackStartError,
+  type HandlerStack,
+} from "../../src/node/runtime/index.ts";
+import { freePort, postJson, silentLogger } from "../handler/helpers.ts";
+
+const ENTRY = resolve(import.meta.dirname, "../../examples/matmul-source/handler.ts");
+const callbacks = new CallbackServer({ logger: silentLogger });
+const runtime = new LocalProcessRuntime({ entry: ENTRY, logger: silentLogger, healthTimeoutMs: 20_000, killGraceMs: 15_000 });
+let scratch = "";
+let counter = 0;
+
+async function stack(overrides: Partial<HandlerStack> = {}): Promise<HandlerStack> {
+  return {
+    sourceAddress: "0x00000000000000000000000000000000000000aa",
+    providerAddress: "0x00000000000000000000000000000000000000bb",
+    environment: "cpu",
+    composeFile: "/nonexistent/compose.cpu.yml", // the local runtime runs the entry file instead
+    port: await freePort(),
+    callbackUrl: callbacks.url,
+    projectName: `gn-local-${process.pid}-${++counter}`,
+    ...overrides,
+  };
+}
+
+beforeAll(async () => {
+  await callbacks.start();
+  // Inside the repo (.tmp is git-ignored) so scratch entry files resolve the repo's node_modules.
+  const base = resolve(import.meta.dirname, "../../.tmp");
+  await mkdir(base, { recursive: true });
+  scratch = await mkdtemp(join(base, "gn-local-"));
+});
+
+afterAll(async () => {
+  await runtime.stopAll();
+  await callbacks.close();
+  await rm(scratch, { recursive: true, force: true });
+});
+
+describe("LocalProcessRuntime", () => {
+  test("runs the example: health, matmul through HTTP, result on the callback server, stop kills it", async () => {
+    const started = await runtime.start(await stack());
+    const health = await fetch(`${started.baseUrl}/health`);
+    expect(await health.json()).toEqual({ status: "ok", functions: ["matmul", "fail", "sleep"] });
+
+    const result = callbacks.waitFor("0xtask01", { timeoutMs: 20_000 });
+    expect((await postJson(`${started.baseUrl}/run/matmul/0xtask01`, { size: 64, seed: 9 })).status).toBe(202);
+    const outcome = await result;
+    expect(outcome.ok).toBe(true);
+    if (!outcome.ok) return;
+    const expected = await matmul({ size: 64, seed: 9, rounds: 1 });
+    expect(outcome.json).toMatchObject({ size: 64, seed: 9, rounds: 1, resultSha256: expected.resultSha256, checksum: expected.checksum });
+
+    const failure = callbacks.waitFor("0xtask02", { timeoutMs: 20_000 });
+    await postJson(`${started.baseUrl}/run/fail/0xtask02`, { message: "on purpose" });
+    expect(await failure).toEqual({ ok: false, error: "on purpose" });
+
+    await runtime.stop(started.projectName);
+    expect(runtime.running()).toEqual([]);
+    await expect(fetch(`${started.baseUrl}/health`)).rejects.toThrow();
+  });
+
+  test("SIGTERM on stop: a running call is aborted and still reported, and the process exits on its own", async () => {
+    const started = await runtime.start(await stack());
+    const result = callbacks.waitFor("0xsleeper", { timeoutMs: 30_000 });
+    expect((await postJson(`${started.baseUrl}/run/sleep/0xsleeper`, { ms: 600_000 })).status).toBe(202);
+    const t0 = Date.now();
+    await runtime.stop(started.projectName);
+    // Below killGraceMs (15 s): the handler shut itself down rather than being SIGKILLed.
+    expect(Date.now() - t0).toBeLessThan(12_000);
+    expect(await result).toEqual({ ok: false, error: "handler server is shutting down" });
+  });
+
+  test("the handler never gets the node's environment (only PATH and the §7 variables)", async () => {
+    const probe = join(scratch, "env-probe.ts");
+    const handlerIndex = resolve(import.meta.dirname, "../../src/handler/index.ts");
+    await writeFile(
+      probe,
+      `import { z } from "zod";
+import { defineHandler, runHandlerServer } from ${JSON.stringify(handlerIndex)};
+await runHandlerServer([defineHandler({ name: "env", input: z.object({}), output: z.record(z.string(), z.string()),
+  async run() { return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined)); } })]);
+`,
+    );
+    process.env.GN_TEST_SECRET = "do-not-leak";
+    const leaky = new LocalProcessRuntime({ entry: probe, logger: silentLogger });
+    try {
+      const started = await leaky.start(await stack());
+      const result = callbacks.waitFor("0xenv", { timeoutMs: 20_000 });
+      await postJson(`${started.baseUrl}/run/env/0xenv`, {});
+      const outcome = await result;
+      expect(outcome.ok).toBe(true);
+      if (outcome.ok) {
+        expect(Object.keys(outcome.json as object).sort()).toEqual(["CALLBACK_URL", "HOST", "PATH", "PORT", "PROVIDER_ADDRESS", "SOURCE_ADDRESS"]);
+      }
+    } finally {
+      delete process.env.GN_TEST_SECRET;
+      await leaky.stopAll();
+    }
+  });
+
+  test("a handler that dies at startup → StackStartError with its output", async () => {
+    const crash = join(scratch, "crash.ts");
+    await writeFile(crash, 'process.stderr.write("cannot load model weights\\n");\nprocess.exit(3);\n');
+    const crashing = new LocalProcessRuntime({ entry: crash, logger: silentLogger });
+    const error = await crashing.start(await stack()).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(StackStartError);
+    expect((error as StackStartError).message).toContain("handler exited (3)");
+    expect((error as StackStartError).outputTail).toContain("cannot load model weights");
+    expect(crashing.running()).toEqual([]);
+  });
+
+  test("a handler that never answers /health → HealthTimeoutError, and the process is killed", async () => {
+    const mute = join(scratch, "mute.ts");
+    await writeFile(mute, "setInterval(() => undefined, 1_000);\nprocess.on('SIGTERM', () => process.exit(0));\n");
+    const muted = new LocalProcessRuntime({ entry: mute, logger: silentLogger, healthTimeoutMs: 600 });
+    const error = await muted.start(await stack()).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(HealthTimeoutError);
+    expect((error as HealthTimeoutError).message).toMatch(/did not answer 200 within 600 ms/);
+    expect(muted.running()).toEqual([]);
+  });
+
+  test("GPU environments are refused with a typed error", async () => {
+    const error = await runtime.start(await stack({ environment: "nvidia" })).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(CapabilityMissingError);
+    expect((error as CapabilityMissingError).capability).toBe("nvidia");
+    expect((error as Error).message).toMatch(/^this machine has no NVIDIA capability/);
+  });
+
+  test("malformed stacks are rejected before anything runs", async () => {
+    await expect(runtime.start(await stack({ projectName: "Bad Name" }))).rejects.toThrow(TypeError);
+    await expect(runtime.start(await stack({ sourceAddress: "0xaa\nEVIL=1" }))).rejects.toThrow(/sourceAddress/);
+    expect(runtime.running()).toEqual([]);
+  });
+});
