@@ -115,7 +115,7 @@ contract Task is ITask {
         if (a.state != AttemptState.LIVE || block.timestamp >= a.deadline) {
             revert AttemptNotLive(address(this), provider, a.deadline);
         }
-        _liveAttempts -= 1;
+        --_liveAttempts;
         if (t.deliveryMethod == DeliveryMethod.FIRST_RESPONSE) {
             _status = TaskStatus.FINALIZED;
             _selectedProvider = provider;
@@ -181,7 +181,7 @@ contract Task is ITask {
             && (!_isClosed(current) || deadline <= _closedAt);
         if (!lapsed) revert NotLapsed(address(this), provider);
         a.state = AttemptState.LAPSED;
-        if (!_isClosed(current)) _liveAttempts -= 1;
+        if (!_isClosed(current)) --_liveAttempts;
     }
 
     // ---------------------------------------------------------------- internals

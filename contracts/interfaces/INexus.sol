@@ -24,8 +24,6 @@ interface INexus is INexusEvents {
     error ProviderNotPaired(address provider);
     /// @notice The master's lockup is below the source's `minAvailableLockup`.
     error LockupBelowMinimum(address master, uint256 lockup, uint256 minAvailableLockup);
-    /// @notice Only the provider key itself submits responses.
-    error NotProvider(address caller, address provider);
     /// @notice The fee is above the 10 % cap.
     error FeeTooHigh(uint16 feeBps, uint16 maxFeeBps);
     /// @notice The unbonding period is above the cap.

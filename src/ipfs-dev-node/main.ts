@@ -47,7 +47,8 @@ if (values.help === true) {
 const maxAddBytes = values["max-add-bytes"] === undefined ? undefined : Number(values["max-add-bytes"]);
 if (maxAddBytes !== undefined && !(Number.isSafeInteger(maxAddBytes) && maxAddBytes > 0)) fail("invalid --max-add-bytes");
 
-const logger = pino({ name: "ipfs-dev-node", level: process.env.LOG_LEVEL ?? "info" });
+// Logs go to stderr so that stdout carries only the machine-readable line below.
+const logger = pino({ name: "ipfs-dev-node", level: process.env.LOG_LEVEL ?? "info" }, pino.destination(2));
 const dir = resolve(values.dir ?? process.env.IPFS_DEV_DIR ?? ".tmp/ipfs-dev");
 let node;
 try {

@@ -48,6 +48,21 @@ export async function openRepo(dir: string): Promise<Repo> {
     return writes;
   };
 
+  // Repeated chunks (zero padding, repetitive text) map to one block: write it once. blockstore-fs
+  // writes atomically via temp file + rename, and concurrent writes of one block are very slow.
+  const writing = new Map<string, Promise<CID>>();
+  const dedupedStore = {
+    put: (cid: CID, bytes: Uint8Array): Promise<CID> => {
+      const key = cid.toString();
+      let pending = writing.get(key);
+      if (pending === undefined) {
+        pending = (async () => ((await blockstore.has(cid)) ? cid : blockstore.put(cid, bytes)))().finally(() => writing.delete(key));
+        writing.set(key, pending);
+      }
+      return pending;
+    },
+  };
+
   return {
     blockstore,
     fs,
@@ -55,7 +70,7 @@ export async function openRepo(dir: string): Promise<Repo> {
     publicKey: identity.publicKey,
     pins,
     async add(bytes, options) {
-      const { cid, size } = await importBytes(bytes, options.onlyHash ? discardBlocks : blockstore, options);
+      const { cid, size } = await importBytes(bytes, options.onlyHash ? discardBlocks : dedupedStore, options);
       return { cid, size };
     },
     async pin(cid, type, name) {

@@ -61,22 +61,15 @@ export const responsePayloadSchema = z.json();
 export type ResponsePayload = z.output<typeof responsePayloadSchema>;
 
 /**
- * Deterministic JSON: object keys sorted, no whitespace. Refuses values JSON would silently
- * change (NaN, Infinity, bigint, undefined at the top), so that what is hashed is what was meant.
+ * Deterministic JSON: object keys sorted by UTF-16 code units, no whitespace, numbers as JavaScript
+ * prints them (the key order and number form of RFC 8785). Refuses values JSON would silently
+ * change (NaN, Infinity, bigint, cycles, a top-level undefined), so what is hashed is what was meant.
  */
 export function stringifyDocument(value: unknown): string {
-  let text: string | undefined;
   try {
-    text = JSON.stringify(value, (_key, v: unknown) => {
-      if (typeof v === "number" && !Number.isFinite(v)) throw new TypeError(`${v} is not representable in JSON`);
-      if (typeof v === "bigint") throw new TypeError("bigint is not representable in JSON; encode it as a string");
-      if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-        const sorted: Record<string, unknown> = {};
-        for (const k of Object.keys(v).sort()) sorted[k] = (v as Record<string, unknown>)[k];
-        return sorted;
-      }
-      return v;
-    });
+    const text = serialize(value, new Set());
+    if (text === undefined) throw new TypeError("value has no JSON representation");
+    return text;
   } catch (error) {
     throw new InvalidDocumentError({
       reason: "json",
@@ -84,8 +77,46 @@ export function stringifyDocument(value: unknown): string {
       cause: error instanceof Error ? error : undefined,
     });
   }
-  if (text === undefined) throw new InvalidDocumentError({ reason: "json", details: "value has no JSON representation" });
-  return text;
+}
+
+// Returns undefined for values JSON omits (undefined, functions, symbols), as JSON.stringify does.
+function serialize(input: unknown, ancestors: Set<object>): string | undefined {
+  let value = input;
+  if (value !== null && typeof value === "object" && typeof (value as { toJSON?: unknown }).toJSON === "function") {
+    value = (value as { toJSON: () => unknown }).toJSON();
+  }
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return JSON.stringify(value);
+    case "number":
+      if (!Number.isFinite(value)) throw new TypeError(`${value} is not representable in JSON`);
+      return JSON.stringify(value);
+    case "bigint":
+      throw new TypeError("bigint is not representable in JSON; encode it as a string");
+    case "undefined":
+    case "function":
+    case "symbol":
+      return undefined;
+  }
+  if (value === null) return "null";
+  const object = value as object;
+  if (ancestors.has(object)) throw new TypeError("cyclic structure");
+  ancestors.add(object);
+  let out: string;
+  if (Array.isArray(object)) {
+    out = `[${object.map((item: unknown) => serialize(item, ancestors) ?? "null").join(",")}]`;
+  } else {
+    const record = object as Record<string, unknown>;
+    const members: string[] = [];
+    for (const key of Object.keys(record).sort()) {
+      const member = serialize(record[key], ancestors);
+      if (member !== undefined) members.push(`${JSON.stringify(key)}:${member}`);
+    }
+    out = `{${members.join(",")}}`;
+  }
+  ancestors.delete(object);
+  return out;
 }
 
 /** The UTF-8 bytes of `stringifyDocument(value)`: the bytes to upload and to hash. */

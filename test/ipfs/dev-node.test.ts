@@ -5,13 +5,13 @@ import { sha256 } from "multiformats/hashes/sha2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startIpfsDevNode } from "../../src/ipfs-dev-node/index.ts";
 import { computeCid, createIpfs, IpfsRequestError } from "../../src/sdk/ipfs/index.ts";
-import { concat, makeTempDir, pseudoRandomBytes, startTempNode } from "./helpers.ts";
+import { collect, concat, makeTempDir, pseudoRandomBytes, startTempNode } from "./helpers.ts";
 
 const text = (s: string) => new TextEncoder().encode(s);
-const pinned = async (kubo: KuboRPCClient) => (await Array.fromAsync(kubo.pin.ls())).map((p) => `${p.cid}:${p.type}`);
+const pinned = async (kubo: KuboRPCClient) => (await collect(kubo.pin.ls())).map((p) => `${p.cid}:${p.type}`);
 
 /** A raw multipart add, to see exactly what the node answers. */
-async function rawAdd(rpcUrl: string, query: string, bytes: Uint8Array): Promise<Response> {
+async function rawAdd(rpcUrl: string, query: string, bytes: Uint8Array<ArrayBuffer>): Promise<Response> {
   const form = new FormData();
   form.append("file", new Blob([bytes]), "");
   return fetch(`${rpcUrl}/api/v0/add?${query}`, { method: "POST", body: form });

@@ -8,7 +8,7 @@ import { delimiter, join } from "node:path";
 import { startIpfsDevNode, type StartIpfsDevNodeParameters, type StartIpfsDevNodeReturnType } from "../../src/ipfs-dev-node/index.ts";
 
 /** Deterministic pseudo-random bytes (xorshift32): the same content on every machine. */
-export function pseudoRandomBytes(size: number, seed = 0x9e3779b9): Uint8Array {
+export function pseudoRandomBytes(size: number, seed = 0x9e3779b9): Uint8Array<ArrayBuffer> {
   const words = new Uint32Array(Math.ceil(size / 4));
   let x = seed >>> 0 || 1;
   for (let i = 0; i < words.length; i++) {
@@ -64,6 +64,12 @@ export function ipfsCidOf(tool: string, file: string): string {
   const parsed = JSON.parse(out) as { CIDv0?: unknown };
   if (typeof parsed.CIDv0 !== "string") throw new Error(`unexpected ipfs_cid output: ${out}`);
   return parsed.CIDv0;
+}
+
+export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
 }
 
 export async function concat(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {

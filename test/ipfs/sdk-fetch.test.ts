@@ -96,6 +96,22 @@ describe("SDK upload and verified fetch against the dev node", () => {
     expect((error as InvalidDocumentError).issues.map((i) => i.path.join("."))).toEqual(["function_name"]);
   });
 
+  it("verifies CIDv1 content too (raw single block and dag-pb with raw leaves)", async () => {
+    for (const size of [100, 600_000]) {
+      const bytes = pseudoRandomBytes(size, size);
+      const { cid } = await ipfs.rpc.add(bytes, { cidVersion: 1 });
+      expect(cid.version).toBe(1);
+      const fetched = await ipfs.fetchBytes(`ipfs://${cid}`, { sha256: sha256Hex(bytes), maxBytes: size });
+      expect(fetched.cid).toBe(cid.toString());
+    }
+  });
+
+  it("refuses node and gateway addresses that are not http(s) URLs", () => {
+    expect(() => createIpfs({ rpcUrl: "/ip4/127.0.0.1/tcp/5001" })).toThrow(UnsupportedUriError);
+    expect(() => createIpfs({ rpcUrl: node.rpcUrl, gatewayUrl: "ipfs.io" })).toThrow(UnsupportedUriError);
+    expect(createIpfs({ rpcUrl: `${node.rpcUrl}/` }).rpcApiUrl).toBe(`${node.rpcUrl}/api/v0`);
+  });
+
   it("refuses URIs it cannot verify", async () => {
     const up = await ipfs.uploadBytes(text("x"));
     for (const uri of [`ipfs://${up.cid}/file.json`, "ipfs://not-a-cid", "ftp://example.com/x", "http://example.com/x", "relative/path"]) {
@@ -140,7 +156,7 @@ describe("SDK against misbehaving or absent servers", () => {
         // A node with other defaults (CIDv1 raw leaves) answers with a CID we would not verify.
         res.writeHead(200, { "content-type": "application/json" });
         res.end(`${JSON.stringify({ Name: "x", Hash: "bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e", Size: "12" })}\n`);
-      } else if (path === "/slow") {
+      } else if (path.startsWith("/slow")) {
         // never answers
       } else {
         res.writeHead(404);
@@ -191,9 +207,16 @@ describe("SDK against misbehaving or absent servers", () => {
       expect(error).toMatchObject({ status: undefined, retryable: true });
       expect((error as IpfsRequestError).reason).toMatch(/ECONNREFUSED/);
     }
-    const ipfs = createIpfs({ rpcUrl: fake.url, timeoutMs: 300 });
+    const ipfs = createIpfs({ rpcUrl: `${fake.url}/slow`, timeoutMs: 300 });
     const sha256 = sha256Hex(good);
     expect(await rejection(ipfs.fetchBytes(`${fake.url}/slow`, { sha256 }))).toMatchObject({ retryable: true, status: undefined });
+    const rpcTimeout = await rejection(ipfs.fetchBytes(uri, { via: "rpc" }));
+    expect(rpcTimeout).toBeInstanceOf(IpfsRequestError);
+    expect(rpcTimeout).toMatchObject({ retryable: true, reason: "request timed out", url: `${fake.url}/slow/cat?arg=${uri.slice(7)}` });
+    // A per-call timeout overrides the client's.
+    const started = Date.now();
+    await rejection(ipfs.uploadBytes(text("x"), { timeoutMs: 1_000 }));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
     expect(await rejection(ipfs.fetchBytes(`${fake.url}/down`, { sha256 }))).toMatchObject({ status: 502, retryable: true });
     expect(await rejection(ipfs.fetchBytes(`${fake.url}/missing`, { sha256 }))).toMatchObject({ status: 404, retryable: false });
   });

@@ -155,8 +155,8 @@ export class DockerComposeRuntime implements HandlerRuntime {
     if (up.spawnError) return new RuntimeUnavailableError(`cannot run compose: ${up.spawnError}`);
     if (DAEMON_DOWN.test(tail)) return new RuntimeUnavailableError(`the Docker daemon does not answer: ${tail.split("\n").at(-1) ?? ""}`);
     for (const [capability, pattern] of CAPABILITY_PATTERNS) {
-      const match = pattern.exec(tail);
-      if (match) return new CapabilityMissingError(capability, match[0]);
+      const line = tail.split("\n").find((candidate) => pattern.test(candidate));
+      if (line) return new CapabilityMissingError(capability, line.replace(/^ERROR: for \S+\s+/, "").trim());
     }
     const reason = up.timedOut ? `compose up timed out after ${this.#upTimeoutMs} ms` : `compose up exited with ${up.code}`;
     return new StackStartError(stack.projectName, reason, tail);

@@ -1,5 +1,6 @@
 import { create, type KuboRPCClient } from "kubo-rpc-client";
 import type { z } from "zod";
+import { UnsupportedUriError } from "./errors.ts";
 import {
   fetchBytes,
   type FetchBytesParameters,
@@ -33,6 +34,8 @@ export type CreateIpfsParameters = {
 /** The configuration every IPFS action takes as its first argument. */
 export type Ipfs = {
   readonly rpcUrl: string;
+  /** Where the RPC commands live: `<rpcUrl>/api/v0`, or rpcUrl itself when it already has a path. */
+  readonly rpcApiUrl: string;
   readonly gatewayUrl: string | undefined;
   readonly headers: Readonly<Record<string, string>>;
   readonly timeoutMs: number;
@@ -61,12 +64,17 @@ export function createIpfs(parameters: CreateIpfsParameters): CreateIpfsReturnTy
   const rpcUrl = trimSlash(parameters.rpcUrl);
   const headers = { ...parameters.headers };
   const timeoutMs = parameters.timeoutMs ?? DEFAULT_IPFS_TIMEOUT_MS;
+  const gatewayUrl = parameters.gatewayUrl === undefined ? undefined : trimSlash(parameters.gatewayUrl);
+  if (gatewayUrl !== undefined) httpUrl(gatewayUrl);
   const base: Ipfs = {
     rpcUrl,
-    gatewayUrl: parameters.gatewayUrl === undefined ? undefined : trimSlash(parameters.gatewayUrl),
+    // kubo-rpc-client's own rule for the API path.
+    rpcApiUrl: httpUrl(rpcUrl).pathname === "/" ? `${rpcUrl}/api/v0` : rpcUrl,
+    gatewayUrl,
     headers,
     timeoutMs,
-    rpc: create({ url: rpcUrl, headers, timeout: timeoutMs }),
+    // No client-level timeout: each action passes its own signal, so a per-call timeoutMs can be longer.
+    rpc: create({ url: rpcUrl, headers }),
   };
   return {
     ...base,
@@ -75,6 +83,20 @@ export function createIpfs(parameters: CreateIpfsParameters): CreateIpfsReturnTy
     fetchBytes: (uri, p) => fetchBytes(base, uri, p),
     fetchJson: (uri, p) => fetchJson(base, uri, p),
   };
+}
+
+/** Node and gateway addresses are http(s) URLs (multiaddrs are not accepted). */
+function httpUrl(url: string): URL {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed === undefined || (parsed.protocol !== "http:" && parsed.protocol !== "https:")) {
+    throw new UnsupportedUriError({ uri: url, reason: "expected an http:// or https:// URL for the IPFS node or gateway" });
+  }
+  return parsed;
 }
 
 function trimSlash(url: string): string {

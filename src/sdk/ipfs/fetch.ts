@@ -133,7 +133,7 @@ async function downloadWith(
     const url = `${ipfs.gatewayUrl}/ipfs/${parsed.cid.toString()}`;
     return httpGet(url, ipfs.headers, signal, maxBytes, parsed.uri, parameters.signal);
   }
-  const url = `${ipfs.rpcUrl}/api/v0/cat?arg=${parsed.cid.toString()}`;
+  const url = `${ipfs.rpcApiUrl}/cat?arg=${parsed.cid.toString()}`;
   try {
     // length = limit + 1 lets the node stop early yet still shows us that the content is too large.
     return await readLimited(ipfs.rpc.cat(parsed.cid, { length: maxBytes + 1, signal }), maxBytes, parsed.uri);

@@ -37,7 +37,7 @@ export async function uploadBytes(
   bytes: Uint8Array,
   parameters: UploadBytesParameters = {},
 ): Promise<UploadBytesReturnType> {
-  const url = `${ipfs.rpcUrl}/api/v0/add`;
+  const url = `${ipfs.rpcApiUrl}/add`;
   const expected = await computeCid(bytes);
   let added: { cid: { toString(): string } };
   try {

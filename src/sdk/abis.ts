@@ -1,0 +1,79 @@
+// The protocol's ABIs (generated from the contracts), its enums as plain constants, and the struct types
+// every action reads and writes, derived from the ABIs so they can never drift from the contracts.
+import type { ContractEventName, ContractFunctionArgs, ContractFunctionReturnType, Log } from "viem";
+import { nexusAbi, sourceAbi, taskAbi, vaultAbi } from "../abis/generated.ts";
+
+export {
+  knownDeployments,
+  nexusAbi,
+  nexusErrorsAbi,
+  protocolErrorNames,
+  providerRegistryAbi,
+  sourceAbi,
+  taskAbi,
+  vaultAbi,
+} from "../abis/generated.ts";
+
+/** How a task's result is accepted (PROTOCOL.md §3). */
+export const DeliveryMethod = { MANUAL_CONFIRMATION: 0, FIRST_RESPONSE: 1 } as const;
+export type DeliveryMethod = (typeof DeliveryMethod)[keyof typeof DeliveryMethod];
+
+/** Whether a source takes new tasks and registrations. */
+export const SourceStatus = { ACTIVE: 0, INACTIVE: 1 } as const;
+export type SourceStatus = (typeof SourceStatus)[keyof typeof SourceStatus];
+
+/** Lifecycle of a task; numbering kept from OpenGPU (PROTOCOL.md §4). */
+export const TaskStatus = { NEW: 0, ATTEMPTED: 1, RESPONDED: 2, CANCELED: 3, EXPIRED: 4, FINALIZED: 5 } as const;
+export type TaskStatus = (typeof TaskStatus)[keyof typeof TaskStatus];
+
+/** What happened to one provider's attempt on a task. */
+export const AttemptState = { NONE: 0, LIVE: 1, RESPONDED: 2, LAPSED: 3 } as const;
+export type AttemptState = (typeof AttemptState)[keyof typeof AttemptState];
+
+/** Hardware environment bits of a source's `environments` mask. */
+export const Environment = { CPU: 1, NVIDIA: 2, AMD: 4 } as const;
+export type Environment = (typeof Environment)[keyof typeof Environment];
+
+/** Protocol caps (contracts/types/NexusTypes.sol). */
+export const MAX_FEE_BPS = 1_000;
+export const MAX_UNBONDING_PERIOD = 30n * 24n * 60n * 60n;
+export const MAX_CONCURRENT_ATTEMPTS = 64;
+
+/** The name of a status / state number, for messages and logs. */
+export function taskStatusName(status: number): keyof typeof TaskStatus | `UNKNOWN(${number})` {
+  return nameOf(TaskStatus, status);
+}
+export function sourceStatusName(status: number): keyof typeof SourceStatus | `UNKNOWN(${number})` {
+  return nameOf(SourceStatus, status);
+}
+export function attemptStateName(state: number): keyof typeof AttemptState | `UNKNOWN(${number})` {
+  return nameOf(AttemptState, state);
+}
+function nameOf<const T extends Record<string, number>>(table: T, value: number): keyof T | `UNKNOWN(${number})` {
+  for (const [k, v] of Object.entries(table)) if (v === value) return k;
+  return `UNKNOWN(${value})`;
+}
+
+/** Parameters a client publishes a source with (struct SourceParams). */
+export type SourceParams = ContractFunctionArgs<typeof nexusAbi, "nonpayable", "publishSource">[0];
+/** The immutable terms of one task (struct TaskTerms). */
+export type TaskTerms = ContractFunctionReturnType<typeof taskAbi, "view", "terms">;
+/** The mutable state of one task (struct TaskState). */
+export type TaskState = ContractFunctionReturnType<typeof taskAbi, "view", "state">;
+/** One provider's attempt and its response (struct Attempt). */
+export type Attempt = ContractFunctionReturnType<typeof taskAbi, "view", "attemptOf">;
+/** A provider's registration to a source (struct Registration). */
+export type Registration = ContractFunctionReturnType<typeof sourceAbi, "view", "registrants">[number];
+/** Status and the parameters a new task copies (struct SourceTerms). */
+export type SourceTerms = ContractFunctionReturnType<typeof sourceAbi, "view", "sourceTerms">;
+/** Balance and lifetime earnings (struct VaultAccount). */
+export type VaultAccount = ContractFunctionReturnType<typeof vaultAbi, "view", "accountOf">;
+/** Lockup, unbonding and maturity (struct Stake). */
+export type Stake = ContractFunctionReturnType<typeof vaultAbi, "view", "stakeOf">;
+
+/** Name of any protocol event (all are emitted by Nexus). */
+export type NexusEventName = ContractEventName<typeof nexusAbi>;
+/** A decoded protocol event log; narrow on `eventName`. */
+export type NexusEventLog<name extends NexusEventName = NexusEventName> = {
+  [N in name]: Log<bigint, number, false, undefined, true, typeof nexusAbi, N>;
+}[name];

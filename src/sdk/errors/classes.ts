@@ -1,0 +1,216 @@
+// One class per custom error of `nexusErrorsAbi`, made by `defineRevertError`: `instanceof`, `errorName`, typed `args`.
+// The list is spelled out so each class is a named export; errors.test.ts checks it covers the ABI exactly.
+import { defineRevertError, type NexusErrorName, type NexusRevertError, type NexusRevertErrorClass } from "./revert.ts";
+
+export const AlreadyAttemptedError = defineRevertError("AlreadyAttempted");
+export type AlreadyAttemptedError = NexusRevertError<"AlreadyAttempted">;
+export type AlreadyAttemptedErrorType = AlreadyAttemptedError & { name: "AlreadyAttemptedError" };
+export const AlreadyInitializedError = defineRevertError("AlreadyInitialized");
+export type AlreadyInitializedError = NexusRevertError<"AlreadyInitialized">;
+export type AlreadyInitializedErrorType = AlreadyInitializedError & { name: "AlreadyInitializedError" };
+export const AlreadyRegisteredError = defineRevertError("AlreadyRegistered");
+export type AlreadyRegisteredError = NexusRevertError<"AlreadyRegistered">;
+export type AlreadyRegisteredErrorType = AlreadyRegisteredError & { name: "AlreadyRegisteredError" };
+export const AmountOverflowError = defineRevertError("AmountOverflow");
+export type AmountOverflowError = NexusRevertError<"AmountOverflow">;
+export type AmountOverflowErrorType = AmountOverflowError & { name: "AmountOverflowError" };
+export const AttemptNotLiveError = defineRevertError("AttemptNotLive");
+export type AttemptNotLiveError = NexusRevertError<"AttemptNotLive">;
+export type AttemptNotLiveErrorType = AttemptNotLiveError & { name: "AttemptNotLiveError" };
+export const AttemptSlotsFullError = defineRevertError("AttemptSlotsFull");
+export type AttemptSlotsFullError = NexusRevertError<"AttemptSlotsFull">;
+export type AttemptSlotsFullErrorType = AttemptSlotsFullError & { name: "AttemptSlotsFullError" };
+export const CloneArgumentsTooLongError = defineRevertError("CloneArgumentsTooLong");
+export type CloneArgumentsTooLongError = NexusRevertError<"CloneArgumentsTooLong">;
+export type CloneArgumentsTooLongErrorType = CloneArgumentsTooLongError & { name: "CloneArgumentsTooLongError" };
+export const Create2EmptyBytecodeError = defineRevertError("Create2EmptyBytecode");
+export type Create2EmptyBytecodeError = NexusRevertError<"Create2EmptyBytecode">;
+export type Create2EmptyBytecodeErrorType = Create2EmptyBytecodeError & { name: "Create2EmptyBytecodeError" };
+export const FailedDeploymentError = defineRevertError("FailedDeployment");
+export type FailedDeploymentError = NexusRevertError<"FailedDeployment">;
+export type FailedDeploymentErrorType = FailedDeploymentError & { name: "FailedDeploymentError" };
+export const FeeTooHighError = defineRevertError("FeeTooHigh");
+export type FeeTooHighError = NexusRevertError<"FeeTooHigh">;
+export type FeeTooHighErrorType = FeeTooHighError & { name: "FeeTooHighError" };
+export const InsufficientBalanceError = defineRevertError("InsufficientBalance");
+export type InsufficientBalanceError = NexusRevertError<"InsufficientBalance">;
+export type InsufficientBalanceErrorType = InsufficientBalanceError & { name: "InsufficientBalanceError" };
+export const InsufficientLockupError = defineRevertError("InsufficientLockup");
+export type InsufficientLockupError = NexusRevertError<"InsufficientLockup">;
+export type InsufficientLockupErrorType = InsufficientLockupError & { name: "InsufficientLockupError" };
+export const InvalidEnvironmentsError = defineRevertError("InvalidEnvironments");
+export type InvalidEnvironmentsError = NexusRevertError<"InvalidEnvironments">;
+export type InvalidEnvironmentsErrorType = InvalidEnvironmentsError & { name: "InvalidEnvironmentsError" };
+export const InvalidExpiryError = defineRevertError("InvalidExpiry");
+export type InvalidExpiryError = NexusRevertError<"InvalidExpiry">;
+export type InvalidExpiryErrorType = InvalidExpiryError & { name: "InvalidExpiryError" };
+export const InvalidMaxConcurrentAttemptsError = defineRevertError("InvalidMaxConcurrentAttempts");
+export type InvalidMaxConcurrentAttemptsError = NexusRevertError<"InvalidMaxConcurrentAttempts">;
+export type InvalidMaxConcurrentAttemptsErrorType = InvalidMaxConcurrentAttemptsError & { name: "InvalidMaxConcurrentAttemptsError" };
+export const LockupBelowMinimumError = defineRevertError("LockupBelowMinimum");
+export type LockupBelowMinimumError = NexusRevertError<"LockupBelowMinimum">;
+export type LockupBelowMinimumErrorType = LockupBelowMinimumError & { name: "LockupBelowMinimumError" };
+export const MissingReviewWindowError = defineRevertError("MissingReviewWindow");
+export type MissingReviewWindowError = NexusRevertError<"MissingReviewWindow">;
+export type MissingReviewWindowErrorType = MissingReviewWindowError & { name: "MissingReviewWindowError" };
+export const NoMasterAnnouncedError = defineRevertError("NoMasterAnnounced");
+export type NoMasterAnnouncedError = NexusRevertError<"NoMasterAnnounced">;
+export type NoMasterAnnouncedErrorType = NoMasterAnnouncedError & { name: "NoMasterAnnouncedError" };
+export const NoResponseError = defineRevertError("NoResponse");
+export type NoResponseError = NexusRevertError<"NoResponse">;
+export type NoResponseErrorType = NoResponseError & { name: "NoResponseError" };
+export const NothingUnbondingError = defineRevertError("NothingUnbonding");
+export type NothingUnbondingError = NexusRevertError<"NothingUnbonding">;
+export type NothingUnbondingErrorType = NothingUnbondingError & { name: "NothingUnbondingError" };
+export const NotLapsedError = defineRevertError("NotLapsed");
+export type NotLapsedError = NexusRevertError<"NotLapsed">;
+export type NotLapsedErrorType = NotLapsedError & { name: "NotLapsedError" };
+export const NotManualTaskError = defineRevertError("NotManualTask");
+export type NotManualTaskError = NexusRevertError<"NotManualTask">;
+export type NotManualTaskErrorType = NotManualTaskError & { name: "NotManualTaskError" };
+export const NotNexusError = defineRevertError("NotNexus");
+export type NotNexusError = NexusRevertError<"NotNexus">;
+export type NotNexusErrorType = NotNexusError & { name: "NotNexusError" };
+export const NotRegisteredError = defineRevertError("NotRegistered");
+export type NotRegisteredError = NexusRevertError<"NotRegistered">;
+export type NotRegisteredErrorType = NotRegisteredError & { name: "NotRegisteredError" };
+export const NotRegistryNexusError = defineRevertError("NotRegistryNexus");
+export type NotRegistryNexusError = NexusRevertError<"NotRegistryNexus">;
+export type NotRegistryNexusErrorType = NotRegistryNexusError & { name: "NotRegistryNexusError" };
+export const NotSourceNexusError = defineRevertError("NotSourceNexus");
+export type NotSourceNexusError = NexusRevertError<"NotSourceNexus">;
+export type NotSourceNexusErrorType = NotSourceNexusError & { name: "NotSourceNexusError" };
+export const NotTaskNexusError = defineRevertError("NotTaskNexus");
+export type NotTaskNexusError = NexusRevertError<"NotTaskNexus">;
+export type NotTaskNexusErrorType = NotTaskNexusError & { name: "NotTaskNexusError" };
+export const NotYetSettleableError = defineRevertError("NotYetSettleable");
+export type NotYetSettleableError = NexusRevertError<"NotYetSettleable">;
+export type NotYetSettleableErrorType = NotYetSettleableError & { name: "NotYetSettleableError" };
+export const OwnableInvalidOwnerError = defineRevertError("OwnableInvalidOwner");
+export type OwnableInvalidOwnerError = NexusRevertError<"OwnableInvalidOwner">;
+export type OwnableInvalidOwnerErrorType = OwnableInvalidOwnerError & { name: "OwnableInvalidOwnerError" };
+export const OwnableUnauthorizedAccountError = defineRevertError("OwnableUnauthorizedAccount");
+export type OwnableUnauthorizedAccountError = NexusRevertError<"OwnableUnauthorizedAccount">;
+export type OwnableUnauthorizedAccountErrorType = OwnableUnauthorizedAccountError & { name: "OwnableUnauthorizedAccountError" };
+export const PaymentAboveEscrowError = defineRevertError("PaymentAboveEscrow");
+export type PaymentAboveEscrowError = NexusRevertError<"PaymentAboveEscrow">;
+export type PaymentAboveEscrowErrorType = PaymentAboveEscrowError & { name: "PaymentAboveEscrowError" };
+export const PaymentBelowMinimumError = defineRevertError("PaymentBelowMinimum");
+export type PaymentBelowMinimumError = NexusRevertError<"PaymentBelowMinimum">;
+export type PaymentBelowMinimumErrorType = PaymentBelowMinimumError & { name: "PaymentBelowMinimumError" };
+export const ProviderNotAnnouncedError = defineRevertError("ProviderNotAnnounced");
+export type ProviderNotAnnouncedError = NexusRevertError<"ProviderNotAnnounced">;
+export type ProviderNotAnnouncedErrorType = ProviderNotAnnouncedError & { name: "ProviderNotAnnouncedError" };
+export const ProviderNotPairedError = defineRevertError("ProviderNotPaired");
+export type ProviderNotPairedError = NexusRevertError<"ProviderNotPaired">;
+export type ProviderNotPairedErrorType = ProviderNotPairedError & { name: "ProviderNotPairedError" };
+export const ReentrancyGuardReentrantCallError = defineRevertError("ReentrancyGuardReentrantCall");
+export type ReentrancyGuardReentrantCallError = NexusRevertError<"ReentrancyGuardReentrantCall">;
+export type ReentrancyGuardReentrantCallErrorType = ReentrancyGuardReentrantCallError & { name: "ReentrancyGuardReentrantCallError" };
+export const ReviewWindowClosedError = defineRevertError("ReviewWindowClosed");
+export type ReviewWindowClosedError = NexusRevertError<"ReviewWindowClosed">;
+export type ReviewWindowClosedErrorType = ReviewWindowClosedError & { name: "ReviewWindowClosedError" };
+export const SourceInactiveError = defineRevertError("SourceInactive");
+export type SourceInactiveError = NexusRevertError<"SourceInactive">;
+export type SourceInactiveErrorType = SourceInactiveError & { name: "SourceInactiveError" };
+export const TaskAlreadyFinalizedError = defineRevertError("TaskAlreadyFinalized");
+export type TaskAlreadyFinalizedError = NexusRevertError<"TaskAlreadyFinalized">;
+export type TaskAlreadyFinalizedErrorType = TaskAlreadyFinalizedError & { name: "TaskAlreadyFinalizedError" };
+export const TaskClosedError = defineRevertError("TaskClosed");
+export type TaskClosedError = NexusRevertError<"TaskClosed">;
+export type TaskClosedErrorType = TaskClosedError & { name: "TaskClosedError" };
+export const TaskInProgressError = defineRevertError("TaskInProgress");
+export type TaskInProgressError = NexusRevertError<"TaskInProgress">;
+export type TaskInProgressErrorType = TaskInProgressError & { name: "TaskInProgressError" };
+export const TaskPastExpiryError = defineRevertError("TaskPastExpiry");
+export type TaskPastExpiryError = NexusRevertError<"TaskPastExpiry">;
+export type TaskPastExpiryErrorType = TaskPastExpiryError & { name: "TaskPastExpiryError" };
+export const TransferFailedError = defineRevertError("TransferFailed");
+export type TransferFailedError = NexusRevertError<"TransferFailed">;
+export type TransferFailedErrorType = TransferFailedError & { name: "TransferFailedError" };
+export const UnauthorizedError = defineRevertError("Unauthorized");
+export type UnauthorizedError = NexusRevertError<"Unauthorized">;
+export type UnauthorizedErrorType = UnauthorizedError & { name: "UnauthorizedError" };
+export const UnbondingNotMaturedError = defineRevertError("UnbondingNotMatured");
+export type UnbondingNotMaturedError = NexusRevertError<"UnbondingNotMatured">;
+export type UnbondingNotMaturedErrorType = UnbondingNotMaturedError & { name: "UnbondingNotMaturedError" };
+export const UnbondingPeriodTooLongError = defineRevertError("UnbondingPeriodTooLong");
+export type UnbondingPeriodTooLongError = NexusRevertError<"UnbondingPeriodTooLong">;
+export type UnbondingPeriodTooLongErrorType = UnbondingPeriodTooLongError & { name: "UnbondingPeriodTooLongError" };
+export const UnknownSourceError = defineRevertError("UnknownSource");
+export type UnknownSourceError = NexusRevertError<"UnknownSource">;
+export type UnknownSourceErrorType = UnknownSourceError & { name: "UnknownSourceError" };
+export const UnknownTaskError = defineRevertError("UnknownTask");
+export type UnknownTaskError = NexusRevertError<"UnknownTask">;
+export type UnknownTaskErrorType = UnknownTaskError & { name: "UnknownTaskError" };
+export const UnsupportedEnvironmentError = defineRevertError("UnsupportedEnvironment");
+export type UnsupportedEnvironmentError = NexusRevertError<"UnsupportedEnvironment">;
+export type UnsupportedEnvironmentErrorType = UnsupportedEnvironmentError & { name: "UnsupportedEnvironmentError" };
+export const ValueOverflowError = defineRevertError("ValueOverflow");
+export type ValueOverflowError = NexusRevertError<"ValueOverflow">;
+export type ValueOverflowErrorType = ValueOverflowError & { name: "ValueOverflowError" };
+export const ZeroAddressError = defineRevertError("ZeroAddress");
+export type ZeroAddressError = NexusRevertError<"ZeroAddress">;
+export type ZeroAddressErrorType = ZeroAddressError & { name: "ZeroAddressError" };
+export const ZeroAmountError = defineRevertError("ZeroAmount");
+export type ZeroAmountError = NexusRevertError<"ZeroAmount">;
+export type ZeroAmountErrorType = ZeroAmountError & { name: "ZeroAmountError" };
+export const ZeroDurationError = defineRevertError("ZeroDuration");
+export type ZeroDurationError = NexusRevertError<"ZeroDuration">;
+export type ZeroDurationErrorType = ZeroDurationError & { name: "ZeroDurationError" };
+
+/** The class of each custom error, by error name. */
+export const nexusRevertErrors: { readonly [N in NexusErrorName]: NexusRevertErrorClass<N> } = {
+  AlreadyAttempted: AlreadyAttemptedError,
+  AlreadyInitialized: AlreadyInitializedError,
+  AlreadyRegistered: AlreadyRegisteredError,
+  AmountOverflow: AmountOverflowError,
+  AttemptNotLive: AttemptNotLiveError,
+  AttemptSlotsFull: AttemptSlotsFullError,
+  CloneArgumentsTooLong: CloneArgumentsTooLongError,
+  Create2EmptyBytecode: Create2EmptyBytecodeError,
+  FailedDeployment: FailedDeploymentError,
+  FeeTooHigh: FeeTooHighError,
+  InsufficientBalance: InsufficientBalanceError,
+  InsufficientLockup: InsufficientLockupError,
+  InvalidEnvironments: InvalidEnvironmentsError,
+  InvalidExpiry: InvalidExpiryError,
+  InvalidMaxConcurrentAttempts: InvalidMaxConcurrentAttemptsError,
+  LockupBelowMinimum: LockupBelowMinimumError,
+  MissingReviewWindow: MissingReviewWindowError,
+  NoMasterAnnounced: NoMasterAnnouncedError,
+  NoResponse: NoResponseError,
+  NothingUnbonding: NothingUnbondingError,
+  NotLapsed: NotLapsedError,
+  NotManualTask: NotManualTaskError,
+  NotNexus: NotNexusError,
+  NotRegistered: NotRegisteredError,
+  NotRegistryNexus: NotRegistryNexusError,
+  NotSourceNexus: NotSourceNexusError,
+  NotTaskNexus: NotTaskNexusError,
+  NotYetSettleable: NotYetSettleableError,
+  OwnableInvalidOwner: OwnableInvalidOwnerError,
+  OwnableUnauthorizedAccount: OwnableUnauthorizedAccountError,
+  PaymentAboveEscrow: PaymentAboveEscrowError,
+  PaymentBelowMinimum: PaymentBelowMinimumError,
+  ProviderNotAnnounced: ProviderNotAnnouncedError,
+  ProviderNotPaired: ProviderNotPairedError,
+  ReentrancyGuardReentrantCall: ReentrancyGuardReentrantCallError,
+  ReviewWindowClosed: ReviewWindowClosedError,
+  SourceInactive: SourceInactiveError,
+  TaskAlreadyFinalized: TaskAlreadyFinalizedError,
+  TaskClosed: TaskClosedError,
+  TaskInProgress: TaskInProgressError,
+  TaskPastExpiry: TaskPastExpiryError,
+  TransferFailed: TransferFailedError,
+  Unauthorized: UnauthorizedError,
+  UnbondingNotMatured: UnbondingNotMaturedError,
+  UnbondingPeriodTooLong: UnbondingPeriodTooLongError,
+  UnknownSource: UnknownSourceError,
+  UnknownTask: UnknownTaskError,
+  UnsupportedEnvironment: UnsupportedEnvironmentError,
+  ValueOverflow: ValueOverflowError,
+  ZeroAddress: ZeroAddressError,
+  ZeroAmount: ZeroAmountError,
+  ZeroDuration: ZeroDurationError,
+};

@@ -1,0 +1,250 @@
+/**
+ * The auditors' end-to-end walk: deploy the suite with the Ignition module, then take one task through each
+ * delivery method, reading every event each transaction emits and the Vault's books after every step.
+ */
+import assert from "node:assert/strict";
+import { before, describe, it } from "node:test";
+import { network } from "hardhat";
+import { getAddress, keccak256, parseEther, parseEventLogs, toHex, type Address, type Hash, type WalletClient } from "viem";
+import GpuNexus from "../../ignition/modules/GpuNexus.ts";
+
+const HOUR = 3600n;
+const addr = (wallet: WalletClient) => getAddress(wallet.account!.address);
+const PAYMENT = parseEther("1");
+const FEE_BPS = 250n;
+
+describe("GPU Nexus end to end (Ignition deployment)", async () => {
+  const connection = await network.create();
+  const { viem, networkHelpers } = connection;
+  const publicClient = await viem.getPublicClient();
+  const [deployer, treasury, client, master, provider1, provider2, keeper] = await viem.getWalletClients();
+  const { nexus, vault, registry } = await connection.ignition.deploy(GpuNexus, {
+    displayUi: false,
+    parameters: { GpuNexus: { treasury: addr(treasury!), feeBps: Number(FEE_BPS), unbondingPeriod: 86_400 } },
+  });
+
+  /** Sends, waits, and returns the decoded Nexus events of the receipt (all protocol events come from Nexus). */
+  async function send(hash: Promise<Hash>) {
+    const receipt = await publicClient.waitForTransactionReceipt({ hash: await hash });
+    assert.equal(receipt.status, "success");
+    for (const log of receipt.logs) assert.equal(log.address.toLowerCase(), nexus.address.toLowerCase());
+    return parseEventLogs({ abi: nexus.abi, logs: receipt.logs });
+  }
+  const eventNames = (events: { eventName: string }[]) => events.map((e) => e.eventName);
+  const vaultNativeBalance = () => publicClient.getBalance({ address: vault.address });
+  const balanceOf = (a: Address) => vault.read.balanceOf([a]);
+
+  const sourceParams = (deliveryMethod: 0 | 1) => ({
+    metadataUri: "ipfs://QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o",
+    metadataHash: keccak256(toHex("metadata")),
+    environments: 1 | 2,
+    deliveryMethod,
+    maxConcurrentAttempts: 2,
+    attemptTimeout: 600,
+    maxExpiryDuration: 86_400,
+    reviewWindow: 3_600,
+    minPayment: parseEther("0.1"),
+    minAvailableLockup: parseEther("2"),
+    lapsePenalty: parseEther("0.5"),
+  });
+
+  let firstResponseSource: Address;
+  let manualSource: Address;
+
+  before(async () => {
+    assert.equal(await nexus.read.vault(), vault.address);
+    assert.equal(await nexus.read.registry(), registry.address);
+    assert.equal(await vault.read.nexus(), nexus.address);
+    assert.equal(await nexus.read.owner(), addr(deployer!));
+    assert.equal(await nexus.read.treasury(), addr(treasury!));
+    assert.equal(BigInt(await nexus.read.feeBps()), FEE_BPS);
+    assert.equal(await vault.read.unbondingPeriod(), 86_400n);
+  });
+
+  it("pairs both providers with their master in both orders and stakes the master", async () => {
+    assert.deepEqual(eventNames(await send(nexus.write.announceProvider([addr(provider1!)], { account: master!.account }))), ["ProviderAnnounced"]);
+    const paired1 = await send(nexus.write.announceMaster([addr(master!)], { account: provider1!.account }));
+    assert.equal(paired1[0]?.eventName, "MasterAnnounced");
+    assert.deepEqual(paired1[0]?.args, { provider: addr(provider1!), master: addr(master!), paired: true });
+
+    const half = await send(nexus.write.announceMaster([addr(master!)], { account: provider2!.account }));
+    assert.deepEqual(half[0]?.args, { provider: addr(provider2!), master: addr(master!), paired: false });
+    const paired2 = await send(nexus.write.announceProvider([addr(provider2!)], { account: master!.account }));
+    assert.deepEqual(paired2[0]?.args, { master: addr(master!), provider: addr(provider2!), paired: true });
+    assert.equal(await registry.read.masterOf([addr(provider2!)]), addr(master!));
+
+    const deposited = await send(nexus.write.deposit([addr(master!)], { account: master!.account, value: parseEther("5") }));
+    assert.deepEqual(deposited[0]?.args, { account: addr(master!), from: addr(master!), amount: parseEther("5") });
+    const locked = await send(nexus.write.lock([parseEther("3")], { account: master!.account }));
+    assert.deepEqual(locked[0]?.args, { account: addr(master!), amount: parseEther("3") });
+    assert.equal(await vault.read.lockupOf([addr(master!)]), parseEther("3"));
+    assert.equal(await vaultNativeBalance(), parseEther("5"));
+  });
+
+  it("publishes both sources at their predicted addresses and registers the providers", async () => {
+    for (const [deliveryMethod, salt] of [[1, toHex(1n, { size: 32 })], [0, toHex(2n, { size: 32 })]] as const) {
+      const predicted = await nexus.read.predictSourceAddress([addr(client!), salt]);
+      const events = await send(nexus.write.publishSource([sourceParams(deliveryMethod), salt], { account: client!.account }));
+      assert.deepEqual(eventNames(events), ["SourcePublished"]);
+      const published = events[0]!;
+      assert.equal(published.eventName, "SourcePublished");
+      if (published.eventName !== "SourcePublished") return;
+      assert.equal(published.args.source, predicted);
+      assert.equal(published.args.client, addr(client!));
+      assert.equal(published.args.params.deliveryMethod, deliveryMethod);
+      assert.equal(await nexus.read.isSource([predicted]), true);
+      if (deliveryMethod === 1) firstResponseSource = predicted;
+      else manualSource = predicted;
+    }
+    for (const source of [firstResponseSource, manualSource]) {
+      for (const [provider, environment] of [[provider1!, 1], [provider2!, 2]] as const) {
+        const events = await send(nexus.write.register([source, addr(provider), environment], { account: provider.account }));
+        assert.deepEqual(events[0]?.args, { source, provider: addr(provider), master: addr(master!), environment });
+      }
+    }
+    const sourceContract = await viem.getContractAt("Source", firstResponseSource);
+    assert.equal(await sourceContract.read.registrantCount(), 2n);
+    assert.equal(await sourceContract.read.client(), addr(client!));
+  });
+
+  async function publishTask(source: Address, salt: bigint) {
+    const expiryTime = BigInt(await networkHelpers.time.latest()) + 2n * HOUR;
+    const configHash = keccak256(toHex(`config-${salt}`));
+    const args = [source, `ipfs://config-${salt}`, configHash, expiryTime, PAYMENT, salt] as const;
+    const { result: predicted } = await nexus.simulate.publishTask(args, { account: client!.account, value: PAYMENT });
+    const events = await send(nexus.write.publishTask(args, { account: client!.account, value: PAYMENT }));
+    assert.deepEqual(eventNames(events), ["TaskPublished"]);
+    assert.deepEqual(events[0]?.args, {
+      task: predicted,
+      source,
+      client: addr(client!),
+      configUri: `ipfs://config-${salt}`,
+      configHash,
+      expiryTime,
+      payment: PAYMENT,
+      salt,
+    });
+    assert.equal(await vault.read.escrowOf([predicted]), PAYMENT);
+    return predicted;
+  }
+
+  it("FIRST_RESPONSE: the first response finalizes and pays the master, a late one is refused", async () => {
+    const vaultBefore = await vaultNativeBalance();
+    const task = await publishTask(firstResponseSource, 1n);
+    assert.equal(await vaultNativeBalance(), vaultBefore + PAYMENT);
+
+    for (const provider of [provider1!, provider2!]) {
+      const events = await send(nexus.write.attempt([task, addr(provider), 0n], { account: provider.account }));
+      assert.equal(events[0]?.eventName, "TaskAttempted");
+      assert.equal(events[0]?.args.provider, addr(provider));
+    }
+    const masterBefore = await balanceOf(addr(master!));
+    const resultHash = keccak256(toHex("result-1"));
+    const events = await send(nexus.write.submitResponse([task, "ipfs://result-1", resultHash, 0n], { account: provider2!.account }));
+    assert.deepEqual(eventNames(events), ["ResponseSubmitted", "TaskFinalized"]);
+    assert.deepEqual(events[0]?.args, { task, provider: addr(provider2!), resultUri: "ipfs://result-1", resultHash, askedPayment: PAYMENT });
+    const fee = (PAYMENT * FEE_BPS) / 10_000n;
+    assert.deepEqual(events[1]?.args, {
+      task,
+      provider: addr(provider2!),
+      payee: addr(master!),
+      paid: PAYMENT,
+      fee,
+      refunded: 0n,
+      bySettlement: false,
+    });
+    assert.equal(await balanceOf(addr(master!)), masterBefore + PAYMENT - fee);
+    assert.equal(await vault.read.accruedFees(), fee);
+    assert.equal(await vault.read.escrowOf([task]), 0n);
+
+    const taskContract = await viem.getContractAt("Task", task);
+    assert.equal(await taskContract.read.status(), 5);
+    assert.equal(await taskContract.read.winner(), addr(provider2!));
+    await viem.assertions.revertWithCustomErrorWithArgs(
+      nexus.write.submitResponse([task, "ipfs://late", resultHash, 0n], { account: provider1!.account }),
+      taskContract,
+      "TaskAlreadyFinalized",
+      [task, addr(provider2!)],
+    );
+  });
+
+  it("MANUAL_CONFIRMATION: several responses, the client confirms one, the rest of the escrow is refunded", async () => {
+    const task = await publishTask(manualSource, 2n);
+    for (const provider of [provider1!, provider2!]) {
+      await send(nexus.write.attempt([task, addr(provider), parseEther("0.8")], { account: provider.account }));
+    }
+    const asked = [parseEther("0.9"), parseEther("0.6")] as const;
+    for (const [i, provider] of [provider1!, provider2!].entries()) {
+      const events = await send(nexus.write.submitResponse([task, `ipfs://manual-${i}`, keccak256(toHex(i)), asked[i]!], { account: provider.account }));
+      assert.deepEqual(eventNames(events), ["ResponseSubmitted"]);
+      assert.equal(events[0]?.args.askedPayment, asked[i]);
+    }
+    const taskContract = await viem.getContractAt("Task", task);
+    assert.equal(await taskContract.read.status(), 2);
+    assert.equal((await taskContract.read.state()).selectedProvider, addr(provider1!));
+
+    const clientBefore = await balanceOf(addr(client!));
+    const masterBefore = await balanceOf(addr(master!));
+    const events = await send(nexus.write.confirmResponse([task, addr(provider2!)], { account: client!.account }));
+    const fee = (asked[1] * FEE_BPS) / 10_000n;
+    assert.deepEqual(eventNames(events), ["TaskFinalized"]);
+    assert.deepEqual(events[0]?.args, {
+      task,
+      provider: addr(provider2!),
+      payee: addr(master!),
+      paid: asked[1],
+      fee,
+      refunded: PAYMENT - asked[1],
+      bySettlement: false,
+    });
+    assert.equal(await balanceOf(addr(master!)), masterBefore + asked[1] - fee);
+    assert.equal(await balanceOf(addr(client!)), clientBefore + PAYMENT - asked[1]);
+    assert.equal(await taskContract.read.winner(), addr(provider2!));
+  });
+
+  it("an unanswered task lapses, is penalized, settles as EXPIRED, and the books balance to the wei", async () => {
+    const task = await publishTask(firstResponseSource, 3n);
+    await send(nexus.write.attempt([task, addr(provider1!), 0n], { account: provider1!.account }));
+    await networkHelpers.time.increase(2n * HOUR);
+
+    const lapse = await send(nexus.write.reportLapse([task, addr(provider1!)], { account: keeper!.account }));
+    assert.deepEqual(lapse[0]?.args, {
+      task,
+      provider: addr(provider1!),
+      master: addr(master!),
+      penalty: parseEther("0.5"),
+      reporter: addr(keeper!),
+    });
+    const settled = await send(nexus.write.settle([task], { account: keeper!.account }));
+    assert.deepEqual(settled[0]?.args, { task, client: addr(client!), refunded: PAYMENT });
+
+    const collected = await send(nexus.write.collectFees({ account: keeper!.account }));
+    assert.equal(collected[0]?.eventName, "FeesCollected");
+
+    const accounts = [client!, master!, provider1!, provider2!, treasury!, keeper!].map((w) => addr(w));
+    let books = await vault.read.accruedFees();
+    for (const account of accounts) {
+      const stake = await vault.read.stakeOf([account]);
+      books += (await balanceOf(account)) + stake.lockup + stake.unbonding;
+    }
+    assert.equal(books, await vaultNativeBalance());
+  });
+
+  it("unbonds, claims after the period and withdraws to the master's wallet", async () => {
+    const unbond = await send(nexus.write.unbond([parseEther("1")], { account: master!.account }));
+    assert.equal(unbond[0]?.eventName, "UnbondingStarted");
+    await networkHelpers.time.increase(86_400n);
+    const claimed = await send(nexus.write.claim({ account: master!.account }));
+    assert.deepEqual(claimed[0]?.args, { account: addr(master!), amount: parseEther("1") });
+    const balance = await balanceOf(addr(master!));
+    const walletBefore = await publicClient.getBalance({ address: addr(master!) });
+    const receipt = await publicClient.waitForTransactionReceipt({
+      hash: await nexus.write.withdraw([balance], { account: master!.account }),
+    });
+    const withdrawn = parseEventLogs({ abi: nexus.abi, logs: receipt.logs, eventName: "Withdrawn" });
+    assert.deepEqual(withdrawn[0]?.args, { account: addr(master!), amount: balance });
+    const gasPaid = receipt.gasUsed * receipt.effectiveGasPrice;
+    assert.equal(await publicClient.getBalance({ address: addr(master!) }), walletBefore + balance - gasPaid);
+    assert.equal(await balanceOf(addr(master!)), 0n);
+  });
+});
