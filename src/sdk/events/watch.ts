@@ -8,7 +8,7 @@ import type { EventCursor, NexusEvent, NexusEventBatch, NexusEventFilter, NexusR
 export const DEFAULT_REORG_DEPTH = 64;
 
 export type WatchNexusEventsParameters = NexusEventFilter & {
-  /** First block to deliver when there is no cursor (default: the next block, i.e. only new events). */
+  /** First block to deliver when there is no cursor (default: the block after the current head: only new events). */
   fromBlock?: bigint | undefined;
   /** Resume after this cursor (wins over `fromBlock` and over the store's cursor). */
   cursor?: EventCursor | undefined;
@@ -107,7 +107,7 @@ export async function* watchNexusEvents(client: AnyClient, parameters: WatchNexu
       pending = { type: "removed", events: [], cursor: cursorAfterBlock(floor, floorHash), incomplete: true };
     }
   } else {
-    const first = parameters.fromBlock ?? (await getBlockNumber(client, { cacheTime: 0 })) - confirmations + 2n;
+    const first = parameters.fromBlock ?? (await getBlockNumber(client, { cacheTime: 0 })) + 1n;
     // Genesis carries no logs: starting at 0 is starting at 1 with block 0 as the final floor.
     next = first < 1n ? 1n : first;
     floor = next - 1n;

@@ -69,7 +69,8 @@ abstract contract NexusFixture is Test, INexusEvents {
     address internal provider2 = makeAddr("provider2");
     address internal stranger = makeAddr("stranger");
 
-    uint64 private _taskSaltCounter;
+    /// @dev Helper salts start high so literal salts in tests (< 1e6) never collide with them.
+    uint64 private _taskSaltCounter = 1_000_000;
     uint256 private _sourceSaltCounter;
 
     function setUp() public virtual {
@@ -96,8 +97,15 @@ abstract contract NexusFixture is Test, INexusEvents {
         return paid * nexus.feeBps() / 10_000;
     }
 
+    /// @dev The current block time. Use it instead of `block.timestamp`: with via-IR the optimizer may reuse a
+    /// `block.timestamp` read from before a `vm.warp` within the same test.
     function _now() internal view returns (uint64) {
-        return uint64(block.timestamp);
+        return uint64(vm.getBlockTimestamp());
+    }
+
+    /// @dev Moves time forward by `seconds_`.
+    function _skip(uint256 seconds_) internal {
+        vm.warp(vm.getBlockTimestamp() + seconds_);
     }
 
     // ------------------------------------------------------------ sources

@@ -1,0 +1,244 @@
+// One handler stack per (source, environment): fetched and verified from the source's on-chain commitments,
+// brought up through the runtime when a task needs it, shared by that source's tasks, and brought down when
+// idle, when the provider is unregistered, or at shutdown.
+import { mkdir, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import type { Address, Chain, Client, Hex, Transport } from "viem";
+import { readContract } from "viem/actions";
+import { sourceAbi } from "../sdk/abis.ts";
+import { decodeNexusError } from "../sdk/errors/index.ts";
+import {
+  CidMismatchError,
+  ContentHashMismatchError,
+  InvalidDocumentError,
+  UnsupportedUriError,
+  fetchBytes,
+  fetchJson,
+  sourceMetadataSchema,
+  type Ipfs,
+} from "../sdk/ipfs/index.ts";
+import type { Logger } from "./logger.ts";
+import { withRetry, type RetryOptions } from "./retry.ts";
+import type { Environment, HandlerRuntime, StartedStack } from "./runtime/index.ts";
+
+/** The source's metadata or compose file does not match its commitment, or does not offer the environment. */
+export class SourceVerificationError extends Error {
+  readonly source: Address;
+  readonly document: "metadata" | "compose";
+  readonly reason: "hash-mismatch" | "invalid" | "not-offered";
+  constructor(source: Address, document: SourceVerificationError["document"], reason: SourceVerificationError["reason"], detail: string, cause?: unknown) {
+    super(`source ${source}: ${document} refused (${reason}): ${detail}`, { cause });
+    this.name = "SourceVerificationError";
+    this.source = source;
+    this.document = document;
+    this.reason = reason;
+  }
+}
+
+export type StackLease = { baseUrl: string; projectName: string; release: () => void };
+
+export type StackManagerOptions = {
+  runtime: HandlerRuntime;
+  ipfs: Ipfs;
+  client: Client<Transport, Chain | undefined>;
+  stateDir: string;
+  callbackUrl: string;
+  provider: Address;
+  idleTimeoutMs: number;
+  healthTimeoutMs: number;
+  retry: Omit<RetryOptions, "signal" | "onRetry">;
+  logger: Logger;
+  /** Aborts stack starts at hard shutdown. A shared start must not die with the one task that triggered it. */
+  signal?: AbortSignal | undefined;
+};
+
+type Entry = {
+  projectName: string;
+  source: Address;
+  environment: Environment;
+  metadataHash: Hex;
+  started: Promise<StartedStack>;
+  refs: number;
+  retiring: boolean;
+  idle: NodeJS.Timeout | undefined;
+};
+
+/** A TCP port that was free a moment ago. */
+export async function freePort(host = "127.0.0.1"): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => server.once("error", reject).listen(0, host, resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === "string") throw new Error("no port");
+  return address.port;
+}
+
+export class StackManager {
+  readonly #o: StackManagerOptions;
+  readonly #entries = new Map<string, Entry>();
+  readonly #cleaned = new Set<string>();
+
+  constructor(options: StackManagerOptions) {
+    this.#o = options;
+  }
+
+  projectName(source: Address, environment: Environment): string {
+    return `gn-${this.#o.provider.slice(2, 10)}-${source.slice(2, 14)}-${environment}`.toLowerCase();
+  }
+
+  /**
+   * A running stack for the source, started (metadata and compose verified) if needed. Release the lease when
+   * the task no longer needs the handler. @throws SourceVerificationError, runtime errors, IPFS errors
+   */
+  async acquire(source: Address, environment: Environment, signal?: AbortSignal): Promise<StackLease> {
+    const projectName = this.projectName(source, environment);
+    const params = await withRetry(
+      async () => {
+        try {
+          return await readContract(this.#o.client, { address: source, abi: sourceAbi, functionName: "params" });
+        } catch (error) {
+          throw decodeNexusError(error);
+        }
+      },
+      { ...this.#o.retry, signal },
+    );
+    let entry = this.#entries.get(projectName);
+    if (entry && entry.metadataHash !== params.metadataHash && entry.refs === 0) {
+      // The client updated the source: its new handler replaces the old one once nobody uses it.
+      this.#o.logger.info({ source, project: projectName }, "source metadata changed, restarting its stack");
+      await this.#stop(entry);
+      entry = undefined;
+    }
+    if (!entry) {
+      const created: Entry = {
+        projectName,
+        source,
+        environment,
+        metadataHash: params.metadataHash,
+        started: this.#start(source, environment, projectName, params.metadataUri, params.metadataHash),
+        refs: 0,
+        retiring: false,
+        idle: undefined,
+      };
+      this.#entries.set(projectName, created);
+      created.started.catch(() => {
+        if (this.#entries.get(projectName) === created) this.#entries.delete(projectName);
+      });
+      entry = created;
+    }
+    const held = entry;
+    held.refs++;
+    clearTimeout(held.idle);
+    held.idle = undefined;
+    let started: StartedStack;
+    try {
+      started = await held.started;
+    } catch (error) {
+      held.refs--;
+      throw error;
+    }
+    let released = false;
+    return {
+      baseUrl: started.baseUrl,
+      projectName,
+      release: () => {
+        if (released) return;
+        released = true;
+        held.refs--;
+        if (held.refs > 0) return;
+        if (held.retiring) void this.#stop(held);
+        else if (this.#entries.get(projectName) === held) {
+          held.idle = setTimeout(() => void this.#stop(held), this.#o.idleTimeoutMs);
+          held.idle.unref();
+        }
+      },
+    };
+  }
+
+  async #start(source: Address, environment: Environment, projectName: string, metadataUri: string, metadataHash: Hex): Promise<StartedStack> {
+    const signal = this.#o.signal;
+    const log = this.#o.logger.child({ source, environment, project: projectName });
+    const retry = { ...this.#o.retry, signal };
+    let metadata;
+    try {
+      metadata = await withRetry(() => fetchJson(this.#o.ipfs, metadataUri, { sha256: metadataHash, schema: sourceMetadataSchema, signal }), retry);
+    } catch (error) {
+      throw this.#verification(source, "metadata", error);
+    }
+    const composeUri = metadata[environment];
+    const composeSha256 = metadata.composeSha256[environment];
+    if (composeUri === "" || composeSha256 === undefined) {
+      throw new SourceVerificationError(source, "compose", "not-offered", `the metadata offers no ${environment} compose file`);
+    }
+    let compose: Uint8Array;
+    try {
+      compose = (await withRetry(() => fetchBytes(this.#o.ipfs, composeUri, { sha256: composeSha256, signal }), retry)).bytes;
+    } catch (error) {
+      throw this.#verification(source, "compose", error);
+    }
+    const dir = join(this.#o.stateDir, "stacks", projectName);
+    await mkdir(dir, { recursive: true });
+    const composeFile = join(dir, `compose.${environment}.yml`);
+    await writeFile(composeFile, compose);
+    if (!this.#cleaned.has(projectName)) {
+      // Containers a killed predecessor left behind still hold the project name: remove them first.
+      this.#cleaned.add(projectName);
+      await this.#o.runtime.stop(projectName).catch((error: unknown) => log.warn({ err: error }, "leftover cleanup failed"));
+    }
+    const port = await freePort();
+    log.info({ port, composeUri, name: metadata.name }, "starting handler stack");
+    const started = await this.#o.runtime.start(
+      { sourceAddress: source, environment, composeFile, port, callbackUrl: this.#o.callbackUrl, providerAddress: this.#o.provider, projectName },
+      { healthTimeoutMs: this.#o.healthTimeoutMs, ...(signal ? { signal } : {}) },
+    );
+    log.info({ baseUrl: started.baseUrl }, "handler stack ready");
+    return started;
+  }
+
+  #verification(source: Address, document: "metadata" | "compose", error: unknown): unknown {
+    if (error instanceof ContentHashMismatchError || error instanceof CidMismatchError) {
+      return new SourceVerificationError(source, document, "hash-mismatch", error.shortMessage, error);
+    }
+    if (error instanceof InvalidDocumentError || error instanceof UnsupportedUriError) {
+      return new SourceVerificationError(source, document, "invalid", error.shortMessage, error);
+    }
+    return error;
+  }
+
+  /** The provider left the source: down now if idle, else once its last task releases it. */
+  retire(source: Address): void {
+    for (const entry of this.#entries.values()) {
+      if (entry.source !== source) continue;
+      entry.retiring = true;
+      if (entry.refs === 0) void this.#stop(entry);
+    }
+  }
+
+  async #stop(entry: Entry): Promise<void> {
+    clearTimeout(entry.idle);
+    if (this.#entries.get(entry.projectName) === entry) this.#entries.delete(entry.projectName);
+    const ok = await entry.started.then(
+      () => true,
+      () => false,
+    );
+    if (!ok) return;
+    try {
+      await this.#o.runtime.stop(entry.projectName);
+      this.#o.logger.info({ project: entry.projectName, source: entry.source }, "handler stack stopped");
+    } catch (error) {
+      this.#o.logger.warn({ err: error, project: entry.projectName }, "stopping handler stack failed");
+    }
+  }
+
+  /** Stops every stack (shutdown). */
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.#entries.values()].map((entry) => this.#stop(entry)));
+    await this.#o.runtime.stopAll().catch((error: unknown) => this.#o.logger.warn({ err: error }, "runtime stopAll failed"));
+  }
+
+  /** Project names of stacks started or starting. */
+  running(): string[] {
+    return [...this.#entries.keys()];
+  }
+}

@@ -1,0 +1,213 @@
+// The on-chain half of a task's life: attempt, submit, reading our attempt back, and reporting lapses. Each
+// send records the signed transaction in the state store before broadcast (see tx.ts), and each resume after
+// a crash reads the chain before deciding whether anything needs sending again.
+import type { Address, Chain, Client, Hash, Transport } from "viem";
+import { getBlock, waitForTransactionReceipt } from "viem/actions";
+import { AttemptState, TaskStatus } from "../sdk/abis.ts";
+import { attempt, reportLapse, submitResponse } from "../sdk/actions/tasks.ts";
+import { waitForNexusTransaction } from "../sdk/actions/internal.ts";
+import { getAttempt, getTask, type GetTaskReturnType } from "../sdk/actions/reads.ts";
+import { NexusRevertError, TransactionRevertedError, decodeNexusError } from "../sdk/errors/index.ts";
+import { getNexusEvents } from "../sdk/events/index.ts";
+import type { NodeConfig } from "./config.ts";
+import type { Logger } from "./logger.ts";
+import { withRetry } from "./retry.ts";
+import type { SentTx, StateStore, TaskRecord } from "./state.ts";
+import { lookupTx, rebroadcast, type TxSender } from "./tx.ts";
+
+type AnyClient = Client<Transport, Chain | undefined>;
+
+export type ChainContext = {
+  config: NodeConfig;
+  state: StateStore;
+  client: AnyClient;
+  sender: TxSender;
+  logger: Logger;
+  nexus: Address;
+  provider: Address;
+  signal: AbortSignal;
+};
+
+/** How a revert ends a task: a normal outcome (skip / fail with a reason), or "we already attempted". */
+export type RevertOutcome = { end: "skipped" | "failed"; reason: string } | { end: "already-attempted" };
+
+/** Maps protocol reverts of attempt/submit to outcomes; anything else is not a revert outcome (undefined). */
+export function classifyRevert(error: unknown, stage: "attempt" | "submit"): RevertOutcome | undefined {
+  const revert = error instanceof TransactionRevertedError ? error.revert : error;
+  if (!(revert instanceof NexusRevertError)) return undefined;
+  const end = stage === "attempt" ? "skipped" : "failed";
+  switch (revert.errorName) {
+    case "AlreadyAttempted":
+      return { end: "already-attempted" };
+    case "AttemptSlotsFull":
+      return { end, reason: "slots-full" };
+    case "TaskAlreadyFinalized":
+      return { end, reason: stage === "submit" ? "lost-race" : "task-closed" };
+    case "TaskClosed":
+      return { end, reason: "task-closed" };
+    case "TaskPastExpiry":
+      return { end, reason: "expired" };
+    case "AttemptNotLive":
+      return { end, reason: "attempt-not-live" };
+    default:
+      // Configuration problems (not registered, not paired, lockup too low…): named, bounded label set.
+      return { end, reason: `revert-${revert.errorName}` };
+  }
+}
+
+const retryOptions = (ctx: ChainContext) => ({ ...ctx.config.retry, signal: ctx.signal });
+
+export function readTask(ctx: ChainContext, task: Address): Promise<GetTaskReturnType> {
+  return withRetry(() => getTask(ctx.client, { task, nexus: ctx.nexus }), retryOptions(ctx));
+}
+
+export function readAttempt(ctx: ChainContext, task: Address, provider = ctx.provider) {
+  return withRetry(() => getAttempt(ctx.client, { task, provider }), retryOptions(ctx));
+}
+
+/** Chain-aware "now" in unix seconds: the later of the wall clock and the latest block (test chains jump). */
+export async function chainNow(client: AnyClient): Promise<number> {
+  const wall = Math.floor(Date.now() / 1000);
+  try {
+    const block = await getBlock(client, { blockTag: "latest" });
+    return Math.max(wall, Number(block.timestamp));
+  } catch {
+    return wall;
+  }
+}
+
+function pricing(ctx: ChainContext, r: TaskRecord, which: "askedPayment" | "suggestedPayment"): bigint {
+  const payment = BigInt(r.payment);
+  const configured = ctx.config[which];
+  if (configured === "payment") return payment;
+  const wanted = BigInt(configured);
+  return wanted < payment ? wanted : payment;
+}
+
+/** Attempts: record → broadcast → mined. Returns the deadline, or the revert outcome. */
+export async function sendAttempt(ctx: ChainContext, r: TaskRecord, deliveryMethod: number): Promise<{ deadline: number } | RevertOutcome> {
+  const suggestedPayment = deliveryMethod === 0 ? pricing(ctx, r, "suggestedPayment") : 0n;
+  let hash: Hash;
+  try {
+    hash = await withRetry(
+      () =>
+        ctx.sender.send(
+          (wallet, nonce) => attempt(wallet, { task: r.task, provider: ctx.provider, suggestedPayment, nexus: ctx.nexus, nonce }),
+          async (tx) => void (await ctx.state.transition(r.task, "attempting", { attemptTx: tx })),
+        ),
+      retryOptions(ctx),
+    );
+  } catch (error) {
+    const outcome = classifyRevert(error, "attempt");
+    if (outcome) return outcome;
+    throw error;
+  }
+  return waitAttempt(ctx, r.task, hash);
+}
+
+async function waitAttempt(ctx: ChainContext, task: Address, hash: Hash): Promise<{ deadline: number } | RevertOutcome> {
+  try {
+    const { events } = await waitForNexusTransaction(ctx.client, { hash, nexus: ctx.nexus });
+    for (const e of events) if (e.eventName === "TaskAttempted" && e.args.task === task) return { deadline: Number(e.args.deadline) };
+    throw new Error(`attempt ${hash} mined without a TaskAttempted event`);
+  } catch (error) {
+    const outcome = classifyRevert(error, "attempt");
+    if (outcome) return outcome;
+    throw error;
+  }
+}
+
+/** After a restart in "attempting": what the chain says about our attempt, re-broadcasting when it never landed. */
+export async function reconcileAttempt(ctx: ChainContext, r: TaskRecord): Promise<{ state: "live" | "responded" | "lapsed"; deadline: number } | { state: "not-attempted" }> {
+  const read = async () => {
+    const a = await readAttempt(ctx, r.task);
+    const name: "live" | "responded" | "lapsed" | undefined =
+      a.state === AttemptState.LIVE ? "live" : a.state === AttemptState.RESPONDED ? "responded" : a.state === AttemptState.LAPSED ? "lapsed" : undefined;
+    return name === undefined ? undefined : { state: name, deadline: Number(a.deadline) };
+  };
+  const first = await read();
+  if (first !== undefined || r.attemptTx === undefined) return first ?? { state: "not-attempted" };
+  // Recorded but not on-chain yet: wait for it (re-broadcasting the same bytes if the node lost them).
+  if ((await waitRecorded(ctx, r.attemptTx)) !== "mined") return { state: "not-attempted" };
+  return (await read()) ?? { state: "not-attempted" };
+}
+
+/** Resolves once a recorded tx is mined (re-broadcasting it if the node lost it), or says it never will be. */
+export async function waitRecorded(ctx: ChainContext, tx: SentTx): Promise<"mined" | "reverted" | "gone"> {
+  let status = await lookupTx(ctx.client, tx.hash);
+  if (status.status === "unknown") {
+    if (!(await rebroadcast(ctx.client, tx, ctx.logger))) return "gone";
+    status = { status: "pending" };
+  }
+  if (status.status === "pending") {
+    const receipt = await waitForTransactionReceipt(ctx.client, { hash: tx.hash, timeout: 120_000 }).catch((error: unknown) => {
+      throw decodeNexusError(error);
+    });
+    return receipt.status === "success" ? "mined" : "reverted";
+  }
+  return status.success ? "mined" : "reverted";
+}
+
+/** Submits the pinned result: record → broadcast → mined. */
+export async function sendSubmit(ctx: ChainContext, r: TaskRecord): Promise<{ blockNumber: bigint } | RevertOutcome> {
+  const result = r.result;
+  if (result === undefined) throw new Error(`task ${r.task} has no pinned result`);
+  const askedPayment = r.deliveryMethod === 0 ? pricing(ctx, r, "askedPayment") : 0n;
+  try {
+    const hash = await withRetry(
+      () =>
+        ctx.sender.send(
+          (wallet, nonce) => submitResponse(wallet, { task: r.task, resultUri: result.uri, resultHash: result.sha256, askedPayment, nexus: ctx.nexus, nonce }),
+          async (tx) => void (await ctx.state.transition(r.task, "submitting", { submitTx: tx })),
+        ),
+      retryOptions(ctx),
+    );
+    const { receipt } = await waitForNexusTransaction(ctx.client, { hash, nexus: ctx.nexus });
+    return { blockNumber: receipt.blockNumber };
+  } catch (error) {
+    const outcome = classifyRevert(error, "submit");
+    if (outcome) return outcome;
+    throw error;
+  }
+}
+
+/** After a restart in "submitting": responded already, lost, or to be sent again. */
+export async function reconcileSubmit(ctx: ChainContext, r: TaskRecord): Promise<"responded" | "resend" | RevertOutcome> {
+  const a = await readAttempt(ctx, r.task);
+  if (a.state === AttemptState.RESPONDED) return "responded";
+  if (a.state === AttemptState.LAPSED) return { end: "failed", reason: "lapsed" };
+  if (r.submitTx !== undefined) {
+    const seen = await waitRecorded(ctx, r.submitTx);
+    if (seen === "mined") return "responded";
+  }
+  const t = await readTask(ctx, r.task);
+  if (t.state.status === TaskStatus.FINALIZED && t.state.selectedProvider !== ctx.provider) return { end: "failed", reason: "lost-race" };
+  if (t.state.status >= TaskStatus.CANCELED) return { end: "failed", reason: "task-closed" };
+  return "resend";
+}
+
+/**
+ * Frees slots of a full task by reporting attempts whose deadline passed without a response (anyone may).
+ * Returns how many were reported.
+ */
+export async function reportLapses(ctx: ChainContext, r: TaskRecord, now: number): Promise<number> {
+  const attempted = await withRetry(
+    () => getNexusEvents(ctx.client, { nexus: ctx.nexus, events: "TaskAttempted", args: { task: r.task }, fromBlock: BigInt(r.publishedBlock) }),
+    retryOptions(ctx),
+  );
+  let reported = 0;
+  for (const event of attempted) {
+    const provider = event.args.provider;
+    const a = await readAttempt(ctx, r.task, provider);
+    if (a.state !== AttemptState.LIVE || a.deadline > now) continue;
+    try {
+      const hash = await ctx.sender.send((wallet, nonce) => reportLapse(wallet, { task: r.task, provider, nexus: ctx.nexus, nonce }), async () => undefined);
+      await waitForNexusTransaction(ctx.client, { hash, nexus: ctx.nexus });
+      reported++;
+      ctx.logger.info({ task: r.task, provider }, "reported a lapsed attempt to free a slot");
+    } catch (error) {
+      ctx.logger.debug({ task: r.task, provider, err: decodeNexusError(error) }, "lapse report refused");
+    }
+  }
+  return reported;
+}

@@ -1,0 +1,182 @@
+// The one write path every Nexus action goes through: simulate (catches reverts, yields the return value),
+// allocate a nonce when asked to, send, and hand back the hash with a `wait()` that decodes the events.
+import {
+  isAddressEqual,
+  parseEventLogs,
+  type Account,
+  type Address,
+  type Chain,
+  type Client,
+  type ContractFunctionArgs,
+  type ContractFunctionName,
+  type ContractFunctionReturnType,
+  type Hash,
+  type NonceManager,
+  type TransactionReceipt,
+  type Transport,
+} from "viem";
+import { parseAccount } from "viem/accounts";
+import { call, getTransaction, simulateContract, waitForTransactionReceipt, writeContract } from "viem/actions";
+import { nexusAbi, type NexusEventLog } from "../abis.ts";
+import { getClientChainId, resolveNexusAddress } from "../chains.ts";
+import { decodeNexusError, type DecodedNexusError } from "../errors/decode.ts";
+import { NexusRpcError, TransactionRevertedError, UnknownRevertError } from "../errors/kinds.ts";
+import type { NexusRevertError } from "../errors/revert.ts";
+
+/** `account` is required when the client has none, optional (an override) when it has one. */
+export type NexusAccountParameter<account extends Account | undefined> = [account] extends [undefined]
+  ? { account: Account | Address }
+  : { account?: Account | Address | undefined };
+
+/** Options every write action accepts besides its own arguments. */
+export type NexusWriteOptions = {
+  /** The Nexus to call; defaults to the deployment registered for the client's chain (see chains.ts). */
+  nexus?: Address | undefined;
+  chain?: Chain | null | undefined;
+  gas?: bigint | undefined;
+  gasPrice?: bigint | undefined;
+  maxFeePerGas?: bigint | undefined;
+  maxPriorityFeePerGas?: bigint | undefined;
+  /** An explicit nonce; wins over any nonce manager. */
+  nonce?: number | undefined;
+  /**
+   * Allocates the nonce for this send, whatever the account type (see nonce.ts). Local accounts can instead
+   * carry viem's own manager: `privateKeyToAccount(key, { nonceManager })`.
+   */
+  nonceManager?: NonceManager | undefined;
+};
+
+export type NexusWriteParameters<account extends Account | undefined> = NexusWriteOptions & NexusAccountParameter<account>;
+
+export type WaitForNexusTransactionParameters = {
+  hash: Hash;
+  /** Only logs of this Nexus are decoded; defaults to the client's chain deployment. */
+  nexus?: Address | undefined;
+  confirmations?: number | undefined;
+  timeout?: number | undefined;
+  pollingInterval?: number | undefined;
+};
+export type WaitForNexusTransactionReturnType = {
+  receipt: TransactionReceipt;
+  /** The protocol events of the transaction, decoded and typed; narrow on `eventName`. */
+  events: NexusEventLog[];
+};
+export type WaitForNexusTransactionErrorType = TransactionRevertedError | NexusRpcError | Error;
+
+/** What `wait()` of a write accepts. */
+export type NexusWaitOptions = Omit<WaitForNexusTransactionParameters, "hash" | "nexus">;
+
+/** Every write returns the hash at once, the simulated result, and `wait()` for the receipt and events. */
+export type NexusWriteReturnType<result extends object = object> = {
+  hash: Hash;
+  /** Resolves once mined; throws TransactionRevertedError when the transaction reverted on-chain. */
+  wait: (options?: NexusWaitOptions) => Promise<WaitForNexusTransactionReturnType>;
+} & result;
+
+/** Errors a write action throws: a decoded revert from simulation, an RPC failure, or a bad argument. */
+export type NexusWriteErrorType = NexusRevertError | UnknownRevertError | NexusRpcError | DecodedNexusError;
+
+/**
+ * Waits for a transaction to be mined and decodes the Nexus events it emitted.
+ * @throws TransactionRevertedError when it was mined with status "reverted" (with a best-effort reason).
+ */
+export async function waitForNexusTransaction(
+  client: Client<Transport, Chain | undefined>,
+  parameters: WaitForNexusTransactionParameters,
+): Promise<WaitForNexusTransactionReturnType> {
+  const { hash, confirmations, timeout, pollingInterval } = parameters;
+  let receipt: TransactionReceipt;
+  try {
+    receipt = await waitForTransactionReceipt(client, { hash, confirmations, timeout, pollingInterval });
+  } catch (err) {
+    throw decodeNexusError(err);
+  }
+  const nexus = await resolveNexusAddress(client, parameters.nexus);
+  if (receipt.status === "reverted") throw new TransactionRevertedError({ hash, receipt, revert: await replayRevert(client, receipt) });
+  const logs = receipt.logs.filter((l) => isAddressEqual(l.address, nexus));
+  const events = parseEventLogs({ abi: nexusAbi, logs }) as NexusEventLog[];
+  return { receipt, events };
+}
+
+/** Re-runs a reverted transaction on the state of its block to find why (best effort). */
+async function replayRevert(
+  client: Client<Transport, Chain | undefined>,
+  receipt: TransactionReceipt,
+): Promise<NexusRevertError | UnknownRevertError | undefined> {
+  try {
+    const tx = await getTransaction(client, { hash: receipt.transactionHash });
+    await call(client, { account: tx.from, to: tx.to, data: tx.input, value: tx.value, gas: tx.gas, blockNumber: receipt.blockNumber - 1n });
+    return undefined;
+  } catch (err) {
+    const decoded = decodeNexusError(err);
+    return decoded instanceof UnknownRevertError || (decoded as { errorName?: unknown }).errorName ? (decoded as NexusRevertError) : undefined;
+  }
+}
+
+type WriteName = ContractFunctionName<typeof nexusAbi, "nonpayable" | "payable">;
+
+/** Simulates then sends one Nexus call. Internal: actions wrap it with their own typed parameters. */
+export async function writeNexus<functionName extends WriteName>(
+  client: Client<Transport, Chain | undefined, Account | undefined>,
+  parameters: NexusWriteOptions & {
+    account?: Account | Address | undefined;
+    functionName: functionName;
+    args: ContractFunctionArgs<typeof nexusAbi, "nonpayable" | "payable", functionName>;
+    value?: bigint | undefined;
+  },
+): Promise<{ hash: Hash; nexus: Address; result: ContractFunctionReturnType<typeof nexusAbi, "nonpayable" | "payable", functionName> }> {
+  const { nexus: override, nonceManager, functionName, args, value, ...tx } = parameters;
+  const account = parameters.account ?? client.account;
+  let nonceSlot: { address: Address; chainId: number; nonce: number } | undefined;
+  try {
+    const address = await resolveNexusAddress(client, override);
+    // eth_call on the latest block: a simulation carries no nonce, so any number of sends may simulate at once.
+    const { request, result } = await simulateContract(client, {
+      ...tx,
+      account,
+      address,
+      abi: nexusAbi,
+      functionName,
+      args,
+      value,
+    } as never);
+    let nonce = tx.nonce;
+    if (nonce === undefined && nonceManager && account) {
+      const from = parseAccount(account).address;
+      const chainId = tx.chain?.id ?? (await getClientChainId(client));
+      nonce = await nonceManager.consume({ address: from, chainId, client: client as Client });
+      nonceSlot = { address: from, chainId, nonce };
+    }
+    const hash = await writeContract(client, { ...(request as object), nonce } as never);
+    return { hash, nexus: address, result: result as ContractFunctionReturnType<typeof nexusAbi, "nonpayable" | "payable", functionName> };
+  } catch (err) {
+    if (nonceSlot && nonceManager) nonceManager.reset(nonceSlot);
+    throw decodeNexusError(err);
+  }
+}
+
+/** Adds `wait()` bound to the client and the Nexus the transaction was sent to. */
+export function withWait<result extends object>(
+  client: Client<Transport, Chain | undefined, Account | undefined>,
+  sent: { hash: Hash; nexus: Address },
+  result: result,
+): NexusWriteReturnType<result> {
+  return {
+    ...result,
+    hash: sent.hash,
+    wait: (options?: NexusWaitOptions) => waitForNexusTransaction(client, { ...options, hash: sent.hash, nexus: sent.nexus }),
+  };
+}
+
+/** The options part of an action's parameters (everything but its own arguments). */
+export function writeOptions(p: object): NexusWriteOptions & { account?: Account | Address | undefined } {
+  const { nexus, chain, gas, gasPrice, maxFeePerGas, maxPriorityFeePerGas, nonce, nonceManager, account } = p as NexusWriteOptions & {
+    account?: Account | Address | undefined;
+  };
+  return { nexus, chain, gas, gasPrice, maxFeePerGas, maxPriorityFeePerGas, nonce, nonceManager, account };
+}
+
+/** A uniformly random value of `bytes` bytes (Web Crypto: browsers and Node alike). */
+export function randomBytes(bytes: number): Uint8Array {
+  return crypto.getRandomValues(new Uint8Array(bytes));
+}

@@ -1,0 +1,282 @@
+// Read helpers: a source, a task, an attempt, registrants (paged), vault positions, pairing, agents and the
+// protocol configuration. Every read takes an optional `blockNumber`; multi-read helpers use one block.
+import { type Address, type Chain, type Client, type Transport } from "viem";
+import { getBlockNumber, readContract } from "viem/actions";
+import {
+  nexusAbi,
+  providerRegistryAbi,
+  sourceAbi,
+  taskAbi,
+  vaultAbi,
+  type Attempt,
+  type Registration,
+  type SourceParams,
+  type SourceStatus,
+  type TaskState,
+  type TaskTerms,
+} from "../abis.ts";
+import { resolveDeployment } from "../chains.ts";
+import { UnknownSourceError, UnknownTaskError } from "../errors/classes.ts";
+import { decodeNexusError } from "../errors/decode.ts";
+import { readMany, type NexusReadParameters } from "./read-many.ts";
+
+export type { NexusReadParameters } from "./read-many.ts";
+type AnyClient = Client<Transport, Chain | undefined>;
+/** Reads addressed to Nexus, the Vault or the registry take the Nexus to use (default: the chain's deployment). */
+export type NexusTargetParameters = NexusReadParameters & { nexus?: Address | undefined };
+
+export type GetSourceParameters = NexusTargetParameters & { source: Address };
+export type GetSourceReturnType = {
+  address: Address;
+  /** The client that published (and controls) the source. */
+  client: Address;
+  params: SourceParams;
+  status: SourceStatus;
+  registrantCount: bigint;
+};
+/** A source's client, parameters, status and number of registrants. @throws UnknownSourceError when it is not a source of this Nexus. */
+export async function getSource(client: AnyClient, parameters: GetSourceParameters): Promise<GetSourceReturnType> {
+  const { source: address, blockNumber } = parameters;
+  const [owner, params, status, registrantCount] = await whenKnown(client, "source", address, parameters, readMany(
+    client,
+    [
+      { address, abi: sourceAbi, functionName: "client" },
+      { address, abi: sourceAbi, functionName: "params" },
+      { address, abi: sourceAbi, functionName: "status" },
+      { address, abi: sourceAbi, functionName: "registrantCount" },
+    ],
+    blockNumber,
+  ));
+  return { address, client: owner, params, status: status as SourceStatus, registrantCount };
+}
+
+export type GetTaskParameters = NexusTargetParameters & { task: Address };
+export type GetTaskReturnType = {
+  address: Address;
+  terms: TaskTerms;
+  state: TaskState;
+  /** Wei held in escrow: the payment until the task closes, then 0. */
+  escrow: bigint;
+  /** The earliest time (unix seconds) `settle` succeeds given the current state; 0 once closed. */
+  settleableAt: bigint;
+};
+/** A task's terms, state, escrow and settle time. @throws UnknownTaskError when it is not a task of this Nexus. */
+export async function getTask(client: AnyClient, parameters: GetTaskParameters): Promise<GetTaskReturnType> {
+  const { task: address, blockNumber } = parameters;
+  const [terms, state, escrow, settleableAt] = await whenKnown(client, "task", address, parameters, readMany(
+    client,
+    [
+      { address, abi: taskAbi, functionName: "terms" },
+      { address, abi: taskAbi, functionName: "state" },
+      { address, abi: taskAbi, functionName: "escrow" },
+      { address, abi: taskAbi, functionName: "settleableAt" },
+    ],
+    blockNumber,
+  ));
+  return { address, terms, state, escrow, settleableAt };
+}
+
+export type GetAttemptParameters = NexusReadParameters & { task: Address; provider: Address };
+export type GetAttemptReturnType = Attempt;
+/** One provider's attempt on a task (state NONE when it never attempted). */
+export async function getAttempt(client: AnyClient, parameters: GetAttemptParameters): Promise<GetAttemptReturnType> {
+  const { task, provider, blockNumber } = parameters;
+  const [attempt] = await readMany(client, [{ address: task, abi: taskAbi, functionName: "attemptOf", args: [provider] }], blockNumber);
+  return attempt;
+}
+
+export const DEFAULT_REGISTRANTS_PAGE_SIZE = 200n;
+
+export type GetRegistrantsParameters = NexusReadParameters & {
+  source: Address;
+  /** Index of the first registrant, 0-based. Default 0. */
+  offset?: bigint | undefined;
+  /** Page size, default 200. */
+  limit?: bigint | undefined;
+};
+export type GetRegistrantsReturnType = {
+  registrants: Registration[];
+  /** Registrants in total at that block. */
+  total: bigint;
+  offset: bigint;
+  /** The offset of the next page, undefined on the last page. */
+  nextOffset: bigint | undefined;
+};
+/**
+ * One page `[offset, offset + limit)` of a source's registrants, with the total read at the same block.
+ * The set has no holes but reorders on removal: page through a pinned `blockNumber` (or use getAllRegistrants).
+ */
+export async function getRegistrants(client: AnyClient, parameters: GetRegistrantsParameters): Promise<GetRegistrantsReturnType> {
+  const { source, offset = 0n, limit = DEFAULT_REGISTRANTS_PAGE_SIZE, blockNumber } = parameters;
+  if (offset < 0n || limit <= 0n) throw new RangeError(`getRegistrants: offset must be >= 0 and limit > 0 (got ${offset}, ${limit})`);
+  const [page, total] = await readMany(
+    client,
+    [
+      { address: source, abi: sourceAbi, functionName: "registrants", args: [offset, limit] },
+      { address: source, abi: sourceAbi, functionName: "registrantCount" },
+    ],
+    blockNumber,
+  );
+  const end = offset + BigInt(page.length);
+  return { registrants: [...page], total, offset, nextOffset: end < total ? end : undefined };
+}
+
+export type GetAllRegistrantsParameters = NexusReadParameters & { source: Address; pageSize?: bigint | undefined };
+export type GetAllRegistrantsReturnType = Registration[];
+/** Every registrant of a source, paged at one block (the latest when none is given) so no one is skipped or repeated. */
+export async function getAllRegistrants(client: AnyClient, parameters: GetAllRegistrantsParameters): Promise<GetAllRegistrantsReturnType> {
+  const blockNumber = parameters.blockNumber ?? (await getBlockNumber(client, { cacheTime: 0 }));
+  const all: Registration[] = [];
+  let offset: bigint | undefined = 0n;
+  while (offset !== undefined) {
+    const page: GetRegistrantsReturnType = await getRegistrants(client, { source: parameters.source, offset, limit: parameters.pageSize, blockNumber });
+    all.push(...page.registrants);
+    offset = page.nextOffset;
+  }
+  return all;
+}
+
+export type GetVaultPositionParameters = NexusTargetParameters & { account: Address };
+export type GetVaultPositionReturnType = {
+  /** Liquid, withdrawable. */
+  balance: bigint;
+  /** Lifetime payouts credited as a provider's master, after fees. */
+  earnings: bigint;
+  /** Locked stake (slashable). */
+  lockup: bigint;
+  unbonding: bigint;
+  /** When the unbonding can be claimed (unix seconds), 0 when nothing unbonds. */
+  maturesAt: bigint;
+};
+/** An account's vault buckets, read at one block. */
+export async function getVaultPosition(client: AnyClient, parameters: GetVaultPositionParameters): Promise<GetVaultPositionReturnType> {
+  const { vault } = await resolveDeployment(client, parameters);
+  const [account, stake] = await readMany(
+    client,
+    [
+      { address: vault, abi: vaultAbi, functionName: "accountOf", args: [parameters.account] },
+      { address: vault, abi: vaultAbi, functionName: "stakeOf", args: [parameters.account] },
+    ],
+    parameters.blockNumber,
+  );
+  return { balance: account.balance, earnings: account.earnings, lockup: stake.lockup, unbonding: stake.unbonding, maturesAt: stake.unbondingMaturesAt };
+}
+
+export type GetPairingParameters = NexusTargetParameters & { provider: Address };
+export type GetPairingReturnType = {
+  /** The master the provider announced, zero when none. */
+  master: Address;
+  /** True when that master announced the provider back: the pairing is complete. */
+  paired: boolean;
+  /** The provider's info URI ("" when unset). */
+  infoUri: string;
+};
+/** A provider's master, whether the pairing is complete, and its info URI. */
+export async function getPairing(client: AnyClient, parameters: GetPairingParameters): Promise<GetPairingReturnType> {
+  const { registry } = await resolveDeployment(client, parameters);
+  const [[master, paired], infoUri] = await readMany(
+    client,
+    [
+      { address: registry, abi: providerRegistryAbi, functionName: "pairingOf", args: [parameters.provider] },
+      { address: registry, abi: providerRegistryAbi, functionName: "providerInfoUri", args: [parameters.provider] },
+    ],
+    parameters.blockNumber,
+  );
+  return { master, paired, infoUri };
+}
+
+export type IsAgentParameters = NexusTargetParameters & { principal: Address; agent: Address };
+/** Whether `agent` may act for `principal`. */
+export async function isAgent(client: AnyClient, parameters: IsAgentParameters): Promise<boolean> {
+  const { registry } = await resolveDeployment(client, parameters);
+  const [allowed] = await readMany(
+    client,
+    [{ address: registry, abi: providerRegistryAbi, functionName: "isAgent", args: [parameters.principal, parameters.agent] }],
+    parameters.blockNumber,
+  );
+  return allowed;
+}
+
+export type GetProtocolConfigParameters = NexusTargetParameters;
+export type GetProtocolConfigReturnType = {
+  nexus: Address;
+  vault: Address;
+  registry: Address;
+  feeBps: number;
+  treasury: Address;
+  /** Seconds an unbonding takes to mature. */
+  unbondingPeriod: bigint;
+  owner: Address;
+  /** The account a two-step transfer waits on, zero when none. */
+  pendingOwner: Address;
+  /** Protocol fees accrued and not yet collected. */
+  accruedFees: bigint;
+};
+/** The protocol's admin-set configuration and its owner. */
+export async function getProtocolConfig(client: AnyClient, parameters: GetProtocolConfigParameters = {}): Promise<GetProtocolConfigReturnType> {
+  const { nexus, vault, registry } = await resolveDeployment(client, parameters);
+  const [feeBps, treasury, owner, pendingOwner, unbondingPeriod, accruedFees] = await readMany(
+    client,
+    [
+      { address: nexus, abi: nexusAbi, functionName: "feeBps" },
+      { address: nexus, abi: nexusAbi, functionName: "treasury" },
+      { address: nexus, abi: nexusAbi, functionName: "owner" },
+      { address: nexus, abi: nexusAbi, functionName: "pendingOwner" },
+      { address: vault, abi: vaultAbi, functionName: "unbondingPeriod" },
+      { address: vault, abi: vaultAbi, functionName: "accruedFees" },
+    ],
+    parameters.blockNumber,
+  );
+  return { nexus, vault, registry, feeBps, treasury, unbondingPeriod, owner, pendingOwner, accruedFees };
+}
+
+export type PredictSourceAddressParameters = NexusTargetParameters & { client: Address; salt: `0x${string}` };
+/** The address `publishSource` by `client` with `salt` creates. */
+export async function predictSourceAddress(client: AnyClient, parameters: PredictSourceAddressParameters): Promise<Address> {
+  const { nexus } = await resolveDeployment(client, parameters);
+  const [address] = await readMany(
+    client,
+    [{ address: nexus, abi: nexusAbi, functionName: "predictSourceAddress", args: [parameters.client, parameters.salt] }],
+    parameters.blockNumber,
+  );
+  return address;
+}
+
+/** Whether `address` is a task (`kind: "task"`) or a source created by this Nexus. */
+export async function isNexusContract(
+  client: AnyClient,
+  parameters: NexusTargetParameters & { address: Address; kind: "task" | "source" },
+): Promise<boolean> {
+  const { nexus } = await resolveDeployment(client, parameters);
+  try {
+    return await readContract(client, {
+      address: nexus,
+      abi: nexusAbi,
+      functionName: parameters.kind === "task" ? "isTask" : "isSource",
+      args: [parameters.address],
+      blockNumber: parameters.blockNumber,
+    });
+  } catch (err) {
+    throw decodeNexusError(err);
+  }
+}
+
+/**
+ * Resolves `reads` when `address` is a task/source of this Nexus (checked in parallel, at the same block);
+ * throws UnknownTaskError / UnknownSourceError otherwise, whatever the reads did.
+ */
+export async function whenKnown<T>(
+  client: AnyClient,
+  kind: "task" | "source",
+  address: Address,
+  parameters: NexusTargetParameters,
+  reads: Promise<T>,
+): Promise<T> {
+  const [known, result] = await Promise.allSettled([isNexusContract(client, { ...parameters, address, kind }), reads]);
+  if (known.status === "fulfilled" && !known.value) {
+    throw kind === "task" ? new UnknownTaskError({ args: [address] }) : new UnknownSourceError({ args: [address] });
+  }
+  if (result.status === "rejected") throw result.reason;
+  if (known.status === "rejected") throw known.reason;
+  return result.value;
+}

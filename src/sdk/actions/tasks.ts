@@ -1,0 +1,177 @@
+// Task actions for every role: publish (client or its agent), attempt and respond (provider side),
+// confirm and cancel (client side), settle and report a lapse (anyone).
+import { bytesToBigInt, type Account, type Address, type Chain, type Client, type Hex, type Transport } from "viem";
+import {
+  randomBytes,
+  withWait,
+  writeNexus,
+  writeOptions,
+  type NexusWriteErrorType,
+  type NexusWriteParameters,
+  type NexusWriteReturnType,
+} from "./internal.ts";
+
+type AnyClient<chain extends Chain | undefined, account extends Account | undefined> = Client<Transport, chain, account>;
+
+/** A uniformly random uint64, the default task salt. */
+export function randomTaskSalt(): bigint {
+  return bytesToBigInt(randomBytes(8));
+}
+
+export type PublishTaskParameters<account extends Account | undefined = Account | undefined> = NexusWriteParameters<account> & {
+  source: Address;
+  /** `ipfs://<cid>` of the task config; it travels in the TaskPublished event only. */
+  configUri: string;
+  /** sha256 of the config bytes (stored in the task). */
+  configHash: Hex;
+  /** Unix seconds, after now and at most now + the source's maxExpiryDuration. */
+  expiryTime: bigint;
+  /** Wei escrowed for the task. */
+  payment: bigint;
+  /** Native currency sent along, added to the client's vault balance first; defaults to `payment`. Pass 0n to pay from the balance. */
+  value?: bigint | undefined;
+  /** uint64 salt of the task's CREATE2 address; random (crypto.getRandomValues) when omitted. */
+  salt?: bigint | undefined;
+};
+export type PublishTaskReturnType = NexusWriteReturnType<{ task: Address; salt: bigint }>;
+export type PublishTaskErrorType = NexusWriteErrorType;
+/**
+ * Publishes a task for the sender and escrows its payment. `task` is the address it gets, known before mining.
+ * @example const { task, wait } = await publishTask(wallet, { source, configUri, configHash, expiryTime, payment });
+ */
+export async function publishTask<chain extends Chain | undefined, account extends Account | undefined>(
+  client: AnyClient<chain, account>,
+  parameters: PublishTaskParameters<account>,
+): Promise<PublishTaskReturnType> {
+  const { source, configUri, configHash, expiryTime, payment } = parameters;
+  const salt = parameters.salt ?? randomTaskSalt();
+  const sent = await writeNexus(client, {
+    ...writeOptions(parameters),
+    functionName: "publishTask",
+    args: [source, configUri, configHash, expiryTime, payment, salt],
+    value: parameters.value ?? payment,
+  });
+  return withWait(client, sent, { task: sent.result, salt });
+}
+
+export type PublishTaskForParameters<account extends Account | undefined = Account | undefined> = Omit<PublishTaskParameters<account>, "value"> & {
+  /** Native currency sent along, added to `client`'s vault balance; defaults to 0n (the client's balance pays). */
+  value?: bigint | undefined;
+  /** The client the task is published for; the sender must be it or one of its agents. The escrow comes from its balance plus `value`. */
+  client: Address;
+};
+export type PublishTaskForReturnType = PublishTaskReturnType;
+export type PublishTaskForErrorType = NexusWriteErrorType;
+/** Publishes a task for `client`, sent by the client or one of its agents. `value` defaults to 0n (the client's balance pays). */
+export async function publishTaskFor<chain extends Chain | undefined, account extends Account | undefined>(
+  client: AnyClient<chain, account>,
+  parameters: PublishTaskForParameters<account>,
+): Promise<PublishTaskForReturnType> {
+  const { source, configUri, configHash, expiryTime, payment } = parameters;
+  const salt = parameters.salt ?? randomTaskSalt();
+  const sent = await writeNexus(client, {
+    ...writeOptions(parameters),
+    functionName: "publishTaskFor",
+    args: [parameters.client, source, configUri, configHash, expiryTime, payment, salt],
+    value: parameters.value ?? 0n,
+  });
+  return withWait(client, sent, { task: sent.result, salt });
+}
+
+export type AttemptParameters<account extends Account | undefined = Account | undefined> = NexusWriteParameters<account> & {
+  task: Address;
+  provider: Address;
+  /** MANUAL_CONFIRMATION: the price the provider suggests, at most the payment. Defaults to 0n. */
+  suggestedPayment?: bigint | undefined;
+};
+export type AttemptReturnType = NexusWriteReturnType;
+export type AttemptErrorType = NexusWriteErrorType;
+/** Takes an attempt slot on a task for a provider, by the provider, its master or the master's agent. */
+export async function attempt<chain extends Chain | undefined, account extends Account | undefined>(
+  client: AnyClient<chain, account>,
+  parameters: AttemptParameters<account>,
+): Promise<AttemptReturnType> {
+  const { task, provider, suggestedPayment = 0n } = parameters;
+  const sent = await writeNexus(client, { ...writeOptions(parameters), functionName: "attempt", args: [task, provider, suggestedPayment] });
+  return withWait(client, sent, {});
+}
+
+export type SubmitResponseParameters<account extends Account | undefined = Account | undefined> = NexusWriteParameters<account> & {
+  task: Address;
+  /** `ipfs://<cid>` of the result payload (travels in the ResponseSubmitted event). */
+  resultUri: string;
+  /** sha256 of the result bytes. */
+  resultHash: Hex;
+  /** MANUAL_CONFIRMATION: the price asked, at most the payment. Ignored by FIRST_RESPONSE. Defaults to 0n. */
+  askedPayment?: bigint | undefined;
+};
+export type SubmitResponseReturnType = NexusWriteReturnType;
+export type SubmitResponseErrorType = NexusWriteErrorType;
+/** Submits the sender's (a provider key's) response while its attempt is live. */
+export async function submitResponse<chain extends Chain | undefined, account extends Account | undefined>(
+  client: AnyClient<chain, account>,
+  parameters: SubmitResponseParameters<account>,
+): Promise<SubmitResponseReturnType> {
+  const { task, resultUri, resultHash, askedPayment = 0n } = parameters;
+  const sent = await writeNexus(client, {
+    ...writeOptions(parameters),
+    functionName: "submitResponse",
+    args: [task, resultUri, resultHash, askedPayment],
+  });
+  return withWait(client, sent, {});
+}
+
+export type ConfirmResponseParameters<account extends Account | undefined = Account | undefined> = NexusWriteParameters<account> & {
+  task: Address;
+  provider: Address;
+};
+export type ConfirmResponseReturnType = NexusWriteReturnType;
+export type ConfirmResponseErrorType = NexusWriteErrorType;
+/** Confirms (and pays) a provider's response to a MANUAL_CONFIRMATION task, by the client or its agent. */
+export async function confirmResponse<chain extends Chain | undefined, account extends Account | undefined>(
+  client: AnyClient<chain, account>,
+  parameters: ConfirmResponseParameters<account>,
+): Promise<ConfirmResponseReturnType> {
+  const sent = await writeNexus(client, { ...writeOptions(parameters), functionName: "confirmResponse", args: [parameters.task, parameters.provider] });
+  return withWait(client, sent, {});
+}
+
+export type TaskOnlyParameters<account extends Account | undefined = Account | undefined> = NexusWriteParameters<account> & { task: Address };
+export type CancelTaskParameters<account extends Account | undefined = Account | undefined> = TaskOnlyParameters<account>;
+export type CancelTaskReturnType = NexusWriteReturnType;
+export type CancelTaskErrorType = NexusWriteErrorType;
+/** Cancels a task with no live attempt and no response, refunding it; by the client or its agent. */
+export async function cancelTask<chain extends Chain | undefined, account extends Account | undefined>(
+  client: AnyClient<chain, account>,
+  parameters: CancelTaskParameters<account>,
+): Promise<CancelTaskReturnType> {
+  const sent = await writeNexus(client, { ...writeOptions(parameters), functionName: "cancelTask", args: [parameters.task] });
+  return withWait(client, sent, {});
+}
+
+export type SettleParameters<account extends Account | undefined = Account | undefined> = TaskOnlyParameters<account>;
+export type SettleReturnType = NexusWriteReturnType;
+export type SettleErrorType = NexusWriteErrorType;
+/** Closes a task nothing more can happen to (refund, or pay the earliest response); by anyone. */
+export async function settle<chain extends Chain | undefined, account extends Account | undefined>(
+  client: AnyClient<chain, account>,
+  parameters: SettleParameters<account>,
+): Promise<SettleReturnType> {
+  const sent = await writeNexus(client, { ...writeOptions(parameters), functionName: "settle", args: [parameters.task] });
+  return withWait(client, sent, {});
+}
+
+export type ReportLapseParameters<account extends Account | undefined = Account | undefined> = NexusWriteParameters<account> & {
+  task: Address;
+  provider: Address;
+};
+export type ReportLapseReturnType = NexusWriteReturnType;
+export type ReportLapseErrorType = NexusWriteErrorType;
+/** Reports an attempt that passed its deadline without a response (slashes the master's lockup); by anyone. */
+export async function reportLapse<chain extends Chain | undefined, account extends Account | undefined>(
+  client: AnyClient<chain, account>,
+  parameters: ReportLapseParameters<account>,
+): Promise<ReportLapseReturnType> {
+  const sent = await writeNexus(client, { ...writeOptions(parameters), functionName: "reportLapse", args: [parameters.task, parameters.provider] });
+  return withWait(client, sent, {});
+}

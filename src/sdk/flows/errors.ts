@@ -1,0 +1,68 @@
+// Typed outcomes of the flows that are not a success: the task ended without a result, or waiting gave up.
+import type { Address } from "viem";
+import { NexusError } from "../errors/base.ts";
+
+export type TaskExpiredErrorType = TaskExpiredError & { name: "TaskExpiredError" };
+/**
+ * The task expired without a response. `settled` tells whether it was settled on-chain (status EXPIRED,
+ * payment refunded) or is still open past its expiry with no response, which no one can give any more:
+ * calling `settle(task)` refunds it.
+ */
+export class TaskExpiredError extends NexusError {
+  readonly task: Address;
+  readonly expiryTime: bigint;
+  readonly settled: boolean;
+  constructor(args: { task: Address; expiryTime: bigint; settled: boolean }) {
+    super("The task expired without a response.", "TaskExpiredError", {
+      metaMessages: [
+        `Task: ${args.task}`,
+        `Expiry time: ${args.expiryTime} (${new Date(Number(args.expiryTime) * 1000).toISOString()})`,
+        args.settled ? "Settled: yes (payment refunded)" : "Settled: not yet (call settle(task) to refund it)",
+      ],
+    });
+    this.task = args.task;
+    this.expiryTime = args.expiryTime;
+    this.settled = args.settled;
+  }
+}
+
+export type TaskCanceledErrorType = TaskCanceledError & { name: "TaskCanceledError" };
+/** The task was canceled by its client (or the client's agent) and refunded. */
+export class TaskCanceledError extends NexusError {
+  readonly task: Address;
+  constructor(args: { task: Address }) {
+    super("The task was canceled.", "TaskCanceledError", { metaMessages: [`Task: ${args.task}`] });
+    this.task = args.task;
+  }
+}
+
+export type WaitForResultTimeoutErrorType = WaitForResultTimeoutError & { name: "WaitForResultTimeoutError" };
+/** `waitForResult` gave up after `timeoutMs`; the task may still finish later. `status` is the last one seen. */
+export class WaitForResultTimeoutError extends NexusError {
+  readonly task: Address;
+  readonly timeoutMs: number;
+  readonly status: number | undefined;
+  constructor(args: { task: Address; timeoutMs: number; status: number | undefined }) {
+    super(`No result for the task within ${args.timeoutMs} ms.`, "WaitForResultTimeoutError", {
+      metaMessages: [`Task: ${args.task}`, `Last status: ${args.status ?? "unknown"}`],
+    });
+    this.task = args.task;
+    this.timeoutMs = args.timeoutMs;
+    this.status = args.status;
+  }
+}
+
+export type ResponseNotFoundErrorType = ResponseNotFoundError & { name: "ResponseNotFoundError" };
+/** The provider has no response on the task (or the task has none yet when no provider was named). */
+export class ResponseNotFoundError extends NexusError {
+  readonly task: Address;
+  readonly provider: Address | undefined;
+  constructor(args: { task: Address; provider?: Address | undefined; details?: string | undefined }) {
+    super("No response found for the task.", "ResponseNotFoundError", {
+      details: args.details,
+      metaMessages: [`Task: ${args.task}`, ...(args.provider === undefined ? [] : [`Provider: ${args.provider}`])],
+    });
+    this.task = args.task;
+    this.provider = args.provider;
+  }
+}

@@ -1,0 +1,44 @@
+// Public surface of the SDK's flows: IPFS documents and chain calls composed. Browser-safe.
+export {
+  ResponseNotFoundError,
+  TaskCanceledError,
+  TaskExpiredError,
+  WaitForResultTimeoutError,
+  type ResponseNotFoundErrorType,
+  type TaskCanceledErrorType,
+  type TaskExpiredErrorType,
+  type WaitForResultTimeoutErrorType,
+} from "./errors.ts";
+export { blocksAtTimestamp } from "./lookup.ts";
+export {
+  MAX_COMPOSE_BYTES,
+  MAX_METADATA_BYTES,
+  MAX_TASK_CONFIG_BYTES,
+  publishSourceWithMetadata,
+  publishTaskWithConfig,
+  type PublishSourceWithMetadataParameters,
+  type PublishSourceWithMetadataReturnType,
+  type PublishTaskWithConfigParameters,
+  type PublishTaskWithConfigReturnType,
+} from "./publish.ts";
+export {
+  fetchResult,
+  getTaskResponses,
+  waitForResult,
+  type FetchResultParameters,
+  type FetchResultReturnType,
+  type FinalizedTaskResult,
+  type RespondedTaskResult,
+  type TaskResponse,
+  type WaitForResultParameters,
+  type WaitForResultReturnType,
+} from "./results.ts";
+export {
+  clearSourcesCache,
+  listSources,
+  type InvalidSource,
+  type ListedSource,
+  type ListSourcesParameters,
+  type ListSourcesReturnType,
+  type SourceFilter,
+} from "./sources.ts";

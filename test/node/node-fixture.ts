@@ -1,0 +1,250 @@
+// Shared world of the provider-node tests: a real `hardhat node` over HTTP, GPU Nexus deployed to it from the
+// build artifacts, the embedded IPFS dev node, and a client / master / provider set up the way PROTOCOL.md
+// describes (paired, staked, registered). Each test file builds its own world.
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { join, resolve } from "node:path";
+import {
+  createPublicClient,
+  createWalletClient,
+  http,
+  parseEther,
+  toHex,
+  type Abi,
+  type Account,
+  type Address,
+  type Chain,
+  type Hex,
+  type PublicClient,
+  type Transport,
+  type WalletClient,
+} from "viem";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { readContract } from "viem/actions";
+import { vaultAbi } from "../../src/sdk/abis.ts";
+import { announceMaster, announceProvider } from "../../src/sdk/actions/registry.ts";
+import { publishSource, register } from "../../src/sdk/actions/sources.ts";
+import { publishTask } from "../../src/sdk/actions/tasks.ts";
+import { deposit, lock } from "../../src/sdk/actions/vault.ts";
+import { getNexusEvents } from "../../src/sdk/events/index.ts";
+import { createIpfs, uploadBytes, uploadJson, type IpfsClient } from "../../src/sdk/ipfs/index.ts";
+import { startIpfsDevNode } from "../../src/ipfs-dev-node/index.ts";
+import { nodeConfigSchema, type NodeConfig, type NodeConfigInput } from "../../src/node/config.ts";
+
+export const ROOT = resolve(import.meta.dirname, "../..");
+export const MATMUL_ENTRY = join(ROOT, "examples/matmul-source/handler.ts");
+export const HARDHAT = join(ROOT, "node_modules/.bin/hardhat");
+export const FEE_BPS = 100n;
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const address = server.address();
+  await new Promise<void>((r) => server.close(() => r()));
+  if (address === null || typeof address === "string") throw new Error("no port");
+  return address.port;
+}
+
+async function rpc(url: string, method: string, params: unknown[] = []): Promise<unknown> {
+  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) });
+  const body = (await response.json()) as { result?: unknown; error?: { message: string } };
+  if (body.error) throw new Error(`${method}: ${body.error.message}`);
+  return body.result;
+}
+
+/** `hardhat node` on a free 127.0.0.1 port, as its own process (the node under test talks to it over HTTP). */
+export async function startHardhatNode(): Promise<{ rpcUrl: string; process: ChildProcess; close: () => Promise<void> }> {
+  const port = await freePort();
+  const child = spawn(HARDHAT, ["node", "--hostname", "127.0.0.1", "--port", String(port)], { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4_000)));
+  const rpcUrl = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`hardhat node exited (${child.exitCode}): ${stderr}`);
+    try {
+      await rpc(rpcUrl, "eth_chainId");
+      break;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`hardhat node did not answer: ${stderr}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  const close = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once("exit", r));
+    child.kill("SIGTERM");
+    await exited;
+  };
+  return { rpcUrl, process: child, close };
+}
+
+type Artifact = { abi: Abi; bytecode: Hex };
+const artifact = async (name: string): Promise<Artifact> =>
+  JSON.parse(await readFile(join(ROOT, `artifacts/contracts/${name}.sol/${name}.json`), "utf8")) as Artifact;
+
+export type Wallet = WalletClient<Transport, Chain | undefined, Account>;
+
+export type World = Awaited<ReturnType<typeof createWorld>>;
+
+/** Deploys the protocol (same order as ignition/modules/GpuNexus.ts), pairs and stakes a provider. */
+export async function createWorld() {
+  const scratchBase = join(ROOT, ".tmp");
+  await mkdir(scratchBase, { recursive: true });
+  const scratch = await mkdtemp(join(scratchBase, "gn-node-"));
+  const chain = await startHardhatNode();
+  const ipfsNode = await startIpfsDevNode({ dir: join(scratch, "ipfs") });
+  const ipfs: IpfsClient = createIpfs({ rpcUrl: ipfsNode.rpcUrl, gatewayUrl: ipfsNode.gatewayUrl });
+  const publicClient: PublicClient<Transport, Chain | undefined> = createPublicClient({ transport: http(chain.rpcUrl), pollingInterval: 50 });
+  const wallet = async (): Promise<Wallet> => {
+    const account = privateKeyToAccount(generatePrivateKey());
+    await rpc(chain.rpcUrl, "hardhat_setBalance", [account.address, toHex(parseEther("1000"))]);
+    return createWalletClient({ account, transport: http(chain.rpcUrl), pollingInterval: 50 });
+  };
+  const providerKey = generatePrivateKey();
+  const providerAccount = privateKeyToAccount(providerKey);
+  await rpc(chain.rpcUrl, "hardhat_setBalance", [providerAccount.address, toHex(parseEther("100"))]);
+  const provider: Wallet = createWalletClient({ account: providerAccount, transport: http(chain.rpcUrl), pollingInterval: 50 });
+  const [deployer, client, master, keeper] = [await wallet(), await wallet(), await wallet(), await wallet()];
+
+  const deploy = async (name: string, args: unknown[] = []) => {
+    const a = await artifact(name);
+    const hash = await deployer.deployContract({ abi: a.abi, bytecode: a.bytecode, args, chain: null });
+    const receipt = await publicClient.waitForTransactionReceipt({ hash });
+    if (!receipt.contractAddress) throw new Error(`${name} not deployed`);
+    return receipt.contractAddress;
+  };
+  const sourceImpl = await deploy("Source");
+  const taskImpl = await deploy("Task");
+  const me = deployer.account.address;
+  const nexus = await deploy("Nexus", [me, me, Number(FEE_BPS), 86_400n, taskImpl, sourceImpl]);
+  const vault = await readContract(publicClient, { address: nexus, abi: (await artifact("Nexus")).abi, functionName: "vault" }) as Address;
+  const opts = { nexus, chain: null } as const;
+
+  const done = async (sent: Promise<{ wait: () => Promise<unknown> }>) => (await sent).wait();
+  await done(announceProvider(master, { ...opts, provider: providerAccount.address }));
+  await done(announceMaster(provider, { ...opts, master: master.account.address }));
+  await done(deposit(master, { ...opts, value: parseEther("10") }));
+  await done(lock(master, { ...opts, amount: parseEther("5") }));
+
+  const composeCpu = await readFile(join(ROOT, "examples/matmul-source/compose.cpu.yml"));
+
+  /** Publishes a source (metadata + compose pinned) and registers the provider to it in the CPU environment. */
+  const createSource = async (p: { deliveryMethod: 0 | 1; attemptTimeout?: number; maxConcurrentAttempts?: number; tamperCompose?: boolean; registerProvider?: boolean }) => {
+    const compose = await uploadBytes(ipfs, composeCpu);
+    const composeSha256 = p.tamperCompose ? (`0x${"ab".repeat(32)}` as Hex) : compose.sha256;
+    const metadata = await uploadJson(ipfs, {
+      name: "matmul",
+      description: "example matmul source",
+      logoUrl: "",
+      cpu: compose.uri,
+      nvidia: "",
+      amd: "",
+      composeSha256: { cpu: composeSha256 },
+      schemaVersion: 1,
+    });
+    const params = {
+      metadataUri: metadata.uri,
+      metadataHash: metadata.sha256,
+      environments: 1,
+      deliveryMethod: p.deliveryMethod,
+      maxConcurrentAttempts: p.maxConcurrentAttempts ?? 2,
+      attemptTimeout: p.attemptTimeout ?? 300,
+      maxExpiryDuration: 86_400,
+      reviewWindow: 3_600,
+      minPayment: 1_000n,
+      minAvailableLockup: parseEther("1"),
+      lapsePenalty: parseEther("0.1"),
+    };
+    const sent = await publishSource(client, { ...opts, params });
+    await sent.wait();
+    if (p.registerProvider ?? true) await done(register(provider, { ...opts, source: sent.source, provider: providerAccount.address, environment: 1 }));
+    return sent.source;
+  };
+
+  /** Publishes a task with its config pinned; `tamperHash` commits to other bytes than the pinned ones. */
+  const createTask = async (source: Address, config: { function_name: string; data: unknown }, p: { payment?: bigint; tamperHash?: boolean; expirySeconds?: number } = {}) => {
+    const pinned = await uploadJson(ipfs, config);
+    const configHash = p.tamperHash ? (`0x${"cd".repeat(32)}` as Hex) : pinned.sha256;
+    const latest = await publicClient.getBlock();
+    const expiryTime = latest.timestamp + BigInt(p.expirySeconds ?? 3_600);
+    const payment = p.payment ?? parseEther("0.5");
+    const sent = await publishTask(client, { ...opts, source, configUri: pinned.uri, configHash, expiryTime, payment });
+    await sent.wait();
+    return sent.task;
+  };
+
+  const countEvents = async (task: Address) => {
+    const events = await getNexusEvents(publicClient, { nexus, events: ["TaskAttempted", "ResponseSubmitted", "AttemptLapsed"], args: { task }, fromBlock: 0n });
+    const count = (name: string) => events.filter((e) => e.eventName === name).length;
+    return { attempted: count("TaskAttempted"), responded: count("ResponseSubmitted"), lapsed: count("AttemptLapsed"), events };
+  };
+  const balanceOf = (account: Address) => readContract(publicClient, { address: vault, abi: vaultAbi, functionName: "balanceOf", args: [account] });
+
+  /** A complete node config for this world; `overrides` are merged at the top level. */
+  const nodeConfig = (overrides: Partial<NodeConfigInput> & { stateDir: string }): NodeConfig =>
+    nodeConfigSchema.parse({
+      rpcUrl: chain.rpcUrl,
+      nexus,
+      ipfs: { rpcUrl: ipfsNode.rpcUrl, gatewayUrl: ipfsNode.gatewayUrl },
+      runtime: "local-process",
+      localProcess: { entries: { "*": MATMUL_ENTRY } },
+      environments: ["cpu"],
+      pollingIntervalMs: 100,
+      minTimeToDeadlineMs: 5_000,
+      submitMarginMs: 2_000,
+      stackHealthTimeoutMs: 60_000,
+      metrics: { enabled: false },
+      retry: { attempts: 4, baseDelayMs: 100, maxDelayMs: 1_000 },
+      logLevel: process.env.GN_TEST_LOG ?? "silent",
+      ...overrides,
+    });
+
+  const increaseTime = async (seconds: number) => {
+    await rpc(chain.rpcUrl, "evm_increaseTime", [seconds]);
+    await rpc(chain.rpcUrl, "evm_mine", []);
+  };
+
+  const close = async () => {
+    await ipfsNode.close();
+    await chain.close();
+    await rm(scratch, { recursive: true, force: true });
+  };
+
+  return {
+    scratch,
+    chain,
+    ipfs,
+    ipfsNode,
+    publicClient,
+    nexus,
+    vault,
+    client,
+    master,
+    keeper,
+    provider,
+    providerKey,
+    providerAddress: providerAccount.address,
+    providerAccount,
+    opts,
+    createSource,
+    createTask,
+    countEvents,
+    balanceOf,
+    nodeConfig,
+    increaseTime,
+    close,
+  };
+}
+
+/** Polls `check` until it returns a value other than undefined/false, or throws after `timeoutMs`. */
+export async function waitUntil<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}

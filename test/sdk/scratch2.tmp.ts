@@ -1,0 +1,20 @@
+import { createWalletClient, custom, parseEther, nonceManager } from "viem";
+import { privateKeyToAccount, generatePrivateKey } from "viem/accounts";
+import { deployNexus, sourceParams, HOUR, configHash } from "./actions-fixtures.ts";
+import { publishSource, publishTask, createNexusNonceManager } from "../../src/sdk/actions/index.ts";
+const f = await deployNexus();
+const { source, wait } = await publishSource(f.client, { params: sourceParams() });
+await wait();
+const account = privateKeyToAccount(generatePrivateKey(), { nonceManager });
+await f.connection.networkHelpers.setBalance(account.address, parseEther("100"));
+const wallet = createWalletClient({ account, chain: f.publicClient.chain, transport: custom(f.connection.provider) });
+const now = await f.now();
+let t0 = Date.now();
+let res = await Promise.allSettled(Array.from({ length: 200 }, (_, i) => publishTask(wallet, { source, configUri: "ipfs://x", configHash: configHash(i), expiryTime: now + HOUR, payment: parseEther("0.001") })));
+console.log("local", res.filter((r) => r.status === "fulfilled").length, res.filter((r) => r.status === "rejected").slice(0,3).map(r=>r.reason?.shortMessage + " " + r.reason?.details), Date.now() - t0);
+// json-rpc with explicit nonce manager
+const nm = createNexusNonceManager();
+t0 = Date.now();
+res = await Promise.allSettled(Array.from({ length: 200 }, (_, i) => publishTask(f.other, { nonceManager: nm, source, configUri: "ipfs://x", configHash: configHash(i), expiryTime: now + HOUR, payment: parseEther("0.001") })));
+console.log("jsonrpc+nm", res.filter((r) => r.status === "fulfilled").length, res.filter((r) => r.status === "rejected").slice(0,3).map(r=>r.reason?.shortMessage+ " " + r.reason?.details), Date.now() - t0);
+process.exit(0);

@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.29;
+
+import {Test} from "forge-std/Test.sol";
+import {NexusHandler} from "./NexusHandler.sol";
+import {Nexus} from "../../../contracts/Nexus.sol";
+import {IVault} from "../../../contracts/interfaces/IVault.sol";
+import {ITask} from "../../../contracts/interfaces/ITask.sol";
+import {AttemptState, Stake, TaskState, TaskStatus, TaskTerms} from "../../../contracts/types/NexusTypes.sol";
+
+/// @notice The protocol invariants, checked against the handler's actors, tasks and ghosts. Shared by the fuzzed
+/// invariant campaign and by the seeded deep-state test.
+abstract contract NexusInvariantChecks is Test {
+    NexusHandler internal handler;
+    Nexus internal nexus;
+    IVault internal vault;
+
+    function _deployHandler() internal {
+        handler = new NexusHandler();
+        nexus = handler.nexus();
+        vault = handler.vault();
+    }
+
+    function _closed(TaskStatus s) internal pure returns (bool) {
+        return s == TaskStatus.CANCELED || s == TaskStatus.EXPIRED || s == TaskStatus.FINALIZED;
+    }
+
+    /// (a) The vault's native balance is exactly Σ balances + Σ open escrows + Σ lockups + Σ unbondings + fees.
+    function _checkSolvency() internal view {
+        address[] memory actors = handler.getActors();
+        uint256 sum = vault.accruedFees();
+        for (uint256 i; i < actors.length; ++i) {
+            Stake memory s = vault.stakeOf(actors[i]);
+            sum += vault.balanceOf(actors[i]) + s.lockup + s.unbonding;
+        }
+        address[] memory tasks = handler.getTasks();
+        for (uint256 i; i < tasks.length; ++i) {
+            sum += vault.escrowOf(tasks[i]);
+        }
+        assertEq(address(vault).balance, sum, "vault balance != sum of all buckets");
+    }
+
+    /// (f) Everything that entered minus everything that left is what the vault holds.
+    function _checkGhostFlows() internal view {
+        assertEq(
+            address(vault).balance, handler.ghostDeposited() - handler.ghostWithdrawn(), "deposits - withdrawals != vault"
+        );
+    }
+
+    /// (b) A task pays out at most once: one successful closing call, one escrow release, exactly when terminal.
+    function _checkPayoutOnce() internal view {
+        address[] memory tasks = handler.getTasks();
+        for (uint256 i; i < tasks.length; ++i) {
+            address task = tasks[i];
+            bool closed = _closed(ITask(task).status());
+            uint256 closings = handler.ghostClosings(task);
+            uint256 releases = handler.ghostEscrowReleases(task);
+            assertLe(closings, 1, "task closed more than once");
+            assertLe(releases, 1, "escrow released more than once");
+            assertEq(closings, closed ? 1 : 0, "closing calls vs status");
+            assertEq(releases, closed ? 1 : 0, "escrow releases vs status");
+            assertEq(vault.escrowOf(task), closed ? 0 : ITask(task).terms().payment, "escrow vs status");
+            assertEq(ITask(task).escrow(), vault.escrowOf(task), "task and vault agree on escrow");
+        }
+    }
+
+    /// (c) A terminal status never changes.
+    function _checkTerminalStable() internal view {
+        address[] memory tasks = handler.getTasks();
+        for (uint256 i; i < tasks.length; ++i) {
+            TaskStatus s = ITask(tasks[i]).status();
+            uint8 first = handler.ghostTerminal(tasks[i]);
+            if (first != 0) assertEq(uint8(s) + 1, first, "terminal status changed");
+            else assertFalse(_closed(s), "closed without being observed");
+            if (s == TaskStatus.FINALIZED) assertTrue(ITask(tasks[i]).winner() != address(0), "finalized without winner");
+            else assertEq(ITask(tasks[i]).winner(), address(0), "winner before finalization");
+        }
+    }
+
+    /// (e) Live attempts never exceed the cap; on an open task they are exactly the LIVE attempt records.
+    function _checkLiveAttempts() internal view {
+        address[] memory tasks = handler.getTasks();
+        address[] memory providers = handler.getProviders();
+        for (uint256 i; i < tasks.length; ++i) {
+            TaskState memory st = ITask(tasks[i]).state();
+            TaskTerms memory t = ITask(tasks[i]).terms();
+            assertLe(st.liveAttempts, t.maxConcurrentAttempts, "live attempts above the cap");
+            if (_closed(st.status)) continue;
+            uint256 live;
+            for (uint256 j; j < providers.length; ++j) {
+                if (ITask(tasks[i]).attemptOf(providers[j]).state == AttemptState.LIVE) live += 1;
+            }
+            assertEq(st.liveAttempts, live, "live count != live attempt records");
+        }
+    }
+
+    /// Fees: accrued + collected == everything charged; earnings == everything paid out net.
+    function _checkFeesAndEarnings() internal view {
+        assertEq(vault.accruedFees() + handler.ghostFeesCollected(), handler.ghostFeesAccrued(), "fees not conserved");
+        address[] memory actors = handler.getActors();
+        uint256 earnings;
+        for (uint256 i; i < actors.length; ++i) earnings += vault.earningsOf(actors[i]);
+        assertEq(earnings, handler.ghostEarnings(), "earnings != net payouts");
+    }
+
+    function _checkNoViolation() internal view {
+        assertFalse(handler.violated(), handler.violation());
+    }
+
+    /// (d) After expiry + review window every open task can be settled, and then every wei can be taken out:
+    /// settle each open task at exactly its latest settlement time, then settle all, unbond and claim every stake,
+    /// collect fees and withdraw every balance — the vault ends empty. All in a snapshot.
+    function _checkEverythingSettlesAndDrains() internal {
+        uint256 snap = vm.snapshotState();
+        address[] memory tasks = handler.getTasks();
+        uint256 latest = block.timestamp > handler.currentTime() ? block.timestamp : handler.currentTime();
+        for (uint256 i; i < tasks.length; ++i) {
+            address task = tasks[i];
+            if (_closed(ITask(task).status())) continue;
+            TaskTerms memory t = ITask(task).terms();
+            uint256 at = uint256(t.expiryTime) + t.reviewWindow;
+            if (at > latest) latest = at;
+            uint256 inner = vm.snapshotState();
+            if (at > block.timestamp) vm.warp(at);
+            nexus.settle(task);
+            assertEq(vault.escrowOf(task), 0, "settled task keeps escrow");
+            assertTrue(_closed(ITask(task).status()), "settled task not closed");
+            vm.revertToStateAndDelete(inner);
+        }
+
+        vm.warp(latest);
+        for (uint256 i; i < tasks.length; ++i) {
+            if (!_closed(ITask(tasks[i]).status())) nexus.settle(tasks[i]);
+        }
+        address[] memory actors = handler.getActors();
+        for (uint256 i; i < actors.length; ++i) {
+            uint256 lockup = vault.lockupOf(actors[i]);
+            if (lockup != 0) {
+                vm.prank(actors[i]);
+                nexus.unbond(lockup);
+            }
+        }
+        vm.warp(block.timestamp + vault.unbondingPeriod());
+        for (uint256 i; i < actors.length; ++i) {
+            if (vault.stakeOf(actors[i]).unbonding != 0) {
+                vm.prank(actors[i]);
+                nexus.claim();
+            }
+        }
+        if (vault.accruedFees() != 0) nexus.collectFees();
+        for (uint256 i; i < actors.length; ++i) {
+            uint256 balance = vault.balanceOf(actors[i]);
+            if (balance != 0) {
+                vm.prank(actors[i]);
+                nexus.withdraw(balance);
+            }
+        }
+        assertEq(address(vault).balance, 0, "funds stuck in the vault");
+        vm.revertToStateAndDelete(snap);
+    }
+
+    function _checkAll() internal view {
+        _checkNoViolation();
+        _checkSolvency();
+        _checkGhostFlows();
+        _checkPayoutOnce();
+        _checkTerminalStable();
+        _checkLiveAttempts();
+        _checkFeesAndEarnings();
+    }
+}
