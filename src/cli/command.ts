@@ -154,7 +154,8 @@ export function defineCommand<const O extends OptionSpecs>(spec: CommandSpec<O>)
     let positionals: string[];
     try {
       if (spec.passThrough) {
-        values = args.includes("--help") || args.includes("-h") ? { help: true } : {};
+        // The delegate parses (and documents) its own flags, --help included.
+        values = {};
         positionals = [];
       } else {
         const parsed = parseArgs({

@@ -31,8 +31,9 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>>,
   const poll = env.GPU_NEXUS_POLLING_INTERVAL_MS;
   return {
     rpcUrl: env.GPU_NEXUS_RPC_URL || undefined,
-    ipfsRpc: env.GPU_NEXUS_IPFS_RPC || undefined,
-    ipfsGateway: env.GPU_NEXUS_IPFS_GATEWAY || undefined,
+    // The provider node spells them GPU_NEXUS_IPFS_RPC_URL / _GATEWAY_URL: one environment serves both.
+    ipfsRpc: env.GPU_NEXUS_IPFS_RPC || env.GPU_NEXUS_IPFS_RPC_URL || undefined,
+    ipfsGateway: env.GPU_NEXUS_IPFS_GATEWAY || env.GPU_NEXUS_IPFS_GATEWAY_URL || undefined,
     nexus: env.GPU_NEXUS_NEXUS || undefined,
     privateKey: env.GPU_NEXUS_PRIVATE_KEY || undefined,
     keyFile: env.GPU_NEXUS_KEY_FILE || undefined,

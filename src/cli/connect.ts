@@ -31,7 +31,13 @@ export type Session = {
   ipfs: () => Promise<IpfsClient>;
 };
 
-type ConnectInput = { globals: Globals; ctx: CliContext; keyFile?: string | undefined };
+type ConnectInput = {
+  globals: Globals;
+  ctx: CliContext;
+  keyFile?: string | undefined;
+  /** The command signs: check the key before touching the network (a bad key is a usage error, exit 2). */
+  signer?: boolean | undefined;
+};
 
 export function makeTransport(url: string): Transport {
   let parsed: URL;
@@ -83,6 +89,7 @@ async function pickDeployment(client: PublicClient<Transport, Chain>, globals: G
 
 export async function connect(input: ConnectInput): Promise<Session> {
   const { globals, ctx } = input;
+  const key = input.signer ? await loadPrivateKey(input.keyFile ?? globals.keyFile, ctx.config) : undefined;
   const { chainId, chain, transport, pollingInterval } = await connectChain(globals, ctx);
   const publicClient = createPublicClient({ chain, transport, pollingInterval });
   const deployment = await pickDeployment(publicClient, globals, chainId);
@@ -100,8 +107,8 @@ export async function connect(input: ConnectInput): Promise<Session> {
   }
   let wallet: Promise<SignerClient> | undefined;
   const loadWallet = () =>
-    (wallet ??= loadPrivateKey(input.keyFile ?? globals.keyFile, ctx.config).then((key) =>
-      createWalletClient({ account: privateKeyToAccount(key), chain, transport, pollingInterval }),
+    (wallet ??= (key === undefined ? loadPrivateKey(input.keyFile ?? globals.keyFile, ctx.config) : Promise.resolve(key)).then((k) =>
+      createWalletClient({ account: privateKeyToAccount(k), chain, transport, pollingInterval }),
     ));
   let ipfs: Promise<IpfsClient> | undefined;
   return {

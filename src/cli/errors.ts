@@ -1,6 +1,7 @@
 // How the CLI turns any failure into an exit code and one short line (plus the decoded revert, when there is one).
 import { BaseError } from "viem";
 import { NoDeploymentError } from "../sdk/chains.ts";
+import { NexusError } from "../sdk/errors/base.ts";
 import { decodeNexusError } from "../sdk/errors/decode.ts";
 import { NexusRpcError, TransactionRevertedError, UnknownRevertError } from "../sdk/errors/kinds.ts";
 import { NexusRevertError } from "../sdk/errors/revert.ts";
@@ -138,6 +139,11 @@ export function describeError(thrown: unknown): DescribedError {
       message: `No GPU Nexus deployment is known for chain ${err.chainId}`,
       details: ["Run `gpunexus deploy`, pass --nexus <address>, or point --deployments at a deployments file."],
     };
+  }
+  if (err instanceof NexusError) {
+    // The SDK's own errors (flows, documents): their details say why, in one line.
+    const why = err.details ? `: ${firstLine(err.details)}` : "";
+    return { ...base, exitCode: ExitCode.PROTOCOL, name: err.name, message: sentence(`${sentence(err.shortMessage)}${why}`) };
   }
   if (err instanceof BaseError) return { ...base, exitCode: ExitCode.PROTOCOL, name: err.name, message: sentence(err.shortMessage) };
   if (err instanceof Error) {

@@ -25,7 +25,8 @@ export const nodeConfigSchema = z.strictObject({
   nexus: address.optional(),
   /** First block to scan when the state has no cursor yet; default: the deployment's block. */
   fromBlock: z.coerce.bigint().nonnegative().optional(),
-  ipfs: z.strictObject({ rpcUrl: httpUrl, gatewayUrl: httpUrl.optional(), timeoutMs: int(1).default(60_000) }),
+  /** `headers` go to the IPFS RPC API and gateway only (e.g. a pinning service's Authorization). */
+  ipfs: z.strictObject({ rpcUrl: httpUrl, gatewayUrl: httpUrl.optional(), headers: z.record(z.string(), z.string()).optional(), timeoutMs: int(1).default(60_000) }),
   /** V3 keystore holding the provider key; its password comes from the environment variable `passwordEnv`. */
   keystore: z.strictObject({ path: z.string().min(1), passwordEnv: z.string().min(1).default("GPU_NEXUS_KEYSTORE_PASSWORD") }).optional(),
   runtime: z.enum(["docker-compose", "local-process", "auto"]).default("auto"),
@@ -61,6 +62,8 @@ export const nodeConfigSchema = z.strictObject({
   retry: z
     .strictObject({ attempts: int(1, 100).default(5), baseDelayMs: int(1).default(500), maxDelayMs: int(1).default(15_000) })
     .default({ attempts: 5, baseDelayMs: 500, maxDelayMs: 15_000 }),
+  /** Fault tests only: hold each signed transaction this long between recording it and broadcasting it. */
+  faults: z.strictObject({ delayBroadcastMs: int(0).default(0) }).default({ delayBroadcastMs: 0 }),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 export type NodeConfig = z.output<typeof nodeConfigSchema>;
@@ -225,5 +228,6 @@ async function unlockKey(config: NodeConfig, env: Readonly<Record<string, string
 
 /** The settings worth logging at startup: everything but secrets (the key never enters NodeConfig). */
 export function describeConfig(config: NodeConfig, account: { address: Address }): Json {
-  return { ...config, fromBlock: config.fromBlock?.toString(), provider: account.address };
+  const headers = config.ipfs.headers === undefined ? undefined : Object.fromEntries(Object.keys(config.ipfs.headers).map((k) => [k, "[Redacted]"]));
+  return { ...config, ipfs: { ...config.ipfs, headers }, fromBlock: config.fromBlock?.toString(), provider: account.address };
 }

@@ -5,7 +5,7 @@ import { pino, type DestinationStream, type Logger, type LoggerOptions } from "p
 export type { Logger } from "pino";
 
 /** Field names that may hold secrets, at any of the depths we log objects at. */
-const SECRET_KEYS = ["providerKey", "privateKey", "password", "keystorePassword", "mnemonic", "secret", "authorization", "GPU_NEXUS_PROVIDER_KEY", "GPU_NEXUS_KEYSTORE_PASSWORD"];
+const SECRET_KEYS = ["providerKey", "privateKey", "password", "keystorePassword", "mnemonic", "secret", "authorization", "Authorization", "headers", "GPU_NEXUS_PROVIDER_KEY", "GPU_NEXUS_KEYSTORE_PASSWORD"];
 
 export const REDACT_PATHS: readonly string[] = SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`, `*.*.*.${key}`]);
 

@@ -20,6 +20,9 @@ import { StateStore, TERMINAL_PHASES, type TaskRecord } from "./state.ts";
 import { TaskRunner } from "./task-runner.ts";
 import { TxSender } from "./tx.ts";
 
+/** Runs of one task that may end in "retry" before it is given up (steps time out long before, normally). */
+const MAX_TASK_RETRIES = 30;
+
 export type ProviderNodeDeps = {
   /** The provider's signing account (from loadNodeConfig). Only its signatures leave it. */
   account: Account;
@@ -63,6 +66,7 @@ export function createProviderNode(config: NodeConfig, deps: ProviderNodeDeps): 
   const active = new Map<Address, Promise<void>>();
   const retries = new Map<Address, number>();
   const semaphore = new Semaphore(config.concurrency);
+  let running = 0;
   let started: Started | undefined;
   let starting: Promise<ProviderNodeInfo> | undefined;
   let stopping: Promise<void> | undefined;
@@ -85,18 +89,29 @@ export function createProviderNode(config: NodeConfig, deps: ProviderNodeDeps): 
         return; // draining: the task stays in its persisted phase and resumes on restart
       }
       metrics.inflight.inc();
+      running++;
       try {
         const outcome = await runner.run(task, hard.signal);
+        if (typeof outcome === "object") {
+          setTimeout(() => schedule(runner, task), outcome.deferMs).unref();
+          return;
+        }
         if (outcome !== "retry") {
           retries.delete(task);
           return;
         }
         const n = (retries.get(task) ?? 0) + 1;
         retries.set(task, n);
+        if (n > MAX_TASK_RETRIES) {
+          retries.delete(task);
+          await runner.giveUp(task, n);
+          return;
+        }
         const delay = backoffDelay(n, 2_000, 60_000);
         setTimeout(() => schedule(runner, task), delay).unref();
       } finally {
         metrics.inflight.dec();
+        running--;
         release();
       }
     })().finally(() => active.delete(task));
@@ -142,7 +157,11 @@ export function createProviderNode(config: NodeConfig, deps: ProviderNodeDeps): 
 
   async function doStart(): Promise<ProviderNodeInfo> {
     const client = createPublicClient({ transport: http(config.rpcUrl, { timeout: 15_000 }), pollingInterval: config.pollingIntervalMs });
-    const retry = { ...config.retry, signal: intake.signal };
+    const retry = {
+      ...config.retry,
+      signal: intake.signal,
+      onRetry: (error: unknown, attempt: number, delayMs: number) => logger.warn({ err: error, attempt, delayMs }, "startup RPC call failed; retrying"),
+    };
     const chainId = await withRetry(() => getChainId(client), retry);
     if (config.chainId !== undefined && config.chainId !== chainId) throw new Error(`the RPC serves chain ${chainId}, the config says ${config.chainId}`);
     const deployment = await withRetry(() => resolveDeployment(client, { nexus: config.nexus }), retry);
@@ -153,7 +172,7 @@ export function createProviderNode(config: NodeConfig, deps: ProviderNodeDeps): 
     let metricsServer: MetricsServer | undefined;
     try {
       const { url: callbackUrl } = await callbacks.start();
-      const ipfs = deps.ipfs ?? createIpfs({ rpcUrl: config.ipfs.rpcUrl, gatewayUrl: config.ipfs.gatewayUrl, timeoutMs: config.ipfs.timeoutMs });
+      const ipfs = deps.ipfs ?? createIpfs({ rpcUrl: config.ipfs.rpcUrl, gatewayUrl: config.ipfs.gatewayUrl, headers: config.ipfs.headers, timeoutMs: config.ipfs.timeoutMs });
       const runtime = deps.runtime ?? (await createHandlerRuntime(runtimeConfig(config, logger)));
       stacks = new StackManager({
         runtime,
@@ -168,7 +187,7 @@ export function createProviderNode(config: NodeConfig, deps: ProviderNodeDeps): 
         logger: logger.child({ part: "stacks" }),
         signal: hard.signal,
       });
-      const sender = new TxSender({ client, account: deps.account, chainId, logger });
+      const sender = new TxSender({ client, account: deps.account, chainId, logger, delayBroadcastMs: config.faults.delayBroadcastMs });
       const base = { config, state, client, sender, logger, nexus, provider };
       const startBlock = config.fromBlock ?? deployment.deployBlock;
       const discovery = new Discovery({ config, client, state, stacks, metrics, logger, nexus, provider, startBlock, signal: intake.signal });
@@ -203,13 +222,13 @@ export function createProviderNode(config: NodeConfig, deps: ProviderNodeDeps): 
   async function health(): Promise<HealthReport> {
     const s = started;
     const cursor = s?.state.cursor?.blockNumber ?? null;
-    if (!s) return { status: "unhealthy", chainHead: null, cursor, inflight: active.size, error: "not started" };
-    if (fatal !== undefined) return { status: "unhealthy", chainHead: null, cursor, inflight: active.size, error: String(fatal) };
+    if (!s) return { status: "unhealthy", chainHead: null, cursor, inflight: running, error: "not started" };
+    if (fatal !== undefined) return { status: "unhealthy", chainHead: null, cursor, inflight: running, error: String(fatal) };
     try {
       const head = await Promise.race([getBlockNumber(s.client, { cacheTime: 0 }), sleep(5_000).then(() => Promise.reject(new Error("RPC timeout")))]);
-      return { status: "ok", chainHead: head.toString(), cursor, inflight: active.size };
+      return { status: "ok", chainHead: head.toString(), cursor, inflight: running };
     } catch (error) {
-      return { status: "unhealthy", chainHead: null, cursor, inflight: active.size, error: `RPC unreachable: ${(error as Error).message}` };
+      return { status: "unhealthy", chainHead: null, cursor, inflight: running, error: `RPC unreachable: ${(error as Error).message}` };
     }
   }
 

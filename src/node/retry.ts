@@ -1,7 +1,8 @@
 // Small concurrency tools of the node: bounded exponential backoff with jitter for failures that may heal
 // (RPC, IPFS, a handler still starting), and a semaphore bounding the tasks processed at once.
 import { setTimeout as sleep } from "node:timers/promises";
-import { NexusRpcError, TransactionRevertedError } from "../sdk/errors/index.ts";
+import { BaseError } from "viem";
+import { NexusError, NexusRpcError, TransactionRevertedError, decodeNexusError } from "../sdk/errors/index.ts";
 import { IpfsRequestError } from "../sdk/ipfs/index.ts";
 
 export type RetryOptions = {
@@ -17,6 +18,11 @@ export type RetryOptions = {
 /** Errors worth another try: the SDK says so (`retryable`), or the network failed under fetch. */
 export function isRetryable(error: unknown): boolean {
   if (error instanceof NexusRpcError || error instanceof IpfsRequestError) return error.retryable;
+  // A raw viem error (a read that did not go through an SDK action): classify it the SDK's way.
+  if (error instanceof BaseError && !(error instanceof NexusError)) {
+    const decoded = decodeNexusError(error);
+    return decoded instanceof NexusRpcError && decoded.retryable;
+  }
   if (error instanceof TransactionRevertedError) return false;
   if (error instanceof TransientError) return true;
   // fetch() to a handler or a node that is down: "fetch failed" with ECONNREFUSED/ECONNRESET inside.

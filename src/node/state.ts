@@ -6,11 +6,14 @@
 // Why a JSON file and not node:sqlite: node:sqlite still prints an ExperimentalWarning on Node 22 and its API
 // may change; the state is small (live tasks plus recently finished ones, pruned), written a few times per
 // task, and an operator can read it with `cat` when something goes wrong.
-import { mkdir, open, readFile, rename, rm } from "node:fs/promises";
+import { mkdir, open, readFile, rename } from "node:fs/promises";
 import { join } from "node:path";
 import { getAddress, type Address, type Hex } from "viem";
 import { z } from "zod";
 import { parseEventCursor, type EventCursor, type EventCursorStore } from "../sdk/events/index.ts";
+import { lockDirectory } from "./lock.ts";
+
+export { StateLockedError } from "./lock.ts";
 
 export const TASK_PHASES = ["seen", "attempting", "attempted", "dispatched", "result-received", "submitting", "done", "failed", "skipped"] as const;
 export type TaskPhase = (typeof TASK_PHASES)[number];
@@ -89,27 +92,6 @@ export class StateMismatchError extends Error {
     this.name = "StateMismatchError";
   }
 }
-/** Another live node process holds the state directory. */
-export class StateLockedError extends Error {
-  readonly pid: number;
-  constructor(dir: string, pid: number) {
-    super(`state directory ${dir} is in use by process ${pid}`);
-    this.name = "StateLockedError";
-    this.pid = pid;
-  }
-}
-
-// In-process holders, so an embedded node restarted in the same process is told apart from a stale lock.
-const heldInProcess = new Set<string>();
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /** Terminal tasks are kept this long after their expiry, so replayed events stay no-ops. */
 const RETAIN_AFTER_EXPIRY_S = 2 * 86_400;
@@ -124,6 +106,7 @@ export class StateStore {
   #chain: Promise<void> = Promise.resolve();
   #dirty = false;
   #closed = false;
+  #release: (() => Promise<void>) | undefined;
 
   private constructor(dir: string, identity: Identity) {
     this.dir = dir;
@@ -146,29 +129,12 @@ export class StateStore {
   }
 
   async #lock(): Promise<void> {
-    const lock = join(this.dir, "node.lock");
-    if (heldInProcess.has(this.dir)) throw new StateLockedError(this.dir, process.pid);
-    for (let i = 0; i < 2; i++) {
-      try {
-        const fh = await open(lock, "wx");
-        await fh.writeFile(String(process.pid));
-        await fh.close();
-        heldInProcess.add(this.dir);
-        return;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-        const pid = Number((await readFile(lock, "utf8").catch(() => "")).trim());
-        // A lock left by a killed process (or by this process before an in-process restart) is stale.
-        if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) throw new StateLockedError(this.dir, pid);
-        await rm(lock, { force: true });
-      }
-    }
-    throw new StateLockedError(this.dir, -1);
+    this.#release = await lockDirectory(this.dir);
   }
 
   async #unlock(): Promise<void> {
-    heldInProcess.delete(this.dir);
-    await rm(join(this.dir, "node.lock"), { force: true });
+    await this.#release?.();
+    this.#release = undefined;
   }
 
   async #load(): Promise<void> {
@@ -199,6 +165,7 @@ export class StateStore {
       get: async () => this.#cursor,
       set: async (cursor) => {
         this.#cursor = parseEventCursor(cursor);
+        this.#dirty = true;
         await this.persist();
       },
     };

@@ -5,23 +5,14 @@
 import type { Address } from "viem";
 import { getBlock } from "viem/actions";
 import { TaskStatus } from "../sdk/abis.ts";
-import {
-  CidMismatchError,
-  ContentHashMismatchError,
-  InvalidDocumentError,
-  IpfsRequestError,
-  UnsupportedUriError,
-  fetchJson,
-  taskConfigSchema,
-  uploadJson,
-  type Ipfs,
-  type TaskConfig,
-} from "../sdk/ipfs/index.ts";
+import { encodeDocument, uploadBytes, type Ipfs, type TaskConfig } from "../sdk/ipfs/index.ts";
 import { CallbackTimeoutError, type CallbackServer } from "./callback-server.ts";
 import type { Logger } from "./logger.ts";
 import type { NodeMetrics } from "./metrics.ts";
-import { TransientError, withRetry } from "./retry.ts";
+import { withRetry } from "./retry.ts";
 import { CapabilityMissingError, RuntimeError, type Environment } from "./runtime/index.ts";
+import { dropSpooled, readSpooled, spool } from "./spool.ts";
+import { dispatchToHandler, HandlerRejectedError, loadTaskConfig } from "./task-io.ts";
 import { SourceVerificationError, type StackLease, type StackManager } from "./stacks.ts";
 import { TERMINAL_PHASES, type TaskRecord } from "./state.ts";
 import {
@@ -44,13 +35,22 @@ export type TaskRunnerDeps = Omit<ChainContext, "signal"> & {
   environmentOf: (source: Address) => Environment | undefined;
 };
 
-/** How a run ended: the task is terminal, shutdown paused it, or a step failed in a way worth retrying later. */
-export type RunOutcome = "finished" | "paused" | "retry";
+/**
+ * How a run ended: the task is terminal, shutdown paused it, a step failed in a way worth retrying later, or
+ * the task waits for something known (a slot that frees at a deadline) and should run again after `deferMs`.
+ */
+export type RunOutcome = "finished" | "paused" | "retry" | { deferMs: number };
+
+/** Thrown by a step that cannot proceed yet but knows when it may: not a failure. */
+class DeferError extends Error {
+  readonly deferMs: number;
+  constructor(reason: string, deferMs: number) {
+    super(reason);
+    this.deferMs = deferMs;
+  }
+}
 
 type Run = { ctx: ChainContext; log: Logger; config?: TaskConfig | undefined; lease?: StackLease | undefined };
-
-/** The handler refused the call (4xx): running it again will not help. */
-class HandlerRejectedError extends Error {}
 
 export class TaskRunner {
   readonly #d: TaskRunnerDeps;
@@ -70,6 +70,10 @@ export class TaskRunner {
       if (signal.aborted) {
         run.log.info({ phase: this.#d.state.task(task)?.phase }, "task paused by shutdown; it resumes on restart");
         return "paused";
+      }
+      if (error instanceof DeferError) {
+        run.log.info({ reason: error.message, deferMs: error.deferMs }, "task deferred");
+        return { deferMs: error.deferMs };
       }
       run.log.error({ err: error, phase: this.#d.state.task(task)?.phase }, "task step failed; will retry");
       return "retry";
@@ -123,7 +127,7 @@ export class TaskRunner {
     if ((deadline - now) * 1000 < config.minTimeToDeadlineMs) return this.#end(run, r, "skipped", "deadline-too-short");
     if (t.state.liveAttempts >= t.terms.maxConcurrentAttempts) {
       const freed = config.reportLapses ? await reportLapses(run.ctx, r, now) : 0;
-      if (freed === 0) return this.#end(run, r, "skipped", "slots-full");
+      if (freed === 0) return this.#slotsFull(run, r, t.state.lastDeadline, now);
     }
     // Up before attempting: a slow `compose up` must not eat the attempt's time, and a source we cannot run
     // is skipped without taking (and lapsing) a slot.
@@ -135,6 +139,8 @@ export class TaskRunner {
       if (error instanceof RuntimeError) return this.#end(run, r, "skipped", "stack-failed", error);
       throw error;
     }
+    // Starting the stack may have taken a while: the margin must still hold.
+    if ((expiry - (await chainNow(this.#d.client))) * 1000 < config.minTimeToDeadlineMs) return this.#end(run, r, "skipped", "expiring");
     const outcome = await sendAttempt(run.ctx, r, t.terms.deliveryMethod);
     if ("deadline" in outcome) {
       await this.#d.state.transition(r.task, "attempted", { deadline: outcome.deadline, deliveryMethod: t.terms.deliveryMethod });
@@ -147,7 +153,19 @@ export class TaskRunner {
       await this.#d.state.transition(r.task, "attempting", { deliveryMethod: t.terms.deliveryMethod });
       return;
     }
+    if (outcome.reason === "slots-full") return this.#slotsFull(run, r, (await readTask(run.ctx, r.task)).state.lastDeadline, now);
     return this.#end(run, r, outcome.end, outcome.reason);
+  }
+
+  /**
+   * Every slot is held by a live attempt. The latest deadline bounds them all: by then each has responded
+   * (freeing its slot on a MANUAL task) or lapsed (reportable). Come back then if the task is still open.
+   */
+  async #slotsFull(run: Run, r: TaskRecord, lastDeadline: number, now: number): Promise<void> {
+    const retryAt = lastDeadline + 1;
+    if ((Number(r.expiryTime) - retryAt) * 1000 < this.#d.config.minTimeToDeadlineMs) return this.#end(run, r, "skipped", "slots-full");
+    // Deadlines already passed but unreported (reportLapses off, or the report failed): poll slowly.
+    throw new DeferError("slots-full", retryAt > now ? (retryAt - now) * 1000 : 30_000);
   }
 
   async #resumeAttempt(run: Run, r: TaskRecord): Promise<void> {
@@ -164,24 +182,8 @@ export class TaskRunner {
     this.#d.metrics.tasksAttempted.inc();
   }
 
-  async #loadConfig(run: Run, r: TaskRecord): Promise<TaskConfig | "config-invalid" | "config-unavailable"> {
-    try {
-      return await withRetry(() => fetchJson(this.#d.ipfs, r.configUri, { sha256: r.configHash, schema: taskConfigSchema, signal: run.ctx.signal }), {
-        ...this.#d.config.retry,
-        signal: run.ctx.signal,
-      });
-    } catch (error) {
-      const invalid = [ContentHashMismatchError, CidMismatchError, InvalidDocumentError, UnsupportedUriError].some((C) => error instanceof C);
-      if (invalid) {
-        run.log.warn({ err: error, configUri: r.configUri }, "task config refused");
-        return "config-invalid";
-      }
-      if (error instanceof IpfsRequestError) {
-        run.log.warn({ err: error, configUri: r.configUri }, "task config unavailable");
-        return "config-unavailable";
-      }
-      throw error;
-    }
+  #loadConfig(run: Run, r: TaskRecord): Promise<TaskConfig | "config-invalid" | "config-unavailable"> {
+    return loadTaskConfig(this.#d.ipfs, r, { ...this.#d.config.retry, signal: run.ctx.signal }, run.log);
   }
 
   /** Runs the handler: dispatch, wait for its callback until the deadline minus the margin, pin the result. */
@@ -190,6 +192,9 @@ export class TaskRunner {
     const now = await chainNow(this.#d.client);
     const budgetMs = ((r.deadline ?? 0) - now) * 1000 - this.#d.config.submitMarginMs;
     if (budgetMs <= 0) return this.#end(run, r, "failed", "deadline-passed");
+    // A result already spooled (pinning failed or we crashed right after it arrived) is not computed again.
+    const spooled = await readSpooled(this.#d.config.stateDir, r.task);
+    if (spooled !== undefined) return this.#pin(run, r, spooled);
     if (run.config === undefined) {
       const doc = await this.#loadConfig(run, r);
       if (typeof doc === "string") return this.#end(run, r, "failed", doc);
@@ -207,7 +212,7 @@ export class TaskRunner {
     waiting.catch(() => undefined);
     await this.#d.state.transition(r.task, "dispatched", { dispatches: (r.dispatches ?? 0) + 1 });
     try {
-      await this.#dispatch(baseUrl, run.config, r.task, signal);
+      await dispatchToHandler(baseUrl, run.config, r.task, { ...this.#d.config.retry, signal });
     } catch (error) {
       if (error instanceof HandlerRejectedError) return this.#end(run, r, "failed", "handler-rejected", error);
       throw error;
@@ -223,29 +228,26 @@ export class TaskRunner {
     run.lease.release();
     run.lease = undefined;
     if (!result.ok) return this.#end(run, r, "failed", "handler-error", new Error(result.error));
-    const pinned = await withRetry(() => uploadJson(this.#d.ipfs, result.json, { signal }), { ...this.#d.config.retry, signal });
+    // Canonical JSON bytes (sorted keys): what is pinned, hashed and committed on-chain.
+    const bytes = encodeDocument(result.json);
+    await spool(this.#d.config.stateDir, r.task, bytes);
+    return this.#pin(run, r, bytes);
+  }
+
+  async #pin(run: Run, r: TaskRecord, bytes: Uint8Array): Promise<void> {
+    const { signal } = run.ctx;
+    const pinned = await withRetry(() => uploadBytes(this.#d.ipfs, bytes, { signal }), { ...this.#d.config.retry, signal });
     await this.#d.state.transition(r.task, "result-received", { result: { cid: pinned.cid, uri: pinned.uri, sha256: pinned.sha256, size: pinned.size } });
+    await dropSpooled(this.#d.config.stateDir, r.task);
     run.log.info({ resultUri: pinned.uri, resultHash: pinned.sha256 }, "result pinned");
   }
 
-  async #dispatch(baseUrl: string, config: TaskConfig, task: Address, signal: AbortSignal): Promise<void> {
-    const url = `${baseUrl}/run/${encodeURIComponent(config.function_name)}/${task}`;
-    await withRetry(
-      async () => {
-        const response = await fetch(url, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify(config.data),
-          signal: AbortSignal.any([signal, AbortSignal.timeout(30_000)]),
-        });
-        const text = await response.text().catch(() => "");
-        // 409: the handler already runs this task (a re-dispatch after our restart); its callback will come.
-        if (response.status === 202 || response.status === 200 || response.status === 409) return;
-        if (response.status >= 500 || response.status === 429) throw new TransientError(`handler answered ${response.status}: ${text.slice(0, 200)}`);
-        throw new HandlerRejectedError(`handler answered ${response.status}: ${text.slice(0, 500)}`);
-      },
-      { ...this.#d.config.retry, signal },
-    );
+  /** Ends a task that kept failing for reasons no retry fixed. */
+  async giveUp(task: Address, attempts: number): Promise<void> {
+    const r = this.#d.state.task(task);
+    if (!r || TERMINAL_PHASES.has(r.phase)) return;
+    const run: Run = { ctx: { ...this.#d, signal: new AbortController().signal }, log: this.#d.logger.child({ task }) };
+    await this.#end(run, r, r.phase === "seen" ? "skipped" : "failed", "gave-up", new Error(`still failing after ${attempts} runs`));
   }
 
   async #submit(run: Run, r: TaskRecord): Promise<void> {

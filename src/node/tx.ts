@@ -2,6 +2,7 @@
 // the SDK action signs locally, and the signed bytes (hence the hash) are handed to the caller to persist
 // BEFORE they are broadcast. After a restart the recorded hash is looked up, and the recorded bytes are
 // re-broadcast if the chain never saw them: same nonce, same hash, so a re-send cannot become a second tx.
+import { setTimeout as sleep } from "node:timers/promises";
 import {
   createWalletClient,
   custom,
@@ -60,7 +61,14 @@ export async function rebroadcast(client: AnyClient, tx: SentTx, logger: Logger)
   }
 }
 
-export type TxSenderOptions = { client: AnyClient; account: Account; chainId: number; logger: Logger };
+export type TxSenderOptions = {
+  client: AnyClient;
+  account: Account;
+  chainId: number;
+  logger: Logger;
+  /** Fault tests: a window between "recorded" and "broadcast" to kill the process in. */
+  delayBroadcastMs?: number | undefined;
+};
 
 /** Serializes the provider's sends (one nonce sequence) and records each signed tx before broadcasting it. */
 export class TxSender {
@@ -102,6 +110,7 @@ export class TxSender {
           const raw = (args.params as readonly [Hex])[0];
           signed = { hash: keccak256(raw), raw, sentAt: Date.now() };
           await record(signed);
+          if (this.#o.delayBroadcastMs) await sleep(this.#o.delayBroadcastMs);
         }
         return this.#o.client.request(args as never) as never;
       };

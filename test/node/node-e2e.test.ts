@@ -7,7 +7,7 @@ import type { Address } from "viem";
 import { matmul } from "../../examples/matmul-source/matmul.ts";
 import { createLogger } from "../../src/node/logger.ts";
 import { createProviderNode, type ProviderNode } from "../../src/node/node.ts";
-import { confirmResponse, reportLapse } from "../../src/sdk/actions/tasks.ts";
+import { attempt, confirmResponse, reportLapse } from "../../src/sdk/actions/tasks.ts";
 import { fetchBytes } from "../../src/sdk/ipfs/index.ts";
 import { createWorld, FEE_BPS, waitUntil, type World } from "./node-fixture.ts";
 
@@ -38,7 +38,12 @@ beforeAll(async () => {
       done();
     },
   });
-  const config = world.nodeConfig({ stateDir: join(world.scratch, "state"), metrics: { enabled: true, host: "127.0.0.1", port: 0 }, logLevel: "debug" });
+  const config = world.nodeConfig({
+    stateDir: join(world.scratch, "state"),
+    metrics: { enabled: true, host: "127.0.0.1", port: 0 },
+    stackIdleTimeoutMs: 1_500,
+    logLevel: "debug",
+  });
   node = createProviderNode(config, { account: world.providerAccount, logger: createLogger({ level: "debug", destination }) });
   const info = await node.start();
   metricsUrl = info.metricsUrl ?? "";
@@ -94,7 +99,7 @@ describe("provider node (local-process runtime)", () => {
     const record = await settled(task);
     expect(record).toMatchObject({ phase: "skipped", reason: "config-invalid" });
     expect((await world.countEvents(task)).attempted).toBe(0);
-    const logged = logLines.find((l) => l.task === task && l.msg === "task config refused");
+    const logged = await waitUntil("the refusal log", () => logLines.find((l) => l.task === task && l.msg === "task config refused"), 5_000);
     expect((logged?.err as { type?: string } | undefined)?.type).toBe("ContentHashMismatchError");
   }, 60_000);
 
@@ -103,7 +108,7 @@ describe("provider node (local-process runtime)", () => {
     const task = await world.createTask(source, { function_name: "matmul", data: { size: 8, seed: 1 } });
     expect(await settled(task)).toMatchObject({ phase: "skipped", reason: "source-untrusted" });
     expect((await world.countEvents(task)).attempted).toBe(0);
-    const logged = logLines.find((l) => l.task === task && l.reason === "source-untrusted");
+    const logged = await waitUntil("the refusal log", () => logLines.find((l) => l.task === task && l.reason === "source-untrusted"), 5_000);
     expect((logged?.err as { type?: string; message?: string } | undefined)?.type).toBe("SourceVerificationError");
     expect((logged?.err as { message?: string }).message).toMatch(/compose refused \(hash-mismatch\)/);
   }, 60_000);
@@ -116,11 +121,29 @@ describe("provider node (local-process runtime)", () => {
     expect(phaseOf(task)).toBeUndefined();
   }, 60_000);
 
-  // Last: it moves the chain's clock past the attempt deadline.
+  test("a task whose expiry is too close is skipped; an idle stack goes down", async () => {
+    const task = await world.createTask(firstResponse, { function_name: "matmul", data: { size: 8, seed: 3 } }, { expirySeconds: 3 });
+    expect(await settled(task)).toMatchObject({ phase: "skipped", reason: "expiring" });
+    expect((await world.countEvents(task)).attempted).toBe(0);
+    await waitUntil("an idle stack to stop", () => logLines.some((l) => l.msg === "handler stack stopped"), 10_000);
+  }, 30_000);
+
+  test("a task whose slots are all live is deferred until the latest deadline, then its lapsed slot is taken", async () => {
+    const source = await world.createSource({ deliveryMethod: 0, maxConcurrentAttempts: 1, attemptTimeout: 10, registerProvider: false });
+    const rival = await world.extraProvider(source);
+    const task = await world.createTask(source, { function_name: "matmul", data: { size: 8, seed: 21 } });
+    await (await attempt(rival, { ...world.opts, task, provider: rival.account.address })).wait();
+    await world.registerProvider(source);
+    await waitUntil("the deferral", () => logLines.some((l) => l.task === task && l.msg === "task deferred"), 10_000);
+    expect((await settled(task)).phase).toBe("done");
+    expect(await world.countEvents(task)).toMatchObject({ attempted: 2, responded: 1, lapsed: 1 });
+  }, 60_000);
+
+  // Last two: they move the chain's clock past attempt deadlines.
   test("a handler failure is logged, nothing is submitted, and the attempt lapses", async () => {
     const task = await world.createTask(firstResponse, { function_name: "fail", data: { message: "boom on purpose" } });
     expect(await settled(task)).toMatchObject({ phase: "failed", reason: "handler-error" });
-    const failure = logLines.find((l) => l.task === task && l.reason === "handler-error");
+    const failure = await waitUntil("the failure log", () => logLines.find((l) => l.task === task && l.reason === "handler-error"), 5_000);
     expect((failure?.err as { message?: string } | undefined)?.message).toBe("boom on purpose");
     expect(await world.countEvents(task)).toMatchObject({ attempted: 1, responded: 0 });
 
@@ -128,6 +151,20 @@ describe("provider node (local-process runtime)", () => {
     await (await reportLapse(world.keeper, { ...world.opts, task, provider: world.providerAddress })).wait();
     expect(await world.countEvents(task)).toMatchObject({ attempted: 1, responded: 0, lapsed: 1 });
     expect(await fetch(`${metricsUrl}/metrics`).then((r) => r.text())).toMatch(/gpunexus_tasks_failed_total\{reason="handler-error"\} 1/);
+  }, 60_000);
+
+  test("a full task's lapsed slot is reported and taken; tasks from before a registration are found", async () => {
+    const source = await world.createSource({ deliveryMethod: 1, maxConcurrentAttempts: 1, attemptTimeout: 60, registerProvider: false });
+    const rival = await world.extraProvider(source);
+    const task = await world.createTask(source, { function_name: "matmul", data: { size: 8, seed: 9 } });
+    await (await attempt(rival, { ...world.opts, task, provider: rival.account.address })).wait();
+    await world.increaseTime(61); // the rival's attempt lapses, unreported: the task's only slot stays held
+    await world.registerProvider(source); // the node looks back for this source's open tasks
+    expect((await settled(task)).phase).toBe("done");
+    const { attempted, responded, lapsed, events } = await world.countEvents(task);
+    expect({ attempted, responded, lapsed }).toEqual({ attempted: 2, responded: 1, lapsed: 1 });
+    const lapse = events.find((e) => e.eventName === "AttemptLapsed");
+    expect(lapse?.eventName === "AttemptLapsed" && lapse.args.provider).toBe(rival.account.address);
   }, 60_000);
 
   test("the provider key never appears in the logs", () => {

@@ -3,6 +3,7 @@
 // describes (paired, staked, registered). Each test file builds its own world.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import {
@@ -175,6 +176,16 @@ export async function createWorld() {
     return sent.task;
   };
 
+  /** Another provider of the same master, registered to `source` (it competes for slots). */
+  const extraProvider = async (source: Address) => {
+    const other = await wallet();
+    await done(announceProvider(master, { ...opts, provider: other.account.address }));
+    await done(announceMaster(other, { ...opts, master: master.account.address }));
+    await done(register(other, { ...opts, source, provider: other.account.address, environment: 1 }));
+    return other;
+  };
+  const registerProvider = (source: Address) => done(register(provider, { ...opts, source, provider: providerAccount.address, environment: 1 }));
+
   const countEvents = async (task: Address) => {
     const events = await getNexusEvents(publicClient, { nexus, events: ["TaskAttempted", "ResponseSubmitted", "AttemptLapsed"], args: { task }, fromBlock: 0n });
     const count = (name: string) => events.filter((e) => e.eventName === name).length;
@@ -230,11 +241,45 @@ export async function createWorld() {
     opts,
     createSource,
     createTask,
+    extraProvider,
+    registerProvider,
     countEvents,
     balanceOf,
     nodeConfig,
     increaseTime,
     close,
+  };
+}
+
+/**
+ * A JSON-RPC pass-through in front of the chain that can be cut (connections refused at the socket) and restored:
+ * the node under test sees an unreachable RPC while the chain itself keeps its state.
+ */
+export async function startRpcProxy(target: string): Promise<{ url: string; cut: () => void; restore: () => void; close: () => Promise<void> }> {
+  let down = false;
+  const server = createHttpServer((request, response) => {
+    if (down) return void request.socket.destroy();
+    const chunks: Buffer[] = [];
+    request.on("data", (c: Buffer) => chunks.push(c));
+    request.on("end", () => {
+      fetch(target, { method: "POST", headers: { "content-type": "application/json" }, body: Buffer.concat(chunks) })
+        .then(async (upstream) => response.writeHead(upstream.status, { "content-type": "application/json" }).end(await upstream.text()))
+        .catch(() => request.socket.destroy());
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const address = server.address();
+  if (address === null || typeof address === "string") throw new Error("no port");
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    cut: () => {
+      down = true;
+      server.closeAllConnections();
+    },
+    restore: () => {
+      down = false;
+    },
+    close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))),
   };
 }
 

@@ -3,7 +3,16 @@
 import { network } from "hardhat";
 import { keccak256, parseEther, toHex, type Address, type Hex } from "viem";
 import GpuNexus from "../../ignition/modules/GpuNexus.ts";
-import type { SourceParams } from "../../src/sdk/index.ts";
+import {
+  announceMaster,
+  announceProvider,
+  deposit,
+  lock,
+  publishSource,
+  publishTask,
+  register,
+} from "../../src/sdk/actions/index.ts";
+import type { SourceParams } from "../../src/sdk/abis.ts";
 
 export const HOUR = 3600n;
 
@@ -27,9 +36,9 @@ export async function deployNexus() {
     agent,
     other,
     time,
-    nexus: deployed.nexus.address as Address,
-    vault: deployed.vault.address as Address,
-    registry: deployed.registry.address as Address,
+    nexus: (deployed.nexus as { address: Address }).address,
+    vault: (deployed.vault as { address: Address }).address,
+    registry: (deployed.registry as { address: Address }).address,
     now: async () => BigInt(await time.latest()),
   };
 }
@@ -53,3 +62,39 @@ export function sourceParams(overrides: Partial<SourceParams> = {}): SourceParam
 }
 
 export const configHash = (n: number | string): Hex => keccak256(toHex(n));
+
+/**
+ * A working protocol: `provider` and `provider2` paired with `master` (10 ETH deposited, 5 locked), a
+ * FIRST_RESPONSE source and a MANUAL_CONFIRMATION source by `client`, both providers registered to both.
+ */
+export async function setupProtocol(f: Fixture) {
+  const { client, master, provider, provider2 } = f;
+  const done = async (p: Promise<{ wait: () => Promise<unknown> }>) => (await p).wait();
+  for (const p of [provider, provider2]) {
+    await done(announceProvider(master, { provider: p.account.address }));
+    await done(announceMaster(p, { master: master.account.address }));
+  }
+  await done(deposit(master, { value: parseEther("10") }));
+  await done(lock(master, { amount: parseEther("5") }));
+  const fr = await publishSource(client, { params: sourceParams({ deliveryMethod: 1 }) });
+  const manual = await publishSource(client, { params: sourceParams({ deliveryMethod: 0 }) });
+  await fr.wait();
+  await manual.wait();
+  for (const p of [provider, provider2]) {
+    await done(register(p, { source: fr.source, provider: p.account.address, environment: 1 }));
+    await done(register(p, { source: manual.source, provider: p.account.address, environment: 1 }));
+  }
+  const newTask = async (source: Address, overrides: { payment?: bigint; expiresIn?: bigint } = {}) => {
+    const payment = overrides.payment ?? parseEther("0.01");
+    const sent = await publishTask(client, {
+      source,
+      configUri: "ipfs://QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG",
+      configHash: configHash(`task-${Math.random()}`),
+      expiryTime: (await f.now()) + (overrides.expiresIn ?? 2n * HOUR),
+      payment,
+    });
+    await sent.wait();
+    return sent.task;
+  };
+  return { frSource: fr.source, manualSource: manual.source, newTask };
+}

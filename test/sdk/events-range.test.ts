@@ -1,9 +1,10 @@
 // eth_getLogs ranges a node refuses are split; `maxBlockRange` caps every request.
 // The refusing node is a transport wrapper around the real chain that answers like geth / Alchemy do once a
 // range is too large: a fault the in-process chain cannot produce by itself.
-import { createPublicClient, custom, type EIP1193Parameters, type PublicRpcSchema } from "viem";
+import { createPublicClient, custom, ResponseBodyTooLargeError, toHex, type EIP1193Parameters, type PublicRpcSchema } from "viem";
 import { beforeAll, describe, expect, it } from "vitest";
 import { getNexusEvents, isLogRangeRefusal, subscribeNexusEvents, watchNexusEvents, type NexusEventBatch } from "../../src/sdk/events/index.ts";
+import { splitRefusedRange } from "../../src/sdk/events/logs.ts";
 import { collect, configUris, createEventsFixture, delivered } from "./events-fixture.ts";
 
 let fx: Awaited<ReturnType<typeof createEventsFixture>>;
@@ -23,9 +24,14 @@ const REFUSALS = {
   },
   other: { code: -32603, message: "internal error" },
 } as const;
+/** Alchemy's reply when it can tell which range would work. */
+const alchemyHint = (from: bigint, limit: number) => ({
+  code: -32602,
+  message: `Log response size exceeded. Based on your parameters, this block range should work: [${toHex(from)}, ${toHex(from + BigInt(limit) - 1n)}]`,
+});
 
 /** A client whose node refuses eth_getLogs spans above `limit` blocks; records every span asked for. */
-function refusingClient(limit: number, style: keyof typeof REFUSALS, outages = 0) {
+function refusingClient(limit: number, style: keyof typeof REFUSALS | "alchemy-hint", outages = 0) {
   const spans: { span: number; refused: boolean }[] = [];
   let down = outages;
   const transport = custom(
@@ -37,7 +43,8 @@ function refusingClient(limit: number, style: keyof typeof REFUSALS, outages = 0
           const [filter] = params as [{ fromBlock: string; toBlock: string }];
           const span = Number(BigInt(filter.toBlock) - BigInt(filter.fromBlock) + 1n);
           spans.push({ span, refused: span > limit });
-          if (span > limit) throw Object.assign(new Error(REFUSALS[style].message), REFUSALS[style]);
+          const refusal = style === "alchemy-hint" ? alchemyHint(BigInt(filter.fromBlock), limit) : REFUSALS[style];
+          if (span > limit) throw Object.assign(new Error(refusal.message), refusal);
         }
         return fx.connection.provider.request({ method, params } as never);
       },
@@ -60,6 +67,15 @@ describe("log range splitting", () => {
       expect(spans.filter((s) => s.refused).length).toBeLessThanOrEqual(6);
     });
   }
+
+  it("cuts where the node suggests, or in as many parts as the reply was over the client's size limit", async () => {
+    const { client, spans } = refusingClient(4, "alchemy-hint");
+    const events = await getNexusEvents(client, { nexus: fx.nexus, fromBlock: start, events: "TaskPublished" });
+    expect(configUris(events)).toEqual(published);
+    expect(spans.filter((s) => s.refused)).toHaveLength(1); // the hint is the working size from then on
+    expect(splitRefusedRange(new ResponseBodyTooLargeError({ maxSize: 10, size: 25 }), 0n, 99n)).toEqual([[0n, 24n], [25n, 49n], [50n, 74n], [75n, 99n]]);
+    expect(splitRefusedRange(new Error("query returned more than 10000 results"), 10n, 20n)).toEqual([[10n, 15n], [16n, 20n]]);
+  });
 
   it("backfills and follows the head through a refusing node", async () => {
     const { client, spans } = refusingClient(2, "geth");

@@ -1,5 +1,7 @@
 // watchNexusEvents / subscribeNexusEvents on the in-process chain: backfill then live, confirmations, filters.
+import { parseEventLogs } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { nexusAbi } from "../../src/sdk/abis.ts";
 import { getNexusEvents, subscribeNexusEvents, watchNexusEvents, type NexusEventBatch } from "../../src/sdk/events/index.ts";
 import { collect, configUris, createEventsFixture, delivered } from "./events-fixture.ts";
 
@@ -104,5 +106,15 @@ describe("watchNexusEvents", () => {
     const bySource = await getNexusEvents(fx.publicClient, { nexus: fx.nexus, fromBlock: head + 1n, args: { source: fx.source, client: [fx.client.account.address] } });
     expect(configUris(bySource)).toEqual(["ipfs://config-mine-1", "ipfs://config-mine-2"]);
     await expect(getNexusEvents(fx.publicClient, { nexus: fx.nexus, events: "Deposited", args: { task } })).rejects.toThrow(/matches no GPU Nexus event/);
+  });
+
+  it("decodes every protocol event exactly as viem's parseEventLogs does", async () => {
+    const raw = await fx.publicClient.getLogs({ address: fx.nexus, fromBlock: 0n });
+    const expected = parseEventLogs({ abi: nexusAbi, logs: raw, strict: true });
+    const ours = await getNexusEvents(fx.publicClient, { nexus: fx.nexus, fromBlock: 0n });
+    // Deployment events, struct parameters (SourcePublished), strings (TaskPublished) and plain values.
+    expect(new Set(ours.map((e) => e.eventName))).toEqual(new Set(["OwnershipTransferred", "FeeSet", "TreasurySet", "UnbondingPeriodSet", "SourcePublished", "TaskPublished"]));
+    expect(ours.length).toBe(expected.length);
+    expect(ours).toEqual(expected);
   });
 });

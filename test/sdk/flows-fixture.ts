@@ -4,7 +4,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { network } from "hardhat";
-import { parseEther, type Address, type Hash } from "viem";
+import { getAddress, parseEther, type Address, type Hash } from "viem";
 import GpuNexus from "../../ignition/modules/GpuNexus.ts";
 import { startIpfsDevNode } from "../../src/ipfs-dev-node/index.ts";
 import { nexusAbi } from "../../src/sdk/abis.ts";
@@ -36,6 +36,9 @@ export function sourceParams(deliveryMethod: 0 | 1, minPayment = PAYMENT) {
     lapsePenalty: parseEther("0.001"),
   } as const;
 }
+
+/** A wallet's address, checksummed as decoded events and reads return it. */
+export const addr = (wallet: { account: { address: Address } }): Address => getAddress(wallet.account.address);
 
 export async function createFlowsFixture() {
   const connection = await network.create();

@@ -8,7 +8,7 @@ import { encodeDocument, sha256Hex, sourceMetadataSchema, taskConfigSchema, type
 import { getNexusEvents } from "../../src/sdk/events/index.ts";
 import { fetchResult, publishSourceWithMetadata, publishTaskWithConfig, waitForResult } from "../../src/sdk/flows/index.ts";
 import { ContentHashMismatchError, fetchBytes, fetchJson, uploadJson } from "../../src/sdk/ipfs/index.ts";
-import { CPU_COMPOSE, createFlowsFixture, NVIDIA_COMPOSE, PAYMENT, sourceParams, type FlowsFixture } from "./flows-fixture.ts";
+import { addr, CPU_COMPOSE, createFlowsFixture, NVIDIA_COMPOSE, PAYMENT, sourceParams, type FlowsFixture } from "./flows-fixture.ts";
 
 let fx: FlowsFixture;
 let firstResponse: Address;
@@ -23,7 +23,7 @@ async function answer(task: Address, provider: FlowsFixture["provider1"], output
   const [published] = await getNexusEvents(fx.publicClient, { nexus: fx.nexus, events: "TaskPublished", args: { task } });
   if (published?.eventName !== "TaskPublished") throw new Error("task not found");
   const config = await fetchJson(fx.ipfs, published.args.configUri, { sha256: published.args.configHash, schema: taskConfigSchema });
-  await (await attempt(provider, { nexus: fx.nexus, task, provider: provider.account.address })).wait();
+  await (await attempt(provider, { nexus: fx.nexus, task, provider: addr(provider) })).wait();
   const payload = output(config);
   const pinned = await uploadJson(fx.ipfs, payload);
   await (await submitResponse(provider, { nexus: fx.nexus, task, resultUri: pinned.uri, resultHash: submittedHash ?? pinned.sha256, askedPayment: PAYMENT / 2n })).wait();
@@ -75,8 +75,8 @@ describe("publishTaskWithConfig + waitForResult", () => {
     expect(outcome).toEqual({
       status: "finalized",
       task: t.task,
-      provider: fx.provider1.account.address,
-      payee: fx.master.account.address,
+      provider: addr(fx.provider1),
+      payee: addr(fx.master),
       paid: PAYMENT,
       fee: PAYMENT / 100n, // 1 % default fee
       bySettlement: false,
@@ -86,7 +86,7 @@ describe("publishTaskWithConfig + waitForResult", () => {
     });
     expect(outcome.result).toEqual({ echo: { prompt: "hello" }, by: "provider1" });
     const again = await fetchResult(fx.publicClient, { nexus: fx.nexus, ipfs: fx.ipfs, task: t.task });
-    expect(again).toMatchObject({ provider: fx.provider1.account.address, result: payload, resultHash: pinned.sha256 });
+    expect(again).toMatchObject({ provider: addr(fx.provider1), result: payload, resultHash: pinned.sha256 });
   });
 
   it("refuses a result whose pinned content does not match the hash the provider committed", async () => {
@@ -110,14 +110,14 @@ describe("publishTaskWithConfig + waitForResult", () => {
     const responded = await waitForResult(fx.publicClient, { nexus: fx.nexus, ipfs: fx.ipfs, task: t.task, until: "responded", pollingInterval: 25 });
     if (responded.status !== "responded") throw new Error(`expected responses, got ${responded.status}`);
     expect(responded.responses.map((r) => [r.provider, r.resultUri, r.resultHash, r.askedPayment])).toEqual([
-      [fx.provider1.account.address, first.pinned.uri, first.pinned.sha256, PAYMENT / 2n],
-      [fx.provider2.account.address, second.pinned.uri, second.pinned.sha256, PAYMENT / 2n],
+      [addr(fx.provider1), first.pinned.uri, first.pinned.sha256, PAYMENT / 2n],
+      [addr(fx.provider2), second.pinned.uri, second.pinned.sha256, PAYMENT / 2n],
     ]);
-    const picked = await fetchResult(fx.publicClient, { nexus: fx.nexus, ipfs: fx.ipfs, task: t.task, provider: fx.provider2.account.address });
+    const picked = await fetchResult(fx.publicClient, { nexus: fx.nexus, ipfs: fx.ipfs, task: t.task, provider: addr(fx.provider2) });
     expect(picked.result).toEqual({ answer: 2 });
 
     const waiting = waitForResult(fx.publicClient, { nexus: fx.nexus, ipfs: fx.ipfs, task: t.task, pollingInterval: 25, timeoutMs: 30_000 });
-    await (await confirmResponse(fx.client, { nexus: fx.nexus, task: t.task, provider: fx.provider2.account.address })).wait();
-    expect(await waiting).toMatchObject({ status: "finalized", provider: fx.provider2.account.address, payee: fx.master.account.address, paid: PAYMENT / 2n, result: { answer: 2 } });
+    await (await confirmResponse(fx.client, { nexus: fx.nexus, task: t.task, provider: addr(fx.provider2) })).wait();
+    expect(await waiting).toMatchObject({ status: "finalized", provider: addr(fx.provider2), payee: addr(fx.master), paid: PAYMENT / 2n, result: { answer: 2 } });
   });
 });

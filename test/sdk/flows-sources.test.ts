@@ -5,7 +5,7 @@ import { Environment, SourceStatus } from "../../src/sdk/abis.ts";
 import { publishSource, setSourceStatus } from "../../src/sdk/actions/sources.ts";
 import { listSources, publishSourceWithMetadata } from "../../src/sdk/flows/index.ts";
 import { ContentHashMismatchError, InvalidDocumentError, uploadJson } from "../../src/sdk/ipfs/index.ts";
-import { CPU_COMPOSE, createFlowsFixture, NVIDIA_COMPOSE, PAYMENT, sourceParams, type FlowsFixture } from "./flows-fixture.ts";
+import { addr, CPU_COMPOSE, createFlowsFixture, NVIDIA_COMPOSE, PAYMENT, sourceParams, type FlowsFixture } from "./flows-fixture.ts";
 
 let fx: FlowsFixture;
 const s: Record<"cheap" | "gpu" | "off" | "badSchema" | "badHash", Address> = { cheap: "0x", gpu: "0x", off: "0x", badSchema: "0x", badHash: "0x" };
@@ -42,7 +42,7 @@ describe("listSources", () => {
     const all = await list({});
     expect(addresses(all)).toEqual([s.cheap, s.gpu, s.off].sort());
     const gpu = all.sources.find((x) => x.address === s.gpu);
-    expect(gpu).toMatchObject({ client: fx.client.account.address, status: SourceStatus.ACTIVE, metadata: { name: "Big GPU", cpu: "" } });
+    expect(gpu).toMatchObject({ client: addr(fx.client), status: SourceStatus.ACTIVE, metadata: { name: "Big GPU", cpu: "" } });
     expect(gpu?.params.environments).toBe(Environment.NVIDIA | Environment.AMD);
     const invalid = Object.fromEntries(all.invalid.map((x) => [x.address, x.error]));
     expect(Object.keys(invalid).sort()).toEqual([s.badSchema, s.badHash].sort());

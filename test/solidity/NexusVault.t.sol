@@ -137,6 +137,24 @@ contract NexusVaultTest is NexusFixture {
         nexus.lock(1);
     }
 
+    function test_lock_revertsWhenLockupExceedsUint96() public {
+        uint256 tooMuch = uint256(type(uint96).max) + 1;
+        vm.deal(master, tooMuch);
+        vm.startPrank(master);
+        nexus.deposit{value: tooMuch}(master);
+        vm.expectRevert(abi.encodeWithSelector(IVault.AmountOverflow.selector, tooMuch));
+        nexus.lock(tooMuch);
+        vm.stopPrank();
+    }
+
+    function test_deposit_revertsWhenBalanceExceedsUint128() public {
+        uint256 tooMuch = uint256(type(uint128).max) + 1;
+        vm.deal(client, tooMuch);
+        vm.expectRevert(abi.encodeWithSelector(IVault.AmountOverflow.selector, tooMuch));
+        vm.prank(client);
+        nexus.deposit{value: tooMuch}(client);
+    }
+
     // ================================================================ unbond / cancelUnbonding / claim
 
     function test_unbond_startsTimer_emits() public {
@@ -360,6 +378,17 @@ contract NexusVaultTest is NexusFixture {
         assertEq(address(vault).balance, sum);
         assertEq(vault.escrowOf(open), PAYMENT);
         assertEq(vault.escrowOf(lapsed), PAYMENT);
+    }
+
+    function test_plainTransfersToNexusAndVaultAreRefused() public {
+        vm.startPrank(client);
+        (bool toNexus,) = address(nexus).call{value: 1 ether}("");
+        (bool toVault,) = address(vault).call{value: 1 ether}("");
+        vm.stopPrank();
+        assertFalse(toNexus);
+        assertFalse(toVault);
+        assertEq(address(vault).balance, 0);
+        assertEq(address(nexus).balance, 0);
     }
 
     // ================================================================ direct-call guards

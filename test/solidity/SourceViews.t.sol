@@ -58,6 +58,11 @@ contract SourceViewsTest is NexusFixture {
         (r[0], r[1], r[2]) = (a, b, c);
     }
 
+    function _idx(uint256 a, uint256 b, uint256 c, uint256 d) internal pure returns (uint256[] memory r) {
+        r = new uint256[](4);
+        (r[0], r[1], r[2], r[3]) = (a, b, c, d);
+    }
+
     function _idx(uint256 a, uint256 b, uint256 c, uint256 d, uint256 e) internal pure returns (uint256[] memory r) {
         r = new uint256[](5);
         (r[0], r[1], r[2], r[3], r[4]) = (a, b, c, d, e);

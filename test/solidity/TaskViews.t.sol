@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.29;
 
+import {Vm} from "forge-std/Vm.sol";
 import {NexusFixture} from "./helpers/NexusFixture.sol";
 import {ITask} from "../../contracts/interfaces/ITask.sol";
 import {
@@ -178,5 +179,34 @@ contract TaskViewsTest is NexusFixture {
         vm.warp(at);
         nexus.settle(task);
         assertEq(ITask(task).winner(), provider);
+    }
+
+    /// @dev PROTOCOL.md §1: every protocol event is emitted by Nexus (clones, Vault and registry emit none).
+    function test_everyEventComesFromNexus() public {
+        vm.recordLogs();
+        address s = _publishManualSource();
+        _pair(master2, makeAddr("p9"));
+        _register(s, provider, ENV_CPU);
+        address t1 = _publishTask(s);
+        address t2 = _publishTask(s);
+        _attempt(t1, provider);
+        _attempt(t2, provider);
+        _respond(t1, provider, 0.5 ether);
+        _confirm(t1, provider);
+        vm.warp(_deadline(t2, provider));
+        nexus.reportLapse(t2, provider);
+        vm.warp(ITask(t2).settleableAt());
+        nexus.settle(t2);
+        nexus.collectFees();
+        vm.startPrank(master);
+        nexus.withdraw(vault.balanceOf(master));
+        nexus.unbond(0.1 ether);
+        nexus.cancelUnbonding();
+        vm.stopPrank();
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        assertGt(logs.length, 10);
+        for (uint256 i; i < logs.length; ++i) {
+            assertEq(logs[i].emitter, address(nexus), "emitter");
+        }
     }
 }

@@ -37,7 +37,7 @@ export const providerPair = defineCommand({
     const side = required(options.as, "--as (master or provider)");
     if (side !== "master" && side !== "provider") throw new UsageError(`invalid --as "${side}": expected master or provider`);
     const other = side === "master" ? parseAddress(required(options.provider, "--provider"), "--provider") : parseAddress(required(options.master, "--master"), "--master");
-    const session = await connect({ globals, ctx });
+    const session = await connect({ globals, ctx, signer: true });
     const wallet = await session.wallet();
     const me = wallet.account.address;
     const [master, provider] = side === "master" ? [me, other] : [other, me];
@@ -87,7 +87,7 @@ function registrationCommand(mode: "register" | "unregister") {
       const sources = required(options.source as string[] | undefined, "--source").map((s) => parseAddress(s, "--source"));
       const environment = mode === "register" ? parseEnvironment((options as { environment?: string }).environment) : 0;
       const given = options.provider === undefined ? undefined : parseAddress(options.provider as string, "--provider");
-      const session = await connect({ globals, ctx });
+      const session = await connect({ globals, ctx, signer: true });
       const wallet = await session.wallet();
       const provider = given ?? wallet.account.address;
       const rows: Row[] = [];
@@ -118,7 +118,7 @@ export const providerUnregister = registrationCommand("unregister");
 export const providerStart = defineCommand({
   name: "provider start",
   summary: "Starts the provider node (src/node): attempts tasks of its sources, runs the handlers, submits results.",
-  usage: "gpunexus provider start [node options]   (see: gpunexus provider start --help)",
+  usage: "gpunexus provider start --config <node.json> [node options]   (gpunexus provider start --help lists them)",
   passThrough: true,
   options: {},
   run: async ({ args, ctx }) => {
@@ -132,7 +132,14 @@ export const providerStart = defineCommand({
       throw new ProtocolError("the provider node is not part of this build (src/node/main.ts is missing)", "NodeUnavailable");
     }
     if (typeof mod.runProviderNode !== "function") throw new ProtocolError("src/node/main.ts does not export runProviderNode", "NodeUnavailable");
-    const code = await mod.runProviderNode(args, ctx.env);
+    // The CLI's spelling of the IPFS flags, in the node's.
+    const renamed: Record<string, string> = { "--ipfs-rpc": "--ipfs-rpc-url", "--ipfs-gateway": "--ipfs-gateway-url" };
+    const argv = args.map((a) => {
+      const [flag = a, value] = a.split(/=(.*)/s, 2);
+      const to = renamed[flag];
+      return to === undefined ? a : value === undefined ? to : `${to}=${value}`;
+    });
+    const code = await mod.runProviderNode(argv, ctx.env);
     return typeof code === "number" ? code : 0;
   },
 });
@@ -147,7 +154,7 @@ function agentCommand(allowed: boolean) {
     options: {},
     run: async ({ positionals, globals, ctx, io }) => {
       const agent = parseAddress(positionalArgs(positionals, ["agent"])[0], "<agent>");
-      const session = await connect({ globals, ctx });
+      const session = await connect({ globals, ctx, signer: true });
       const wallet = await session.wallet();
       const principal = wallet.account.address;
       let tx: TxOutcome | undefined;

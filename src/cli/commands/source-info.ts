@@ -43,7 +43,7 @@ export const sourceStatus = defineCommand({
   run: async ({ options, positionals, globals, ctx, io }) => {
     const source = parseAddress(positionalArgs(positionals, ["source"])[0], "<source>");
     if (options.activate && options.deactivate) throw new UsageError("--activate and --deactivate exclude each other");
-    const session = await connect({ globals, ctx });
+    const session = await connect({ globals, ctx, signer: options.activate === true || options.deactivate === true });
     const client = session.publicClient;
     let tx: TxOutcome | undefined;
     const wanted = options.activate ? SourceStatus.ACTIVE : options.deactivate ? SourceStatus.INACTIVE : undefined;
@@ -110,6 +110,7 @@ export const sourceList = defineCommand({
       active: options.active ? true : undefined,
     };
     const { sources, invalid } = await listSources(session.publicClient, { ipfs: await session.ipfs(), filter, nexus: session.nexus, signal: ctx.signal });
+    if (invalid.length > 0) io.note(`${invalid.length} source(s) left out of the verified list: their metadata could not be fetched or verified`);
     const value = {
       sources: sources.map((s) => ({ ...jsonSafe(s) as object, status: sourceStatusName(s.status) })),
       invalid: invalid.map((s) => ({ address: s.address, metadataUri: s.metadataUri, error: s.error.message.split("\n")[0] })),

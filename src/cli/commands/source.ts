@@ -72,7 +72,7 @@ export const sourcePublish = defineCommand({
     const spec = await loadSourceSpec(file);
     const salt = (options.salt ?? spec.salt) as Hex | undefined;
     if (salt !== undefined && !/^0x[0-9a-fA-F]{64}$/.test(salt)) throw new UsageError(`invalid --salt "${salt}": expected 32 bytes of hex`);
-    const session = await connect({ globals, ctx });
+    const session = await connect({ globals, ctx, signer: true });
     const wallet = await session.wallet();
     const ipfs = await session.ipfs();
     io.note(`pinning ${Object.keys(spec.compose).length} compose file(s) and the metadata to ${globals.ipfsRpc}…`);
@@ -98,7 +98,7 @@ export const sourceUpdate = defineCommand({
     const [sourceArg, file = ""] = positionalArgs(positionals, ["source", "spec-file"]);
     const source = parseAddress(sourceArg, "<source>");
     const spec = await loadSourceSpec(file);
-    const session = await connect({ globals, ctx });
+    const session = await connect({ globals, ctx, signer: true });
     const wallet = await session.wallet();
     io.note(`pinning ${Object.keys(spec.compose).length} compose file(s) and the metadata to ${globals.ipfsRpc}…`);
     const pinned = await pinSourceDocuments(await session.ipfs(), spec);

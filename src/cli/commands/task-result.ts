@@ -103,7 +103,8 @@ export const taskWatch = defineCommand({
           outcome = `task expired with no response; \`gpunexus task settle ${task}\` refunds ${formatEth(terms.payment)}`;
           break;
         }
-        const left = Number(terms.expiryTime - block.timestamp);
+        // Display only: an idle dev chain mines no blocks, so the wall clock keeps the countdown moving.
+        const left = Number(terms.expiryTime) - Math.max(Number(block.timestamp), Math.floor(Date.now() / 1000));
         progress.update(
           `${taskStatusName(status)} · ${state.liveAttempts} live attempt(s) · ${left > 0 ? `expires in ${formatDuration(left)}` : "in review"}` +
             (state.selectedProvider !== zeroAddress ? ` · responded by ${state.selectedProvider.slice(0, 10)}…` : ""),

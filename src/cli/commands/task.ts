@@ -39,7 +39,7 @@ export const taskPublish = defineCommand({
     const extra = options.extra === undefined ? {} : await parseJsonArgument(options.extra, "--extra");
     if (typeof extra !== "object" || extra === null || Array.isArray(extra)) throw new UsageError("--extra must be a JSON object");
     const salt = options.salt === undefined ? undefined : parseUint(options.salt, "--salt", 2n ** 64n - 1n);
-    const session = await connect({ globals, ctx });
+    const session = await connect({ globals, ctx, signer: true });
     const wallet = await session.wallet();
     const info = await getSource(session.publicClient, { source, nexus: session.nexus });
     const expiresIn = options["expires-in"] === undefined ? Math.min(DEFAULT_EXPIRES_IN, info.params.maxExpiryDuration) : parseDuration(options["expires-in"], "--expires-in");
@@ -132,7 +132,7 @@ function taskTx<O extends OptionSpecs>(spec: {
     run: async (inv) => {
       const task = parseAddress(positionalArgs(inv.positionals, ["task"])[0], "<task>");
       spec.check?.(inv);
-      const session = await connect({ globals: inv.globals, ctx: inv.ctx });
+      const session = await connect({ globals: inv.globals, ctx: inv.ctx, signer: true });
       const tx = await sendTx(inv.io, inv.ctx, spec.name.split(" ")[1] ?? spec.name, () => spec.send(inv, task, session));
       inv.io.result({ task, ...txJson(tx) }, () => (inv.globals.quiet ? `${tx.transactionHash}\n` : txHuman(tx)));
       return 0;

@@ -50,7 +50,7 @@ function vaultTx(spec: Spec) {
       const [amount] = spec.amount === "none" || positionals.length === 0 ? positionalArgs(positionals, []) : positionalArgs(positionals, ["amount"]);
       if (amount === undefined && (spec.amount === "required" || spec.amount === "all")) throw new UsageError("missing <amount> (ETH)");
       if (amount !== undefined && !(amount === "all" && spec.amount === "all")) parseEth(amount, "<amount>");
-      const session = await connect({ globals, ctx });
+      const session = await connect({ globals, ctx, signer: true });
       const wallet = await session.wallet();
       const txs = await spec.send({ amount, options, globals, ctx, io, session });
       return report(io, globals, session, wallet.account.address, txs);

@@ -1,6 +1,8 @@
 // The one write path every Nexus action goes through: simulate (catches reverts, yields the return value),
 // allocate a nonce when asked to, send, and hand back the hash with a `wait()` that decodes the events.
 import {
+  concat,
+  encodeFunctionData,
   isAddressEqual,
   parseEventLogs,
   type Account,
@@ -11,17 +13,29 @@ import {
   type ContractFunctionName,
   type ContractFunctionReturnType,
   type Hash,
+  type Hex,
   type NonceManager,
   type TransactionReceipt,
   type Transport,
 } from "viem";
 import { parseAccount } from "viem/accounts";
-import { call, getTransaction, simulateContract, waitForTransactionReceipt, writeContract } from "viem/actions";
+import {
+  call,
+  estimateGas,
+  getTransaction,
+  prepareTransactionRequest,
+  sendRawTransaction,
+  sendTransaction,
+  simulateContract,
+  waitForTransactionReceipt,
+  writeContract,
+} from "viem/actions";
 import { nexusAbi, type NexusEventLog } from "../abis.ts";
 import { getClientChainId, resolveNexusAddress } from "../chains.ts";
 import { decodeNexusError, type DecodedNexusError } from "../errors/decode.ts";
 import { NexusRpcError, TransactionRevertedError, UnknownRevertError } from "../errors/kinds.ts";
 import type { NexusRevertError } from "../errors/revert.ts";
+import { isNexusNonceManager, type NexusNonceManager } from "./nonce.ts";
 
 /** `account` is required when the client has none, optional (an override) when it has one. */
 export type NexusAccountParameter<account extends Account | undefined> = [account] extends [undefined]
@@ -40,8 +54,8 @@ export type NexusWriteOptions = {
   /** An explicit nonce; wins over any nonce manager. */
   nonce?: number | undefined;
   /**
-   * Allocates the nonce for this send, whatever the account type (see nonce.ts). Local accounts can instead
-   * carry viem's own manager: `privateKeyToAccount(key, { nonceManager })`.
+   * Allocates the nonce for this send, whatever the account type. `createNexusNonceManager()` also orders the
+   * sends (see nonce.ts); a local account may carry it instead: `privateKeyToAccount(key, { nonceManager })`.
    */
   nonceManager?: NonceManager | undefined;
 };
@@ -98,14 +112,17 @@ export async function waitForNexusTransaction(
   return { receipt, events };
 }
 
-/** Re-runs a reverted transaction on the state of its block to find why (best effort). */
+/**
+ * Re-runs a reverted transaction to find why (best effort). It runs on the state at the end of its block:
+ * that state includes the earlier transactions of the block, usually the very reason it reverted.
+ */
 async function replayRevert(
   client: Client<Transport, Chain | undefined>,
   receipt: TransactionReceipt,
 ): Promise<NexusRevertError | UnknownRevertError | undefined> {
   try {
     const tx = await getTransaction(client, { hash: receipt.transactionHash });
-    await call(client, { account: tx.from, to: tx.to, data: tx.input, value: tx.value, gas: tx.gas, blockNumber: receipt.blockNumber - 1n });
+    await call(client, { account: tx.from, to: tx.to, data: tx.input, value: tx.value, gas: tx.gas, blockNumber: receipt.blockNumber });
     return undefined;
   } catch (err) {
     const decoded = decodeNexusError(err);
@@ -127,6 +144,7 @@ export async function writeNexus<functionName extends WriteName>(
 ): Promise<{ hash: Hash; nexus: Address; result: ContractFunctionReturnType<typeof nexusAbi, "nonpayable" | "payable", functionName> }> {
   const { nexus: override, nonceManager, functionName, args, value, ...tx } = parameters;
   const account = parameters.account ?? client.account;
+  // Set when a plain viem NonceManager gave this send a nonce: given back if the send fails.
   let nonceSlot: { address: Address; chainId: number; nonce: number } | undefined;
   try {
     const address = await resolveNexusAddress(client, override);
@@ -140,14 +158,22 @@ export async function writeNexus<functionName extends WriteName>(
       args,
       value,
     } as never);
-    let nonce = tx.nonce;
-    if (nonce === undefined && nonceManager && account) {
-      const from = parseAccount(account).address;
-      const chainId = tx.chain?.id ?? (await getClientChainId(client));
-      nonce = await nonceManager.consume({ address: from, chainId, client: client as Client });
-      nonceSlot = { address: from, chainId, nonce };
+    const parsed = account ? parseAccount(account) : undefined;
+    const manager = nonceManager ?? (parsed?.type === "local" && isNexusNonceManager(parsed.nonceManager) ? parsed.nonceManager : undefined);
+    let hash: Hash;
+    if (tx.nonce !== undefined || !manager || !parsed) {
+      hash = await writeContract(client, request as never);
+    } else {
+      const key = { address: parsed.address, chainId: tx.chain?.id ?? (await getClientChainId(client)), client: client as Client };
+      if (isNexusNonceManager(manager)) {
+        // Prepare everything but the nonce outside the queue, so the queue only signs and sends, in nonce order.
+        hash = await sendOrdered(client, manager, key, parsed, request as unknown as PreparedCall, tx);
+      } else {
+        const nonce = await manager.consume(key);
+        nonceSlot = { address: key.address, chainId: key.chainId, nonce };
+        hash = await writeContract(client, { ...(request as object), nonce } as never);
+      }
     }
-    const hash = await writeContract(client, { ...(request as object), nonce } as never);
     return { hash, nexus: address, result: result as ContractFunctionReturnType<typeof nexusAbi, "nonpayable" | "payable", functionName> };
   } catch (err) {
     if (nonceSlot && nonceManager) nonceManager.reset(nonceSlot);
@@ -179,4 +205,40 @@ export function writeOptions(p: object): NexusWriteOptions & { account?: Account
 /** A uniformly random value of `bytes` bytes (Web Crypto: browsers and Node alike). */
 export function randomBytes(bytes: number): Uint8Array {
   return crypto.getRandomValues(new Uint8Array(bytes));
+}
+
+type PreparedCall = { address: Address; abi: typeof nexusAbi; functionName: string; args: readonly unknown[]; value?: bigint | undefined; dataSuffix?: Hex | undefined };
+
+async function sendOrdered(
+  client: Client<Transport, Chain | undefined, Account | undefined>,
+  manager: NexusNonceManager,
+  key: { address: Address; chainId: number; client: Client },
+  account: Account,
+  call: PreparedCall,
+  tx: Omit<NexusWriteOptions, "nexus" | "nonceManager">,
+): Promise<Hash> {
+  const data = concat([encodeFunctionData({ abi: call.abi, functionName: call.functionName, args: call.args } as never), call.dataSuffix ?? "0x"]);
+  const chain = tx.chain === undefined ? client.chain : tx.chain;
+  const gas = tx.gas ?? (await estimateGas(client, { account, to: call.address, data, value: call.value }));
+  if (account.type !== "local") {
+    return manager.sendInOrder(key, (nonce) =>
+      sendTransaction(client, { ...tx, account, chain, to: call.address, data, value: call.value, gas, nonce } as never),
+    );
+  }
+  const prepared = await prepareTransactionRequest(client, {
+    ...tx,
+    account,
+    chain,
+    to: call.address,
+    data,
+    value: call.value,
+    gas,
+    parameters: ["chainId", "fees", "type"],
+  } as never);
+  return manager.sendInOrder(key, async (nonce) => {
+    const serializedTransaction = await account.signTransaction({ ...(prepared as object), nonce } as never, {
+      serializer: chain?.serializers?.transaction,
+    });
+    return sendRawTransaction(client, { serializedTransaction });
+  });
 }

@@ -66,7 +66,7 @@ export type TransactionRevertedErrorType = TransactionRevertedError & { name: "T
 /**
  * The transaction was mined with status "reverted" (it passed simulation, but the state changed before it
  * mined, or it ran out of gas). `revert` is the best-effort reason, found by replaying the call on the
- * state of its block; it may be undefined.
+ * state at the end of its block; it may be undefined.
  */
 export class TransactionRevertedError extends NexusError {
   readonly hash: Hash;

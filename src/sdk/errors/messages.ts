@@ -74,7 +74,7 @@ export const revertMessages: RevertMessages = {
   NotSourceNexus: (a) => `${a.caller} is not the Nexus that created this source; only Nexus may change a source.`,
   AlreadyInitialized: (a) => `The source ${a.source} was already initialized.`,
   InvalidEnvironments: (a) => `The environment mask ${a.environments} (${envNames(a.environments)}) must be a non-empty subset of CPU = 1, NVIDIA = 2, AMD = 4.`,
-  InvalidMaxConcurrentAttempts: (a) => `maxConcurrentAttempts ${a.maxConcurrentAttempts} must be between 1 and ${a.cap}.`,
+  InvalidMaxConcurrentAttempts: (a) => `The maxConcurrentAttempts ${a.maxConcurrentAttempts} must be between 1 and ${a.cap}.`,
   ZeroDuration: (a) => `The duration ${bytes32Text(a.name)} must be positive.`,
   MissingReviewWindow: () => "A MANUAL_CONFIRMATION source needs a positive review window.",
   UnsupportedEnvironment: (a) =>

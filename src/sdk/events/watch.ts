@@ -72,7 +72,7 @@ export async function* watchNexusEvents(client: AnyClient, parameters: WatchNexu
   const { signal, onError, cursorStore } = parameters;
   const aborted = () => signal?.aborted === true;
   const f = await compileFilter(client, parameters);
-  const range: RangeState = { range: f.maxBlockRange };
+  const range: RangeState = { range: f.maxBlockRange, streak: 0 };
   const confirmations = BigInt(Math.max(1, parameters.confirmations ?? 1));
   const reorgDepth = BigInt(parameters.reorgDepth ?? DEFAULT_REORG_DEPTH);
   const interval = parameters.pollingInterval ?? client.pollingInterval;

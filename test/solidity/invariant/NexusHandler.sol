@@ -87,6 +87,7 @@ contract NexusHandler is CommonBase, StdCheats, StdUtils {
     uint256 public publishedWithBalance;
     uint256 public publishedWithExcess;
     uint256 public boundaryWarps;
+    uint256 public unpairings;
 
     constructor() {
         owner = makeAddr("inv-owner");
@@ -126,7 +127,7 @@ contract NexusHandler is CommonBase, StdCheats, StdUtils {
         sources.push(_source(clients[0], DeliveryMethod.MANUAL_CONFIRMATION, 2, 1 hours, 1 days, 6 hours, 0.01 ether, 1 ether, 0.5 ether));
         sources.push(_source(clients[0], DeliveryMethod.FIRST_RESPONSE, 1, 30 minutes, 12 hours, 0, 0, 0, 0.2 ether));
         sources.push(_source(clients[1], DeliveryMethod.MANUAL_CONFIRMATION, 3, 4 hours, 2 days, 1 days, 1 gwei, 2 ether, 0));
-        sources.push(_source(clients[1], DeliveryMethod.FIRST_RESPONSE, 2, 2 hours, 3 days, 1 hours, 0.001 ether, 0.5 ether, 3 ether));
+        sources.push(_source(clients[1], DeliveryMethod.FIRST_RESPONSE, 2, 2 hours, 3 days, 1 hours, 0.001 ether, 0.5 ether, 6 ether));
 
         for (uint256 i; i < 2; ++i) _seedDeposit(masters[i], 8 ether);
         for (uint256 i; i < 2; ++i) {
@@ -323,9 +324,17 @@ contract NexusHandler is CommonBase, StdCheats, StdUtils {
         external
         step("attempt")
     {
-        address task = _pickTask(taskSeed, callerSeed % 8 != 0);
+        bool wild = callerSeed % 8 == 0; // one in eight picks blindly, to exercise the refusals
+        address task = _pickTask(taskSeed, !wild);
         if (task == address(0)) return;
         address provider = providers[provSeed % providers.length];
+        for (uint256 j; j < providers.length && !wild; ++j) {
+            address p = providers[(provSeed + j) % providers.length];
+            if (registry.masterOf(p) != address(0) && ITask(task).attemptOf(p).state == AttemptState.NONE) {
+                provider = p;
+                break;
+            }
+        }
         address master = registry.masterOf(provider);
         TaskTerms memory t = ITask(task).terms();
         TaskState memory st = ITask(task).state();
@@ -728,10 +737,10 @@ contract NexusHandler is CommonBase, StdCheats, StdUtils {
 
     /// @dev Moves time forward: a little, a lot, or onto (±1 s of) a boundary of a random task or unbonding.
     function warp(uint256 seed) external step("warp") {
-        uint256 m = seed % 8;
+        uint256 m = seed % 9;
         uint256 target;
-        if (m >= 2) boundaryWarps += 1;
-        if (m == 0) target = block.timestamp + _bound(seed >> 8, 1, 30 minutes);
+        if (m >= 2 && m < 8) boundaryWarps += 1;
+        if (m == 0 || m == 8) target = block.timestamp + _bound(seed >> 8, 1, 30 minutes);
         else if (m == 1) target = block.timestamp + _bound(seed >> 8, 30 minutes, 1 days);
         else if (m == 7) {
             Stake memory s = vault.stakeOf(masters[(seed >> 8) % 2]);
@@ -752,12 +761,14 @@ contract NexusHandler is CommonBase, StdCheats, StdUtils {
         if (target <= currentTime) target = currentTime + 1;
         currentTime = target;
         vm.warp(target);
+        successes["warp"] += 1;
     }
 
     /// @dev A provider leaves its master or comes back: payouts then go to the provider key, and no stake backs it.
     function togglePairing(uint256 provSeed) external step("togglePairing") {
         address p = providers[provSeed % providers.length];
         bool paired = registry.masterOf(p) != address(0);
+        if (paired && (provSeed >> 8) % 3 != 0) return; // leaving is rarer than coming back
         vm.prank(p);
         bool ok;
         if (paired) {
@@ -770,6 +781,7 @@ contract NexusHandler is CommonBase, StdCheats, StdUtils {
             } catch {}
         }
         _expect(true, ok, "togglePairing");
+        unpairings += paired ? 1 : 0;
         if (ok) successes["togglePairing"] += 1;
         _check(registry.masterOf(p) == (paired ? address(0) : homeMaster[p]), "togglePairing: state");
     }
@@ -783,9 +795,10 @@ contract NexusHandler is CommonBase, StdCheats, StdUtils {
 
     function toggleSource(uint256 seed) external step("toggleSource") {
         address source = sources[seed % sources.length];
-        SourceStatus s = ISource(source).status();
+        // Deactivate one time in four, otherwise (re)activate: sources spend most of their time active.
+        SourceStatus next = (seed >> 8) % 4 == 0 ? SourceStatus.INACTIVE : SourceStatus.ACTIVE;
         vm.prank(ISource(source).client());
-        nexus.setSourceStatus(source, s == SourceStatus.ACTIVE ? SourceStatus.INACTIVE : SourceStatus.ACTIVE);
+        nexus.setSourceStatus(source, next);
         successes["toggleSource"] += 1;
     }
 

@@ -1,0 +1,378 @@
+// Every custom error of the protocol's interfaces, caused for real on a chain, decoded into its typed class
+// with its arguments and sentence; plus unknown reverts, on-chain reverts and RPC failures kept apart.
+import { createPublicClient, getAddress, http, parseEther, stringToHex, type Address } from "viem";
+import { call, simulateContract } from "viem/actions";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { protocolErrorNames, providerRegistryAbi, sourceAbi, taskAbi, vaultAbi } from "../../src/sdk/abis.ts";
+import * as sdk from "../../src/sdk/actions/index.ts";
+import { knownDeployments, nexusErrorsAbi } from "../../src/sdk/abis.ts";
+import {
+  decodeNexusError,
+  isNexusRevert,
+  nexusRevertErrors,
+  NexusRevertError,
+  NexusRpcError,
+  PaymentBelowMinimumError,
+  TransactionRevertedError,
+  UnknownRevertError,
+  type NexusErrorName,
+  type NexusErrorNamedArgs,
+  type ProtocolErrorName,
+} from "../../src/sdk/errors/index.ts";
+import { configHash, deployNexus, HOUR, setupProtocol, sourceParams, type Fixture } from "./actions-fixtures.ts";
+
+let f: Fixture;
+let p: Awaited<ReturnType<typeof setupProtocol>>;
+const ZERO = "0x0000000000000000000000000000000000000000";
+const STRANGER: Address = "0x000000000000000000000000000000000000dEaD";
+
+beforeAll(async () => {
+  f = await deployNexus();
+  p = await setupProtocol(f);
+});
+afterAll(async () => {
+  await f.connection.close();
+});
+
+/** Runs `cause`, expects it to throw the typed error `name`; returns the error for further checks. */
+async function expectRevert<N extends NexusErrorName>(cause: () => Promise<unknown>, name: N) {
+  const err = await cause().then(
+    () => {
+      throw new Error(`expected ${name}, but the call succeeded`);
+    },
+    (e: unknown) => decodeNexusError(e),
+  );
+  expect(err, `expected ${name}, got ${(err as Error).name}: ${(err as Error).message}`).toBeInstanceOf(nexusRevertErrors[name]);
+  expect(isNexusRevert(err, name)).toBe(true);
+  return err as NexusRevertError<N>;
+}
+
+/** A direct call to a protocol contract other than Nexus (allowed to revert only with its own errors). */
+const direct = (from: Address, address: Address, abi: readonly unknown[], functionName: string, args: readonly unknown[] = []) =>
+  simulateContract(f.publicClient, { account: from, address, abi, functionName, args } as never);
+
+const task = (source?: Address, o?: { payment?: bigint; expiresIn?: bigint }) => p.newTask(source ?? p.frSource, o);
+const now = () => f.now();
+const addr = (w: { account: { address: Address } }) => getAddress(w.account.address);
+
+/** Sets the scene, then says which call fails and with which arguments (and, optionally, sentence). */
+type Scenario<N extends ProtocolErrorName> = {
+  cause: () => Promise<unknown>;
+  args: Partial<NexusErrorNamedArgs<N>>;
+  message?: string;
+  check?: (e: NexusRevertError<N>) => void;
+};
+type Cases = { [N in ProtocolErrorName]: () => Promise<Scenario<N>> };
+const publishTo = async (source: Address, payment: bigint, o: { value?: bigint; expiryTime?: bigint } = {}) =>
+  sdk.publishTask(f.client, { source, configUri: "ipfs://x", configHash: configHash(1), expiryTime: o.expiryTime ?? (await now()) + HOUR, payment, value: o.value });
+const mined = async (sent: Promise<{ wait: () => Promise<unknown> }>) => (await sent).wait();
+const newSource = async (overrides: Parameters<typeof sourceParams>[0] = {}) => {
+  const s = await sdk.publishSource(f.client, { params: sourceParams(overrides) });
+  await s.wait();
+  return s.source;
+};
+const attemptAs = (w: Fixture["provider"], t: Address, suggestedPayment = 0n) => mined(sdk.attempt(w, { task: t, provider: addr(w), suggestedPayment }));
+const respondAs = (w: Fixture["provider"], t: Address, askedPayment = 0n) =>
+  sdk.submitResponse(w, { task: t, resultUri: "ipfs://r", resultHash: configHash("r"), askedPayment });
+
+const cases: Cases = {
+  // ------------------------------------------------------------------ Nexus
+  ZeroAddress: async () => ({ cause: () => sdk.setAgent(f.client, { agent: ZERO }), args: {}, message: "An address argument is the zero address." }),
+  Unauthorized: async () => ({
+    cause: () => sdk.updateSource(f.other, { source: p.frSource, params: sourceParams() }),
+    args: { caller: addr(f.other), principal: addr(f.client) },
+  }),
+  UnknownSource: async () => ({ cause: () => sdk.register(f.provider, { source: STRANGER, provider: addr(f.provider), environment: 1 }), args: { source: STRANGER } }),
+  UnknownTask: async () => ({ cause: () => sdk.attempt(f.provider, { task: STRANGER, provider: addr(f.provider) }), args: { task: STRANGER } }),
+  SourceInactive: async () => {
+    const source = await newSource();
+    await mined(sdk.setSourceStatus(f.client, { source, status: 1 }));
+    return { cause: () => publishTo(source, parseEther("0.01")), args: { source } };
+  },
+  PaymentBelowMinimum: async () => ({
+    cause: () => publishTo(p.frSource, parseEther("0.0005")),
+    args: { payment: parseEther("0.0005"), minPayment: parseEther("0.001") },
+    message: "The payment 0.0005 ETH is below the source's minimum 0.001 ETH.",
+  }),
+  InvalidExpiry: async () => {
+    const past = (await now()) - 10n;
+    return {
+      cause: () => publishTo(p.frSource, parseEther("0.01"), { expiryTime: past }),
+      args: { expiryTime: past },
+      // The allowed window is (now, now + maxExpiryDuration], now being the simulated block's time.
+      check: (e) => expect(e.args.latest - e.args.earliest).toBe(86_400n - 1n),
+    };
+  },
+  ProviderNotPaired: async () => ({ cause: () => sdk.register(f.other, { source: p.frSource, provider: addr(f.other), environment: 1 }), args: { provider: addr(f.other) } }),
+  LockupBelowMinimum: async () => {
+    const source = await newSource({ minAvailableLockup: parseEther("100") });
+    return {
+      cause: () => sdk.register(f.provider, { source, provider: addr(f.provider), environment: 1 }),
+      args: { master: addr(f.master), lockup: parseEther("5"), minAvailableLockup: parseEther("100") },
+    };
+  },
+  FeeTooHigh: async () => ({ cause: () => sdk.setFee(f.owner, { feeBps: 1001 }), args: { feeBps: 1001, maxFeeBps: 1000 } }),
+  UnbondingPeriodTooLong: async () => ({
+    cause: () => sdk.setUnbondingPeriod(f.owner, { period: 31n * 86_400n }),
+    args: { period: 31n * 86_400n, maxPeriod: 30n * 86_400n },
+    message: "The unbonding period 31 day(s) is above the cap of 30 day(s).",
+  }),
+  ValueOverflow: async () => ({ cause: () => publishTo(p.frSource, 2n ** 96n, { value: 0n }), args: { value: 2n ** 96n } }),
+  // ------------------------------------------------------------------ Task
+  NotTaskNexus: async () => {
+    const t = await task();
+    return { cause: () => direct(addr(f.other), t, taskAbi, "recordCancellation"), args: { caller: addr(f.other) } };
+  },
+  TaskClosed: async () => {
+    const t = await task();
+    await mined(sdk.cancelTask(f.client, { task: t }));
+    return { cause: () => sdk.cancelTask(f.client, { task: t }), args: { task: t, status: 3 }, message: `The task ${t} is CANCELED and takes no further action.` };
+  },
+  TaskAlreadyFinalized: async () => {
+    const t = await task();
+    await attemptAs(f.provider, t);
+    await attemptAs(f.provider2, t);
+    await mined(respondAs(f.provider, t));
+    return { cause: () => respondAs(f.provider2, t), args: { task: t, winner: addr(f.provider) } };
+  },
+  TaskPastExpiry: async () => {
+    const t = await task(undefined, { expiresIn: 100n });
+    await f.time.increase(200);
+    return { cause: () => sdk.attempt(f.provider, { task: t, provider: addr(f.provider) }), args: { task: t } };
+  },
+  AlreadyAttempted: async () => {
+    const t = await task();
+    await attemptAs(f.provider, t);
+    return { cause: () => sdk.attempt(f.master, { task: t, provider: addr(f.provider) }), args: { task: t, provider: addr(f.provider) } };
+  },
+  AttemptSlotsFull: async () => {
+    const source = await newSource({ maxConcurrentAttempts: 1 });
+    for (const w of [f.provider, f.provider2]) await mined(sdk.register(w, { source, provider: addr(w), environment: 1 }));
+    const t = await task(source);
+    await attemptAs(f.provider, t);
+    return { cause: () => attemptAs(f.provider2, t), args: { task: t, liveAttempts: 1, maxConcurrentAttempts: 1 } };
+  },
+  PaymentAboveEscrow: async () => {
+    const t = await task(p.manualSource);
+    return { cause: () => attemptAs(f.provider, t, parseEther("1")), args: { task: t, amount: parseEther("1"), payment: parseEther("0.01") } };
+  },
+  AttemptNotLive: async () => {
+    const t = await task();
+    return {
+      cause: () => respondAs(f.provider, t),
+      args: { task: t, provider: addr(f.provider), deadline: 0 },
+      message: `The provider ${addr(f.provider)} has no attempt on the task ${t}.`,
+    };
+  },
+  NotManualTask: async () => {
+    const t = await task();
+    return { cause: () => sdk.confirmResponse(f.client, { task: t, provider: addr(f.provider) }), args: { task: t } };
+  },
+  ReviewWindowClosed: async () => {
+    const t = await task(p.manualSource, { expiresIn: 1000n });
+    await attemptAs(f.provider, t);
+    await mined(respondAs(f.provider, t, 1n));
+    const { terms } = await sdk.getTask(f.publicClient, { task: t });
+    await f.time.increase(1000 + 3600);
+    return { cause: () => sdk.confirmResponse(f.client, { task: t, provider: addr(f.provider) }), args: { task: t, closedAt: terms.expiryTime + 3600n } };
+  },
+  NoResponse: async () => {
+    const t = await task(p.manualSource);
+    return { cause: () => sdk.confirmResponse(f.client, { task: t, provider: addr(f.provider) }), args: { task: t, provider: addr(f.provider) } };
+  },
+  TaskInProgress: async () => {
+    const t = await task();
+    await attemptAs(f.provider, t);
+    const { state } = await sdk.getTask(f.publicClient, { task: t });
+    return { cause: () => sdk.cancelTask(f.client, { task: t }), args: { task: t, respondent: ZERO, lastDeadline: state.lastDeadline } };
+  },
+  NotYetSettleable: async () => {
+    const t = await task();
+    const { terms } = await sdk.getTask(f.publicClient, { task: t });
+    return { cause: () => sdk.settle(f.other, { task: t }), args: { task: t, settleableAt: terms.expiryTime } };
+  },
+  NotLapsed: async () => {
+    const t = await task();
+    await attemptAs(f.provider, t);
+    return { cause: () => sdk.reportLapse(f.other, { task: t, provider: addr(f.provider) }), args: { task: t, provider: addr(f.provider) } };
+  },
+  // ------------------------------------------------------------------ Source
+  NotSourceNexus: async () => ({ cause: () => direct(addr(f.client), p.frSource, sourceAbi, "setStatus", [1]), args: { caller: addr(f.client) } }),
+  AlreadyInitialized: async () => {
+    // Only Nexus may call initialize, and it does so once, at creation: impersonate Nexus to try a second time.
+    await f.connection.networkHelpers.impersonateAccount(f.nexus);
+    await f.connection.networkHelpers.setBalance(f.nexus, parseEther("1"));
+    return { cause: () => direct(f.nexus, p.frSource, sourceAbi, "initialize", [sourceParams()]), args: { source: p.frSource } };
+  },
+  InvalidEnvironments: async () => ({ cause: () => sdk.publishSource(f.client, { params: sourceParams({ environments: 8 }) }), args: { environments: 8 } }),
+  InvalidMaxConcurrentAttempts: async () => ({
+    cause: () => sdk.publishSource(f.client, { params: sourceParams({ maxConcurrentAttempts: 65 }) }),
+    args: { maxConcurrentAttempts: 65, cap: 64 },
+  }),
+  ZeroDuration: async () => ({
+    cause: () => sdk.publishSource(f.client, { params: sourceParams({ attemptTimeout: 0 }) }),
+    args: { name: stringToHex("attemptTimeout", { size: 32 }) },
+    message: "The duration attemptTimeout must be positive.",
+  }),
+  MissingReviewWindow: async () => ({ cause: () => sdk.publishSource(f.client, { params: sourceParams({ deliveryMethod: 0, reviewWindow: 0 }) }), args: {} }),
+  UnsupportedEnvironment: async () => {
+    const source = await newSource();
+    return { cause: () => sdk.register(f.provider, { source, provider: addr(f.provider), environment: 2 }), args: { source, environment: 2, offered: 1 } };
+  },
+  AlreadyRegistered: async () => ({
+    cause: () => sdk.register(f.provider, { source: p.frSource, provider: addr(f.provider), environment: 1 }),
+    args: { source: p.frSource, provider: addr(f.provider) },
+  }),
+  NotRegistered: async () => {
+    const source = await newSource();
+    return { cause: () => sdk.unregister(f.provider, { source, provider: addr(f.provider) }), args: { source, provider: addr(f.provider) } };
+  },
+  // ------------------------------------------------------------------ Vault
+  NotNexus: async () => ({ cause: () => direct(addr(f.other), f.vault, vaultAbi, "withdraw", [addr(f.other), 1n]), args: { caller: addr(f.other) } }),
+  ZeroAmount: async () => ({ cause: () => sdk.withdraw(f.client, { amount: 0n }), args: {} }),
+  InsufficientBalance: async () => ({
+    cause: () => sdk.withdraw(f.other, { amount: parseEther("1") }),
+    args: { account: addr(f.other), balance: 0n, needed: parseEther("1") },
+  }),
+  InsufficientLockup: async () => ({
+    cause: () => sdk.unbond(f.master, { amount: parseEther("6") }),
+    args: { account: addr(f.master), lockup: parseEther("5"), needed: parseEther("6") },
+  }),
+  NothingUnbonding: async () => ({ cause: () => sdk.cancelUnbonding(f.other), args: { account: addr(f.other) } }),
+  UnbondingNotMatured: async () => {
+    await mined(sdk.unbond(f.master, { amount: parseEther("1") }));
+    const { maturesAt } = await sdk.getVaultPosition(f.publicClient, { account: addr(f.master) });
+    return { cause: () => sdk.claim(f.master), args: { account: addr(f.master), maturesAt } };
+  },
+  TransferFailed: async () => {
+    // A contract without receive() cannot take a withdrawal: credit the Task implementation, then withdraw as it.
+    const [{ taskImplementation }] = knownDeployments;
+    await mined(sdk.deposit(f.client, { value: parseEther("1"), beneficiary: taskImplementation }));
+    await f.connection.networkHelpers.impersonateAccount(taskImplementation);
+    await f.connection.networkHelpers.setBalance(taskImplementation, parseEther("1"));
+    return { cause: () => sdk.withdraw(f.client, { account: taskImplementation, amount: parseEther("1") }), args: { to: taskImplementation, amount: parseEther("1") } };
+  },
+  AmountOverflow: async () => {
+    // Balances are 128-bit, stakes 96-bit: locking 2^96 wei overflows the stake.
+    await f.connection.networkHelpers.setBalance(addr(f.other), 2n ** 97n);
+    await mined(sdk.deposit(f.other, { value: 2n ** 96n }));
+    return { cause: () => sdk.lock(f.other, { amount: 2n ** 96n }), args: { amount: 2n ** 96n } };
+  },
+  // ------------------------------------------------------------------ Provider registry
+  NotRegistryNexus: async () => ({
+    cause: () => direct(addr(f.other), f.registry, providerRegistryAbi, "setAgent", [addr(f.other), addr(f.agent), true]),
+    args: { caller: addr(f.other) },
+  }),
+  ProviderNotAnnounced: async () => ({ cause: () => sdk.revokeProvider(f.master, { provider: STRANGER }), args: { master: addr(f.master), provider: STRANGER } }),
+  NoMasterAnnounced: async () => ({ cause: () => sdk.revokeMaster(f.other), args: { provider: addr(f.other) } }),
+};
+
+describe("every protocol custom error, caused on-chain", () => {
+  it("covers exactly protocolErrorNames", () => {
+    expect(Object.keys(cases).sort()).toEqual([...protocolErrorNames].sort());
+  });
+
+  for (const name of protocolErrorNames) {
+    it(name, async () => {
+      const snapshot = await f.connection.networkHelpers.takeSnapshot();
+      try {
+        const scenario = (await cases[name]()) as Scenario<ProtocolErrorName>;
+        const e = (await expectRevert(scenario.cause, name)) as NexusRevertError<ProtocolErrorName>;
+        expect(e.errorName).toBe(name);
+        expect(e.name).toBe(`${name}Error`);
+        expect(e.args).toMatchObject(scenario.args);
+        expect(e.data).toMatch(/^0x[0-9a-f]{8}/);
+        // A human sentence, and the error's values in the details.
+        if (scenario.message) expect(e.shortMessage).toBe(scenario.message);
+        scenario.check?.(e);
+        expect(e.shortMessage).toMatch(/^[A-Z0-9`$].*\.$/s);
+        expect(e.message).toContain(`Error: ${name}(`);
+        // Positional and named arguments agree.
+        const inputs = nexusErrorsAbi.find((x) => x.name === name)?.inputs ?? [];
+        expect((e.args as readonly unknown[]).length).toBe(inputs.length);
+        inputs.forEach((input, i) => expect((e.args as unknown as Record<string, unknown>)[input.name]).toBe((e.args as readonly unknown[])[i]));
+      } finally {
+        await snapshot.restore();
+      }
+    });
+  }
+});
+
+describe("errors that are not protocol reverts", () => {
+  it("decodes a revert with no data as UnknownRevertError, keeping the data", async () => {
+    const err = await call(f.publicClient, { to: f.nexus, data: "0xdeadbeef" }).catch((e: unknown) => decodeNexusError(e));
+    expect(err).toBeInstanceOf(UnknownRevertError);
+    expect((err as UnknownRevertError).data).toBe("0x");
+  });
+
+  it("keeps revert data it does not know", () => {
+    const viemLike = Object.assign(new Error("execution reverted"), { name: "ContractFunctionRevertedError", raw: "0x12345678abcd" as const });
+    const err = decodeNexusError(viemLike);
+    expect(err).toBeInstanceOf(UnknownRevertError);
+    expect((err as UnknownRevertError).data).toBe("0x12345678abcd");
+    expect((err as UnknownRevertError).selector).toBe("0x12345678");
+  });
+
+  it("raises TransactionRevertedError for a transaction mined with status reverted, with the reason", async () => {
+    const snapshot = await f.connection.networkHelpers.takeSnapshot();
+    try {
+      // Two withdrawals of the whole balance in one block: both simulate fine, the second reverts on-chain.
+      await (await sdk.deposit(f.other, { value: parseEther("1") })).wait();
+      await f.connection.networkHelpers.mine(1);
+      await f.connection.provider.request({ method: "evm_setAutomine", params: [false] });
+      const first = await sdk.withdraw(f.other, { amount: parseEther("1"), gas: 200_000n });
+      const second = await sdk.withdraw(f.other, { amount: parseEther("1"), gas: 200_000n, nonce: (await f.publicClient.getTransactionCount({ address: addr(f.other), blockTag: "pending" })) });
+      await f.connection.networkHelpers.mine(1);
+      await f.connection.provider.request({ method: "evm_setAutomine", params: [true] });
+      const ok = await first.wait();
+      expect(ok.events.map((e) => e.eventName)).toEqual(["Withdrawn"]);
+      const err = await second.wait().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(TransactionRevertedError);
+      const reverted = err as TransactionRevertedError;
+      expect(reverted.hash).toBe(second.hash);
+      expect(reverted.receipt.status).toBe("reverted");
+      expect(isNexusRevert(reverted.revert, "InsufficientBalance")).toBe(true);
+    } finally {
+      await f.connection.provider.request({ method: "evm_setAutomine", params: [true] });
+      await snapshot.restore();
+    }
+  });
+
+  it("turns an unreachable node into a retryable NexusRpcError, not a revert", async () => {
+    const offline = createPublicClient({ chain: f.publicClient.chain, transport: http("http://127.0.0.1:9", { retryCount: 0, timeout: 2_000 }) });
+    const err = await sdk.getTask(offline, { task: STRANGER }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NexusRpcError);
+    expect(err).not.toBeInstanceOf(NexusRevertError);
+    expect((err as NexusRpcError).retryable).toBe(true);
+    expect((err as NexusRpcError).reason).toBe("HttpRequestError");
+  });
+
+  it("classifies JSON-RPC refusals: rate limits are retryable, user rejection is not", () => {
+    const limited = decodeNexusError(Object.assign(new Error("rate limited"), { name: "LimitExceededRpcError", code: -32005 }));
+    expect(limited).toBeInstanceOf(NexusRpcError);
+    expect((limited as NexusRpcError).retryable).toBe(true);
+    const rejected = decodeNexusError(Object.assign(new Error("User rejected the request."), { name: "UserRejectedRequestError", code: 4001 }));
+    expect(rejected).toBeInstanceOf(NexusRpcError);
+    expect((rejected as NexusRpcError).retryable).toBe(false);
+    expect((rejected as NexusRpcError).code).toBe(4001);
+  });
+
+  it("returns errors it cannot classify unchanged", () => {
+    const bad = new TypeError("not an address");
+    expect(decodeNexusError(bad)).toBe(bad);
+  });
+
+  it("has one class per error of the ABI, constructible with typed args", () => {
+    expect(Object.keys(nexusRevertErrors).sort()).toEqual([...new Set(nexusErrorsAbi.map((e) => e.name))].sort());
+    const e = new PaymentBelowMinimumError({ args: [parseEther("0.5"), parseEther("1")] });
+    expect(e.shortMessage).toBe("The payment 0.5 ETH is below the source's minimum 1 ETH.");
+    expect(e.args.minPayment).toBe(parseEther("1"));
+    expect(e).toBeInstanceOf(NexusRevertError);
+    expect(PaymentBelowMinimumError.name).toBe("PaymentBelowMinimumError");
+  });
+
+  it("decodes the OpenZeppelin ownership error too", async () => {
+    const e = await expectRevert(() => sdk.setFee(f.other, { feeBps: 5 }), "OwnableUnauthorizedAccount");
+    expect(e.args.account).toBe(addr(f.other));
+  });
+});
