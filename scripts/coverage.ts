@@ -14,6 +14,10 @@ const minimum = Number(values.min);
 
 if (!values["no-run"]) {
   const run = spawnSync("hardhat", ["test", "--coverage"], { stdio: ["ignore", "ignore", "inherit"] });
+  // A coverage run leaves instrumented bytecode in artifacts/ (Nexus then exceeds the initcode limit of a real
+  // chain); rebuild so that later deployments use the real contracts.
+  const rebuild = spawnSync("hardhat", ["build"], { stdio: ["ignore", "ignore", "inherit"] });
+  if (rebuild.status !== 0) process.exit(rebuild.status ?? 1);
   if (run.status !== 0) {
     console.error(`hardhat test --coverage exited with ${run.status}: coverage is only meaningful on a green suite`);
     process.exit(run.status ?? 1);

@@ -27,11 +27,24 @@ export type DeploySuiteParameters = {
   unbondingPeriod?: bigint;
 };
 
-/** Serves a fresh simulated chain (chain id 31337, Hardhat's funded dev accounts) on `host:port`. */
-export async function startLocalChain({ host = "127.0.0.1", port = 8545 } = {}): Promise<LocalChain> {
+/**
+ * Serves a fresh simulated chain (chain id 31337, Hardhat's funded dev accounts) on `host:port`. Besides
+ * automining, it mines an empty block every `blockIntervalMs`: with automine alone the chain's clock stands
+ * still between transactions, and expiry, lapses and settlement are judged by block time.
+ */
+export async function startLocalChain({ host = "127.0.0.1", port = 8545, blockIntervalMs = 1_000 } = {}): Promise<LocalChain> {
   const server = await network.createServer("default", host, port);
   const { address, port: actualPort } = await server.listen();
-  return { rpcUrl: `http://${address}:${actualPort}`, port: actualPort, close: () => server.close() };
+  const rpcUrl = `http://${address}:${actualPort}`;
+  if (blockIntervalMs > 0) {
+    const response = await fetch(rpcUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "evm_setIntervalMining", params: [blockIntervalMs] }),
+    });
+    if (!response.ok) throw new Error(`evm_setIntervalMining failed: HTTP ${response.status}`);
+  }
+  return { rpcUrl, port: actualPort, close: () => server.close() };
 }
 
 /** Deploys the suite with the Ignition module to the chain behind `networkName` and returns its addresses. */

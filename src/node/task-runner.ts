@@ -164,8 +164,9 @@ export class TaskRunner {
   async #slotsFull(run: Run, r: TaskRecord, lastDeadline: number, now: number): Promise<void> {
     const retryAt = lastDeadline + 1;
     if ((Number(r.expiryTime) - retryAt) * 1000 < this.#d.config.minTimeToDeadlineMs) return this.#end(run, r, "skipped", "slots-full");
-    // Deadlines already passed but unreported (reportLapses off, or the report failed): poll slowly.
-    throw new DeferError("slots-full", retryAt > now ? (retryAt - now) * 1000 : 30_000);
+    // A lapse is provable once a block at or after the deadline exists: allow a block time of slack. Deadlines
+    // already passed but unreported (reportLapses off, or the report was refused): poll slowly.
+    throw new DeferError("slots-full", retryAt > now ? (retryAt - now) * 1000 + 2_000 : 15_000);
   }
 
   async #resumeAttempt(run: Run, r: TaskRecord): Promise<void> {

@@ -95,6 +95,9 @@ export async function createWorld() {
   await mkdir(scratchBase, { recursive: true });
   const scratch = await mkdtemp(join(scratchBase, "gn-node-"));
   const chain = await startHardhatNode();
+  // Automine alone leaves the chain's clock frozen between transactions; a live chain makes a block every few
+  // seconds, and time-based rules (lapses) are judged by block time.
+  await rpc(chain.rpcUrl, "evm_setIntervalMining", [1_000]);
   const ipfsNode = await startIpfsDevNode({ dir: join(scratch, "ipfs") });
   const ipfs: IpfsClient = createIpfs({ rpcUrl: ipfsNode.rpcUrl, gatewayUrl: ipfsNode.gatewayUrl });
   const publicClient: PublicClient<Transport, Chain | undefined> = createPublicClient({ transport: http(chain.rpcUrl), pollingInterval: 50 });

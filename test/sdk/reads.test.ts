@@ -1,6 +1,7 @@
 // Read helpers: registrants paged without holes or repeats (0, 1, a page, a page + 1), consistent task and
 // source snapshots at past blocks, vault positions, pairing, agents and the protocol configuration.
-import { getAddress, parseEther, type Address } from "viem";
+import { readFileSync } from "node:fs";
+import { createPublicClient, custom, getAddress, parseEther, type Address, type Hex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AttemptState, TaskStatus } from "../../src/sdk/abis.ts";
 import * as sdk from "../../src/sdk/actions/index.ts";
@@ -142,6 +143,32 @@ describe("task and source reads", () => {
     expect(now).toMatchObject({ status: 1, registrantCount: 1n, registrants: [{ provider: addr(f.provider), environment: 1 }] });
     expect(now.params.minPayment).toBe(5n);
     expect(await sdk.predictSourceAddress(f.publicClient, { client: addr(f.client), salt: s.salt })).toBe(s.source);
+  });
+});
+
+describe("multicall3", () => {
+  it("batches a read into one multicall when the chain declares multicall3, with the same result", async () => {
+    // Deploy Multicall3 (viem's own copy of its bytecode) and declare it on a copy of the chain.
+    const source = readFileSync(new URL("../../node_modules/viem/_esm/constants/contracts.js", import.meta.url), "utf8");
+    const bytecode = /multicall3Bytecode = '(0x[0-9a-f]+)'/.exec(source)?.[1] as Hex;
+    const hash = await f.owner.sendTransaction({ data: bytecode });
+    const { contractAddress } = await f.publicClient.waitForTransactionReceipt({ hash });
+    let calls = 0;
+    const batched = createPublicClient({
+      chain: { ...f.publicClient.chain, contracts: { multicall3: { address: contractAddress! } } },
+      transport: custom({
+        request: async (args: { method: string; params?: unknown }) => {
+          if (args.method === "eth_call") calls++;
+          return f.connection.provider.request(args as never);
+        },
+      }),
+    });
+    const expected = await sdk.getProtocolConfig(f.publicClient);
+    calls = 0;
+    expect(await sdk.getProtocolConfig(batched)).toEqual(expected);
+    expect(calls).toBe(1);
+    const { task } = await sdk.publishTask(f.client, { source: p.frSource, configUri: "ipfs://m", configHash: configHash("m"), expiryTime: (await f.now()) + HOUR, payment: parseEther("0.01") });
+    expect(await sdk.getTaskSnapshot(batched, { task })).toEqual(await sdk.getTaskSnapshot(f.publicClient, { task }));
   });
 });
 

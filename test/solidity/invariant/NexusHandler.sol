@@ -33,7 +33,7 @@ import {
 /// swallowed by the fuzzer, so nothing here asserts).
 contract NexusHandler is CommonBase, StdCheats, StdUtils {
     uint256 internal constant BPS = 10_000;
-    uint256 internal constant MAX_TASKS = 48;
+    uint256 internal constant MAX_TASKS = 64;
 
     Nexus public immutable nexus;
     IVault public immutable vault;
@@ -234,14 +234,23 @@ contract NexusHandler is CommonBase, StdCheats, StdUtils {
         }
     }
 
-    function _pickTask(uint256 seed, bool openOnly) internal view returns (address) {
+    uint8 internal constant ANY = 0;
+    uint8 internal constant OPEN = 1;
+    uint8 internal constant ATTEMPTABLE = 2; // open and before expiry
+    uint8 internal constant SETTLEABLE = 3; // open and settleable now
+
+    /// @dev A task from the seed on that fits `kind`, or the seed's task when none does (exercising refusals).
+    function _pickTask(uint256 seed, uint8 kind) internal view returns (address) {
         uint256 n = tasks.length;
         if (n == 0) return address(0);
         uint256 start = seed % n;
-        if (openOnly) {
+        if (kind != ANY) {
             for (uint256 i; i < n; ++i) {
                 address t = tasks[(start + i) % n];
-                if (!_isClosed(ITask(t).status())) return t;
+                if (_isClosed(ITask(t).status())) continue;
+                if (kind == ATTEMPTABLE && block.timestamp >= ITask(t).terms().expiryTime) continue;
+                if (kind == SETTLEABLE && block.timestamp < ITask(t).settleableAt()) continue;
+                return t;
             }
         }
         return tasks[start];
@@ -325,7 +334,7 @@ contract NexusHandler is CommonBase, StdCheats, StdUtils {
         step("attempt")
     {
         bool wild = callerSeed % 8 == 0; // one in eight picks blindly, to exercise the refusals
-        address task = _pickTask(taskSeed, !wild);
+        address task = _pickTask(taskSeed, wild ? ANY : ATTEMPTABLE);
         if (task == address(0)) return;
         address provider = providers[provSeed % providers.length];
         for (uint256 j; j < providers.length && !wild; ++j) {
@@ -401,7 +410,7 @@ contract NexusHandler is CommonBase, StdCheats, StdUtils {
         bool late = askSeed % 6 == 0;
         (address task, address provider) = _findAttempt(taskSeed, provSeed, AttemptState.LIVE, late);
         if (task == address(0)) {
-            task = _pickTask(taskSeed, false);
+            task = _pickTask(taskSeed, ANY);
             provider = providers[provSeed % providers.length];
         }
         TaskTerms memory t = ITask(task).terms();
@@ -475,7 +484,7 @@ contract NexusHandler is CommonBase, StdCheats, StdUtils {
         if (tasks.length == 0) return;
         (address task, address provider) = _findAttempt(taskSeed, provSeed, AttemptState.RESPONDED, false);
         if (task == address(0) || callerSeed % 10 == 0) {
-            task = _pickTask(taskSeed, false);
+            task = _pickTask(taskSeed, ANY);
             provider = providers[provSeed % providers.length];
         }
         TaskTerms memory t = ITask(task).terms();
@@ -505,7 +514,7 @@ contract NexusHandler is CommonBase, StdCheats, StdUtils {
     }
 
     function cancelTask(uint256 taskSeed, uint256 callerSeed) external step("cancelTask") {
-        address task = _pickTask(taskSeed, callerSeed % 8 != 0);
+        address task = _pickTask(taskSeed, callerSeed % 8 != 0 ? OPEN : ANY);
         if (task == address(0)) return;
         TaskTerms memory t = ITask(task).terms();
         TaskState memory st = ITask(task).state();
@@ -532,7 +541,8 @@ contract NexusHandler is CommonBase, StdCheats, StdUtils {
     }
 
     function settle(uint256 taskSeed, uint256 callerSeed) external step("settle") {
-        address task = _pickTask(taskSeed, callerSeed % 8 != 0);
+        uint256 m = (callerSeed >> 8) % 8;
+        address task = _pickTask(taskSeed, m == 0 ? ANY : m == 1 ? OPEN : SETTLEABLE);
         if (task == address(0)) return;
         TaskTerms memory t = ITask(task).terms();
         TaskState memory st = ITask(task).state();
@@ -569,7 +579,7 @@ contract NexusHandler is CommonBase, StdCheats, StdUtils {
         if (tasks.length == 0) return;
         (address task, address provider) = _findAttempt(taskSeed, provSeed, AttemptState.LIVE, true);
         if (task == address(0) || callerSeed % 6 == 0) {
-            task = _pickTask(taskSeed, false);
+            task = _pickTask(taskSeed, ANY);
             provider = providers[provSeed % providers.length];
         }
         TaskTerms memory t = ITask(task).terms();

@@ -1,0 +1,214 @@
+// A whole local market in one process: chain, deployment, IPFS, the example source on both delivery methods,
+// and provider nodes paired, staked and registered. Node-only; the demo's composition root drives it.
+import { spawn } from "node:child_process";
+import { mkdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import pino, { type Logger } from "pino";
+import { createPublicClient, createWalletClient, http, parseEther, type Address, type Chain, type PublicClient, type Transport, type WalletClient } from "viem";
+import { mnemonicToAccount, type HDAccount } from "viem/accounts";
+import { hardhat } from "viem/chains";
+import { DeliveryMethod, Environment } from "../sdk/abis.ts";
+import { announceMaster, announceProvider, createNexusNonceManager, deposit, lock, register } from "../sdk/actions/index.ts";
+import { publishSourceWithMetadata } from "../sdk/flows/index.ts";
+import { createIpfs, type Ipfs } from "../sdk/ipfs/index.ts";
+import { registerDeployment } from "../sdk/chains.ts";
+import { deploySuite, startLocalChain, type SuiteAddresses } from "../devnet/local-chain.ts";
+import { startIpfsDevNode } from "../ipfs-dev-node/index.ts";
+import { nodeConfigSchema } from "../node/config.ts";
+import { createProviderNode, type ProviderNode } from "../node/node.ts";
+import { detectDocker } from "../node/runtime/index.ts";
+
+/** Hardhat's and Anvil's well-known development mnemonic: funded accounts on every local chain. */
+const DEV_MNEMONIC = "test test test test test test test test test test test junk";
+const ROOT = new URL("../../", import.meta.url).pathname;
+const EXAMPLE = join(ROOT, "examples/matmul-source");
+
+export type MarketOptions = {
+  providers: number;
+  /** External chain; default: an embedded one on 127.0.0.1. */
+  rpcUrl?: string | undefined;
+  port?: number | undefined;
+  /** External IPFS (Kubo RPC API and gateway); default: the embedded dev node. */
+  ipfsRpcUrl?: string | undefined;
+  ipfsGatewayUrl?: string | undefined;
+  runtime: "auto" | "docker-compose" | "local-process";
+  workDir: string;
+  log: (line: string) => void;
+};
+
+export type DemoAccount = { role: string; account: HDAccount; wallet: WalletClient<Transport, Chain, HDAccount> };
+
+export type Market = {
+  rpcUrl: string;
+  chainId: number;
+  addresses: SuiteAddresses;
+  publicClient: PublicClient<Transport, Chain>;
+  ipfs: Ipfs;
+  ipfsRpcUrl: string;
+  ipfsGatewayUrl: string | undefined;
+  runtime: "docker-compose" | "local-process";
+  client: DemoAccount;
+  masters: DemoAccount[];
+  providers: DemoAccount[];
+  sources: { firstResponse: Address; manual: Address };
+  nodes: ProviderNode[];
+  deployBlock: bigint;
+  close: () => Promise<void>;
+};
+
+function devAccount(index: number, role: string, rpcUrl: string): DemoAccount {
+  const account = mnemonicToAccount(DEV_MNEMONIC, { addressIndex: index, nonceManager: createNexusNonceManager() });
+  const wallet = createWalletClient({ account, chain: hardhat, transport: http(rpcUrl) });
+  return { role, account, wallet };
+}
+
+async function buildExampleImage(log: (line: string) => void): Promise<void> {
+  log("building the example image (gpunexus/matmul-source) locally");
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn("bash", [join(ROOT, "scripts/build-example-image.sh")], { stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once("error", reject);
+    child.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`build-example-image.sh exited ${code}: ${stderr.slice(-500)}`))));
+  });
+}
+
+export async function startMarket(options: MarketOptions): Promise<Market> {
+  const cleanups: (() => Promise<void>)[] = [];
+  const close = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  };
+  try {
+    await mkdir(options.workDir, { recursive: true });
+    let rpcUrl = options.rpcUrl;
+    if (rpcUrl === undefined) {
+      const chain = await startLocalChain({ port: options.port ?? 8545 });
+      cleanups.push(chain.close);
+      rpcUrl = chain.rpcUrl;
+      options.log(`chain: embedded Hardhat network at ${rpcUrl}`);
+    } else {
+      options.log(`chain: external at ${rpcUrl}`);
+    }
+    const publicClient = createPublicClient({ chain: hardhat, transport: http(rpcUrl), pollingInterval: 250 });
+    const chainId = await publicClient.getChainId();
+    const addresses = await deploySuite({ rpcUrl });
+    const deployBlock = await publicClient.getBlockNumber();
+    registerDeployment({ chainId, ...addresses, deployBlock: 0 });
+    options.log(`deployed with Ignition: Nexus ${addresses.nexus}`);
+
+    let ipfsRpcUrl = options.ipfsRpcUrl;
+    let ipfsGatewayUrl = options.ipfsGatewayUrl;
+    if (ipfsRpcUrl === undefined) {
+      const node = await startIpfsDevNode({ dir: join(options.workDir, "ipfs") });
+      cleanups.push(node.close);
+      ipfsRpcUrl = node.rpcUrl;
+      ipfsGatewayUrl = node.gatewayUrl;
+      options.log(`ipfs: embedded Kubo-RPC dev node at ${ipfsRpcUrl}`);
+    } else {
+      options.log(`ipfs: external at ${ipfsRpcUrl}`);
+    }
+    const ipfs = createIpfs({ rpcUrl: ipfsRpcUrl, gatewayUrl: ipfsGatewayUrl });
+
+    let runtime: Market["runtime"] = options.runtime === "auto" ? ((await detectDocker()) ? "docker-compose" : "local-process") : options.runtime;
+    if (runtime === "docker-compose") await buildExampleImage(options.log);
+    options.log(
+      runtime === "docker-compose"
+        ? "runtime: Docker Compose (a Docker daemon answers)"
+        : "runtime: local processes (no Docker daemon answers; handlers run as child processes)",
+    );
+
+    const client = devAccount(1, "client", rpcUrl);
+    const masters = [devAccount(2, "master-1", rpcUrl), devAccount(3, "master-2", rpcUrl)];
+    const providers = Array.from({ length: options.providers }, (_, i) => devAccount(10 + i, `provider-${i + 1}`, rpcUrl));
+
+    const composeCpu = await readFile(join(EXAMPLE, "compose.cpu.yml"), "utf8");
+    const composeNvidia = await readFile(join(EXAMPLE, "compose.nvidia.yml"), "utf8");
+    const common = {
+      maxConcurrentAttempts: Math.max(1, options.providers),
+      attemptTimeout: 300,
+      maxExpiryDuration: 86_400,
+      reviewWindow: 600,
+      minPayment: parseEther("0.001"),
+      minAvailableLockup: parseEther("1"),
+      lapsePenalty: parseEther("0.01"),
+    };
+    const publish = async (deliveryMethod: DeliveryMethod, name: string) => {
+      const sent = await publishSourceWithMetadata(client.wallet, {
+        nexus: addresses.nexus,
+        ipfs,
+        metadata: { name, description: "Seeded matrix multiplication; returns the sha256 of the product so answers can be compared." },
+        compose: { cpu: composeCpu, nvidia: composeNvidia },
+        params: { ...common, deliveryMethod },
+      });
+      await sent.wait();
+      return sent.source;
+    };
+    const sources = {
+      firstResponse: await publish(DeliveryMethod.FIRST_RESPONSE, "matmul (first response)"),
+      manual: await publish(DeliveryMethod.MANUAL_CONFIRMATION, "matmul (manual confirmation)"),
+    };
+    options.log(`sources: FIRST_RESPONSE ${sources.firstResponse}, MANUAL_CONFIRMATION ${sources.manual}`);
+
+    for (const [i, provider] of providers.entries()) {
+      const master = masters[i % masters.length]!;
+      const nexus = addresses.nexus;
+      await (await announceProvider(master.wallet, { nexus, provider: provider.account.address })).wait();
+      await (await announceMaster(provider.wallet, { nexus, master: master.account.address })).wait();
+      if (i < masters.length) {
+        await (await deposit(master.wallet, { nexus, beneficiary: master.account.address, value: parseEther("10") })).wait();
+        await (await lock(master.wallet, { nexus, amount: parseEther("5") })).wait();
+      }
+      for (const source of [sources.firstResponse, sources.manual]) {
+        await (await register(provider.wallet, { nexus, source, provider: provider.account.address, environment: Environment.CPU })).wait();
+      }
+    }
+    options.log(`providers: ${providers.length} paired with ${Math.min(masters.length, providers.length)} master(s), staked and registered`);
+
+    const nodes: ProviderNode[] = [];
+    for (const [i, provider] of providers.entries()) {
+      const config = nodeConfigSchema.parse({
+        rpcUrl,
+        nexus: addresses.nexus,
+        fromBlock: String(deployBlock),
+        ipfs: { rpcUrl: ipfsRpcUrl, gatewayUrl: ipfsGatewayUrl },
+        runtime,
+        localProcess: { entries: { "*": join(EXAMPLE, "handler.ts") } },
+        environments: ["cpu"],
+        stateDir: join(options.workDir, `provider-${i + 1}`),
+        pollingIntervalMs: 250,
+        minTimeToDeadlineMs: 5_000,
+        submitMarginMs: 2_000,
+        metrics: { enabled: true, port: 0 },
+        shutdownGraceMs: 5_000,
+        logLevel: "info",
+      });
+      const logger: Logger = pino({ level: "info" }, pino.destination({ dest: join(options.workDir, `provider-${i + 1}.log`), sync: false }));
+      const node = createProviderNode(config, { account: provider.account, logger });
+      const info = await node.start();
+      nodes.push(node);
+      cleanups.push(() => node.stop());
+      options.log(`provider node ${i + 1}: ${provider.account.address}, metrics ${info.metricsUrl ?? "off"}, log ${join(options.workDir, `provider-${i + 1}.log`)}`);
+    }
+
+    return {
+      rpcUrl,
+      chainId,
+      addresses,
+      publicClient,
+      ipfs,
+      ipfsRpcUrl,
+      ipfsGatewayUrl,
+      runtime,
+      client,
+      masters,
+      providers,
+      sources,
+      nodes,
+      deployBlock,
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
