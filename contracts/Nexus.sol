@@ -144,7 +144,7 @@ contract Nexus is INexus, Ownable2Step {
         (uint8 environment, uint256 minAvailableLockup) = ISource(t.source).eligibility(provider);
         if (environment == 0) revert ISource.NotRegistered(t.source, provider);
         _requireLockup(master, minAvailableLockup);
-        uint40 deadline = ITask(task).recordAttempt(provider, suggestedPayment);
+        uint40 deadline = ITask(task).recordAttempt(provider, master, suggestedPayment);
         emit TaskAttempted(task, provider, master, deadline, suggestedPayment);
     }
 
@@ -153,17 +153,17 @@ contract Nexus is INexus, Ownable2Step {
         external
     {
         TaskTerms memory t = _taskTerms(task);
-        bool finalized = ITask(task).recordResponse(msg.sender, askedPayment);
+        (bool finalized, address master) = ITask(task).recordResponse(msg.sender, askedPayment);
         emit ResponseSubmitted(task, msg.sender, resultUri, resultHash, finalized ? t.payment : askedPayment);
-        if (finalized) _pay(task, t, msg.sender, t.payment, false);
+        if (finalized) _pay(task, t, msg.sender, master, t.payment, false);
     }
 
     /// @inheritdoc INexus
     function confirmResponse(address task, address provider) external {
         TaskTerms memory t = _taskTerms(task);
         _requireActor(t.client);
-        uint256 askedPayment = ITask(task).recordConfirmation(provider);
-        _pay(task, t, provider, askedPayment, false);
+        (uint256 askedPayment, address master) = ITask(task).recordConfirmation(provider);
+        _pay(task, t, provider, master, askedPayment, false);
     }
 
     /// @inheritdoc INexus
@@ -178,22 +178,21 @@ contract Nexus is INexus, Ownable2Step {
     /// @inheritdoc INexus
     function settle(address task) external {
         TaskTerms memory t = _taskTerms(task);
-        (address provider, uint256 askedPayment) = ITask(task).recordSettlement();
+        (address provider, uint256 askedPayment, address master) = ITask(task).recordSettlement();
         if (provider == address(0)) {
             VAULT.refundEscrow(t.client, t.payment);
             emit TaskExpired(task, t.client, t.payment);
         } else {
-            _pay(task, t, provider, askedPayment, true);
+            _pay(task, t, provider, master, askedPayment, true);
         }
     }
 
     /// @inheritdoc INexus
     function reportLapse(address task, address provider) external {
         TaskTerms memory t = _taskTerms(task);
-        ITask(task).recordLapse(provider);
-        address master = REGISTRY.masterOf(provider);
+        address master = ITask(task).recordLapse(provider);
         uint256 penalty;
-        if (master != address(0) && t.lapsePenalty != 0) penalty = VAULT.slash(master, t.client, t.lapsePenalty);
+        if (t.lapsePenalty != 0) penalty = VAULT.slash(master, t.client, t.lapsePenalty);
         emit AttemptLapsed(task, provider, master, penalty, msg.sender);
     }
 
@@ -390,21 +389,25 @@ contract Nexus is INexus, Ownable2Step {
             reviewWindow: s.reviewWindow,
             lapsePenalty: s.lapsePenalty,
             maxConcurrentAttempts: s.maxConcurrentAttempts,
-            deliveryMethod: s.deliveryMethod
+            deliveryMethod: s.deliveryMethod,
+            feeBps: _feeBps
         });
         task = CloneAddress.deploy(TASK_IMPLEMENTATION, TaskTermsCodec.encode(t));
         VAULT.fundEscrow{value: msg.value}(client, payment);
+        // The value is credited to the client's balance before the escrow is drawn from it: say so, so that
+        // balances can be rebuilt from events alone.
+        if (msg.value != 0) emit Deposited(client, msg.sender, msg.value);
         emit TaskPublished(task, source, client, configUri, configHash, expiryTime, payment, salt);
     }
 
-    /// @dev Pays `paid` of the task's escrow to the provider's master (the provider itself when it has none),
-    /// less the protocol fee, and refunds the rest to the client.
-    function _pay(address task, TaskTerms memory t, address provider, uint256 paid, bool bySettlement) private {
-        address payee = REGISTRY.masterOf(provider);
-        if (payee == address(0)) payee = provider;
-        uint256 fee = paid * _feeBps / BPS;
-        VAULT.releaseEscrow(t.client, t.payment, payee, paid, fee);
-        emit TaskFinalized(task, provider, payee, paid, fee, t.payment - paid, bySettlement);
+    /// @dev Pays `paid` of the task's escrow, less the fee fixed at publication, to the master that backed the
+    /// provider's attempt, and refunds the rest to the client.
+    function _pay(address task, TaskTerms memory t, address provider, address master, uint256 paid, bool bySettlement)
+        private
+    {
+        uint256 fee = paid * t.feeBps / BPS;
+        VAULT.releaseEscrow(t.client, t.payment, master, paid, fee);
+        emit TaskFinalized(task, provider, master, paid, fee, t.payment - paid, bySettlement);
     }
 
     /// @dev The terms of a task this Nexus created; reverts for any other address.

@@ -13,6 +13,16 @@ import {
 /// Times are half-open: an attempt is live while `now < deadline`, a task takes attempts while
 /// `now < expiryTime`, and a MANUAL task takes confirmations while `now < expiryTime + reviewWindow`.
 contract Task is ITask {
+    /// @dev One slot per attempt. The asked payment of a MANUAL response is stored apart, and only when it is
+    /// below the task's payment (the common full-price answer costs no extra slot).
+    struct AttemptRecord {
+        address master;
+        AttemptState state;
+        uint40 deadline;
+        uint40 respondedAt;
+        bool askedLess;
+    }
+
     address private immutable IMPLEMENTATION;
 
     // One slot: everything a call reads on the hot path.
@@ -22,7 +32,8 @@ contract Task is ITask {
     uint40 private _lastDeadline;
     uint40 private _closedAt;
 
-    mapping(address provider => Attempt) private _attempts;
+    mapping(address provider => AttemptRecord) private _attempts;
+    mapping(address provider => uint96) private _askedPayments;
 
     constructor() {
         IMPLEMENTATION = address(this);
@@ -37,9 +48,11 @@ contract Task is ITask {
 
     /// @inheritdoc ITask
     function state() external view returns (TaskState memory) {
+        TaskStatus current = _status;
         return TaskState({
-            status: _status,
-            liveAttempts: _liveAttempts,
+            status: current,
+            // The counter stops mattering once the task closes; nothing is live on a closed task.
+            liveAttempts: _isClosed(current) ? 0 : _liveAttempts,
             selectedProvider: _selectedProvider,
             lastDeadline: _lastDeadline,
             closedAt: _closedAt
@@ -58,13 +71,14 @@ contract Task is ITask {
 
     /// @inheritdoc ITask
     function attemptOf(address provider) external view returns (Attempt memory a) {
-        a = _attempts[provider];
+        AttemptRecord memory r = _attempts[provider];
+        a = Attempt({master: r.master, state: r.state, deadline: r.deadline, respondedAt: r.respondedAt, askedPayment: 0});
         // A FIRST_RESPONSE win is not written to the attempt record (the task's slot already says it all).
-        if (_status == TaskStatus.FINALIZED && provider == _selectedProvider && a.state == AttemptState.LIVE) {
+        if (_status == TaskStatus.FINALIZED && provider == _selectedProvider && r.state == AttemptState.LIVE) {
             a.state = AttemptState.RESPONDED;
             a.respondedAt = _closedAt;
-            a.askedPayment = terms().payment;
         }
+        if (a.state == AttemptState.RESPONDED) a.askedPayment = r.askedLess ? _askedPayments[provider] : terms().payment;
     }
 
     /// @inheritdoc ITask
@@ -82,7 +96,10 @@ contract Task is ITask {
     // ---------------------------------------------------------------- transitions
 
     /// @inheritdoc ITask
-    function recordAttempt(address provider, uint256 suggestedPayment) external returns (uint40 deadline) {
+    function recordAttempt(address provider, address master, uint256 suggestedPayment)
+        external
+        returns (uint40 deadline)
+    {
         TaskTerms memory t = _termsFromNexus();
         TaskStatus current = _status;
         _requireOpen(current);
@@ -98,7 +115,8 @@ contract Task is ITask {
 
         uint256 due = block.timestamp + t.attemptTimeout;
         deadline = uint40(due < t.expiryTime ? due : t.expiryTime);
-        _attempts[provider] = Attempt({state: AttemptState.LIVE, deadline: deadline, respondedAt: 0, askedPayment: 0});
+        _attempts[provider] =
+            AttemptRecord({master: master, state: AttemptState.LIVE, deadline: deadline, respondedAt: 0, askedLess: false});
         _liveAttempts = live + 1;
         // Deadlines never decrease (same timeout, same cap), so the newest attempt's deadline bounds them all.
         _lastDeadline = deadline;
@@ -106,40 +124,47 @@ contract Task is ITask {
     }
 
     /// @inheritdoc ITask
-    function recordResponse(address provider, uint256 askedPayment) external returns (bool finalized) {
+    function recordResponse(address provider, uint256 askedPayment)
+        external
+        returns (bool finalized, address master)
+    {
         TaskTerms memory t = _termsFromNexus();
         TaskStatus current = _status;
         if (current == TaskStatus.FINALIZED) revert TaskAlreadyFinalized(address(this), _selectedProvider);
         _requireOpen(current);
-        Attempt storage a = _attempts[provider];
+        AttemptRecord storage a = _attempts[provider];
         if (a.state != AttemptState.LIVE || block.timestamp >= a.deadline) {
             revert AttemptNotLive(address(this), provider, a.deadline);
         }
+        master = a.master;
         --_liveAttempts;
         if (t.deliveryMethod == DeliveryMethod.FIRST_RESPONSE) {
             _status = TaskStatus.FINALIZED;
             _selectedProvider = provider;
             _closedAt = uint40(block.timestamp);
-            return true;
+            return (true, master);
         }
         if (askedPayment > t.payment) revert PaymentAboveEscrow(address(this), askedPayment, t.payment);
         a.state = AttemptState.RESPONDED;
         a.respondedAt = uint40(block.timestamp);
-        a.askedPayment = uint96(askedPayment);
+        if (askedPayment < t.payment) {
+            a.askedLess = true;
+            _askedPayments[provider] = uint96(askedPayment);
+        }
         if (_selectedProvider == address(0)) _selectedProvider = provider;
         _status = TaskStatus.RESPONDED;
     }
 
     /// @inheritdoc ITask
-    function recordConfirmation(address provider) external returns (uint256 askedPayment) {
+    function recordConfirmation(address provider) external returns (uint256 askedPayment, address master) {
         TaskTerms memory t = _termsFromNexus();
         if (t.deliveryMethod != DeliveryMethod.MANUAL_CONFIRMATION) revert NotManualTask(address(this));
         _requireOpen(_status);
         uint256 reviewEnd = uint256(t.expiryTime) + t.reviewWindow;
         if (block.timestamp >= reviewEnd) revert ReviewWindowClosed(address(this), reviewEnd);
-        Attempt storage a = _attempts[provider];
+        AttemptRecord storage a = _attempts[provider];
         if (a.state != AttemptState.RESPONDED) revert NoResponse(address(this), provider);
-        askedPayment = a.askedPayment;
+        (askedPayment, master) = (_askedOf(a, provider, t.payment), a.master);
         _finalize(provider);
     }
 
@@ -155,7 +180,7 @@ contract Task is ITask {
     }
 
     /// @inheritdoc ITask
-    function recordSettlement() external returns (address provider, uint256 askedPayment) {
+    function recordSettlement() external returns (address provider, uint256 askedPayment, address master) {
         TaskTerms memory t = _termsFromNexus();
         _requireOpen(_status);
         provider = _selectedProvider;
@@ -165,15 +190,16 @@ contract Task is ITask {
             _status = TaskStatus.EXPIRED;
             _closedAt = uint40(block.timestamp);
         } else {
-            askedPayment = _attempts[provider].askedPayment;
+            AttemptRecord storage a = _attempts[provider];
+            (askedPayment, master) = (_askedOf(a, provider, t.payment), a.master);
             _finalize(provider);
         }
     }
 
     /// @inheritdoc ITask
-    function recordLapse(address provider) external {
+    function recordLapse(address provider) external returns (address master) {
         _termsFromNexus();
-        Attempt storage a = _attempts[provider];
+        AttemptRecord storage a = _attempts[provider];
         uint40 deadline = a.deadline;
         TaskStatus current = _status;
         // An attempt cut short by the task closing first did not lapse: it had no chance to answer.
@@ -182,9 +208,14 @@ contract Task is ITask {
         if (!lapsed) revert NotLapsed(address(this), provider);
         a.state = AttemptState.LAPSED;
         if (!_isClosed(current)) --_liveAttempts;
+        return a.master;
     }
 
     // ---------------------------------------------------------------- internals
+
+    function _askedOf(AttemptRecord storage a, address provider, uint96 payment) private view returns (uint256) {
+        return a.askedLess ? _askedPayments[provider] : payment;
+    }
 
     function _finalize(address provider) private {
         _status = TaskStatus.FINALIZED;

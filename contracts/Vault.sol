@@ -110,7 +110,7 @@ contract Vault is IVault, ReentrancyGuard {
         if (s.lockup < amount) revert InsufficientLockup(account, s.lockup, amount);
         maturesAt = uint64(block.timestamp) + _unbondingPeriod;
         s.lockup -= uint96(amount);
-        s.unbonding += uint96(amount);
+        s.unbonding = _toUint96(s.unbonding + amount);
         s.unbondingMaturesAt = maturesAt;
     }
 
@@ -164,9 +164,14 @@ contract Vault is IVault, ReentrancyGuard {
     /// @inheritdoc IVault
     function slash(address master, address client, uint256 penalty) external onlyNexus returns (uint256 slashed) {
         Stake storage s = _stakes[master];
-        slashed = penalty < s.lockup ? penalty : s.lockup;
+        // Lockup first, then unbonding: unbonding right after attempting must not escape the penalty.
+        uint256 fromLockup = penalty < s.lockup ? penalty : s.lockup;
+        uint256 rest = penalty - fromLockup;
+        uint256 fromUnbonding = rest < s.unbonding ? rest : s.unbonding;
+        slashed = fromLockup + fromUnbonding;
         if (slashed == 0) return 0;
-        s.lockup -= uint96(slashed);
+        s.lockup -= uint96(fromLockup);
+        s.unbonding -= uint96(fromUnbonding);
         _credit(client, slashed);
     }
 

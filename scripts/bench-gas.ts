@@ -97,20 +97,25 @@ const frSubmit = await measure(
 );
 const firstResponseLifecycle = fr.used + frAttempt + frSubmit;
 
-// MANUAL lifecycle with 3 providers.
-const mt = await publishTask(manual, "publishTask (MANUAL)", 2);
-let manualLifecycle3 = mt.used;
-for (const [i, p] of [p1, p2, p3].entries()) {
-  manualLifecycle3 += await measure(i === 0 ? "attempt (MANUAL, 1st)" : `attempt (MANUAL, ${i + 1}th)`, nexus.write.attempt([mt.task, p.account!.address, 0n], { account: p.account }));
+// MANUAL lifecycle with 3 providers: each asks the full payment (the provider node's default), and again with
+// asks below the payment, which store one more slot per response.
+async function manualLifecycle(asked: bigint | undefined, suffix: string, salt: number) {
+  const mt = await publishTask(manual, `publishTask (MANUAL${suffix})`, salt);
+  let total = mt.used;
+  for (const [i, p] of [p1!, p2!, p3!].entries()) {
+    total += await measure(`attempt (MANUAL${suffix}, #${i + 1})`, nexus.write.attempt([mt.task, p.account!.address, 0n], { account: p.account }));
+  }
+  for (const [i, p] of [p1!, p2!, p3!].entries()) {
+    const c = config(salt * 100 + i);
+    total += await measure(
+      `submitResponse (MANUAL${suffix}, #${i + 1})`,
+      nexus.write.submitResponse([mt.task, c.uri, c.hash, asked ?? parseEther("0.01")], { account: p.account }),
+    );
+  }
+  return total + (await measure(`confirmResponse${suffix}`, nexus.write.confirmResponse([mt.task, p2!.account!.address], { account: client!.account })));
 }
-for (const [i, p] of [p1, p2, p3].entries()) {
-  const c = config(200 + i);
-  manualLifecycle3 += await measure(
-    i === 0 ? "submitResponse (MANUAL, 1st)" : `submitResponse (MANUAL, ${i + 1}th)`,
-    nexus.write.submitResponse([mt.task, c.uri, c.hash, parseEther("0.008")], { account: p.account }),
-  );
-}
-manualLifecycle3 += await measure("confirmResponse", nexus.write.confirmResponse([mt.task, p2.account!.address], { account: client.account }));
+const manualLifecycle3 = await manualLifecycle(undefined, "", 2);
+const manualLifecycle3Partial = await manualLifecycle(parseEther("0.008"), ", asking less", 6);
 
 // Cancel, settle (expired and MANUAL auto-confirm), reportLapse.
 const ct = await publishTask(first, "publishTask (again)", 3);
@@ -138,6 +143,8 @@ gas.delete("warm-up");
 gas.delete("publishTask (again)");
 gas.set("FIRST_RESPONSE lifecycle (publishTask + attempt + submitResponse)", firstResponseLifecycle);
 gas.set("MANUAL lifecycle, 3 providers (publish + 3 attempts + 3 responses + confirm)", manualLifecycle3);
+gas.set("MANUAL lifecycle, 3 providers asking less than the payment", manualLifecycle3Partial);
+for (const label of [...gas.keys()]) if (/\(MANUAL, asking less, #|confirmResponse, asking less|publishTask \(MANUAL, asking less/.test(label)) gas.delete(label);
 
 const rows = [...gas.entries()];
 const width = Math.max(...rows.map(([k]) => k.length));

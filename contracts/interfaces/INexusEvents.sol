@@ -37,7 +37,8 @@ interface INexusEvents {
     event ResponseSubmitted(
         address indexed task, address indexed provider, string resultUri, bytes32 resultHash, uint256 askedPayment
     );
-    /// @notice A task was finalized and paid: `paid - fee` to `payee` (the provider's master), the rest refunded.
+    /// @notice A task was finalized and paid: `paid - fee` to `payee` (the master that backed the provider's
+    /// attempt), the rest of the escrow refunded to the client.
     event TaskFinalized(
         address indexed task,
         address indexed provider,
@@ -51,7 +52,8 @@ interface INexusEvents {
     event TaskCanceled(address indexed task, address indexed client, uint256 refunded);
     /// @notice A task expired without a response and its payment went back to the client.
     event TaskExpired(address indexed task, address indexed client, uint256 refunded);
-    /// @notice An attempt passed its deadline without a response; `penalty` moved from the master's lockup to the client.
+    /// @notice An attempt passed its deadline without a response; `penalty` moved from the stake of the master that
+    /// backed it (lockup, then unbonding) to the client.
     event AttemptLapsed(
         address indexed task, address indexed provider, address indexed master, uint256 penalty, address reporter
     );

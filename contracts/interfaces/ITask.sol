@@ -9,7 +9,8 @@ interface ITask {
     error NotTaskNexus(address caller);
     /// @notice The task is CANCELED, EXPIRED or FINALIZED and takes no further action.
     error TaskClosed(address task, TaskStatus status);
-    /// @notice A FIRST_RESPONSE task was already won; the late response is refused.
+    /// @notice The task was already finalized (a FIRST_RESPONSE task won, or a MANUAL one confirmed or settled);
+    /// the late response is refused.
     error TaskAlreadyFinalized(address task, address winner);
     /// @notice The task's expiry time has passed.
     error TaskPastExpiry(address task, uint64 expiryTime);
@@ -58,15 +59,20 @@ interface ITask {
 
     /// @notice Records an attempt. Only Nexus.
     /// @return deadline The time by which the provider must respond.
-    function recordAttempt(address provider, uint256 suggestedPayment) external returns (uint40 deadline);
+    /// @param master The provider's master now: it will be paid and it answers for a lapse of this attempt.
+    function recordAttempt(address provider, address master, uint256 suggestedPayment)
+        external
+        returns (uint40 deadline);
 
     /// @notice Records a response. Only Nexus.
     /// @return finalized True when the response won a FIRST_RESPONSE task.
-    function recordResponse(address provider, uint256 askedPayment) external returns (bool finalized);
+    /// @return master The master recorded with the attempt.
+    function recordResponse(address provider, uint256 askedPayment) external returns (bool finalized, address master);
 
     /// @notice Finalizes a MANUAL_CONFIRMATION task in favour of `provider`. Only Nexus.
     /// @return askedPayment The provider's asked payment.
-    function recordConfirmation(address provider) external returns (uint256 askedPayment);
+    /// @return master The master recorded with the provider's attempt.
+    function recordConfirmation(address provider) external returns (uint256 askedPayment, address master);
 
     /// @notice Cancels the task. Only Nexus.
     function recordCancellation() external;
@@ -74,8 +80,10 @@ interface ITask {
     /// @notice Closes a task nothing more can happen to. Only Nexus.
     /// @return provider The provider confirmed by settlement, or zero when the task expired unanswered.
     /// @return askedPayment That provider's asked payment.
-    function recordSettlement() external returns (address provider, uint256 askedPayment);
+    /// @return master The master recorded with that provider's attempt.
+    function recordSettlement() external returns (address provider, uint256 askedPayment, address master);
 
     /// @notice Marks a lapsed attempt as reported. Only Nexus.
-    function recordLapse(address provider) external;
+    /// @return master The master recorded with the attempt, which answers for the lapse.
+    function recordLapse(address provider) external returns (address master);
 }

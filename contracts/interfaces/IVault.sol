@@ -74,7 +74,7 @@ interface IVault {
     /// @notice Returns a task's whole escrow to the client.
     function refundEscrow(address client, uint256 payment) external;
 
-    /// @notice Moves up to `penalty` from `master`'s lockup to `client`'s balance.
+    /// @notice Moves up to `penalty` from `master`'s lockup, then from its unbonding, to `client`'s balance.
     /// @return slashed The amount actually moved.
     function slash(address master, address client, uint256 penalty) external returns (uint256 slashed);
 

@@ -1447,6 +1447,11 @@ export const nexusAbi = [
             "internalType": "enum DeliveryMethod",
             "name": "deliveryMethod",
             "type": "uint8"
+          },
+          {
+            "internalType": "uint16",
+            "name": "feeBps",
+            "type": "uint16"
           }
         ],
         "internalType": "struct TaskTerms",
@@ -3134,6 +3139,11 @@ export const taskAbi = [
       {
         "components": [
           {
+            "internalType": "address",
+            "name": "master",
+            "type": "address"
+          },
+          {
             "internalType": "enum AttemptState",
             "name": "state",
             "type": "uint8"
@@ -3183,6 +3193,11 @@ export const taskAbi = [
         "type": "address"
       },
       {
+        "internalType": "address",
+        "name": "master",
+        "type": "address"
+      },
+      {
         "internalType": "uint256",
         "name": "suggestedPayment",
         "type": "uint256"
@@ -3220,6 +3235,11 @@ export const taskAbi = [
         "internalType": "uint256",
         "name": "askedPayment",
         "type": "uint256"
+      },
+      {
+        "internalType": "address",
+        "name": "master",
+        "type": "address"
       }
     ],
     "stateMutability": "nonpayable",
@@ -3234,7 +3254,13 @@ export const taskAbi = [
       }
     ],
     "name": "recordLapse",
-    "outputs": [],
+    "outputs": [
+      {
+        "internalType": "address",
+        "name": "master",
+        "type": "address"
+      }
+    ],
     "stateMutability": "nonpayable",
     "type": "function"
   },
@@ -3257,6 +3283,11 @@ export const taskAbi = [
         "internalType": "bool",
         "name": "finalized",
         "type": "bool"
+      },
+      {
+        "internalType": "address",
+        "name": "master",
+        "type": "address"
       }
     ],
     "stateMutability": "nonpayable",
@@ -3275,6 +3306,11 @@ export const taskAbi = [
         "internalType": "uint256",
         "name": "askedPayment",
         "type": "uint256"
+      },
+      {
+        "internalType": "address",
+        "name": "master",
+        "type": "address"
       }
     ],
     "stateMutability": "nonpayable",
@@ -3406,6 +3442,11 @@ export const taskAbi = [
             "internalType": "enum DeliveryMethod",
             "name": "deliveryMethod",
             "type": "uint8"
+          },
+          {
+            "internalType": "uint16",
+            "name": "feeBps",
+            "type": "uint16"
           }
         ],
         "internalType": "struct TaskTerms",

@@ -16,6 +16,11 @@ export type CliContext = {
   env: Readonly<Record<string, string | undefined>>;
   /** Aborted on SIGINT: long commands stop and exit 130. */
   signal?: AbortSignal | undefined;
+  /**
+   * For a command that handles SIGINT/SIGTERM itself (`provider start`: the node drains for shutdownGraceMs):
+   * main.ts stops aborting `signal` and stops forcing exit 130 after 3 s. The command's exit code stands.
+   */
+  releaseSignals?: (() => void) | undefined;
   /** Asks a yes/no question on the terminal; absent when stdin is not a terminal. */
   confirm?: ((question: string) => Promise<boolean>) | undefined;
 };

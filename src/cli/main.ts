@@ -8,13 +8,14 @@ import { run } from "./run.ts";
 
 const controller = new AbortController();
 let interrupts = 0;
-process.on("SIGINT", () => {
+const onSigint = () => {
   interrupts++;
   controller.abort();
   // A command that cannot stop at once gets a moment; a second Ctrl-C (or the moment passing) ends it.
   if (interrupts > 1) process.exit(ExitCode.INTERRUPTED);
   setTimeout(() => process.exit(ExitCode.INTERRUPTED), 3_000).unref();
-});
+};
+process.on("SIGINT", onSigint);
 
 async function confirm(question: string): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
@@ -32,6 +33,8 @@ const ctx: CliContext = {
   env: process.env,
   signal: controller.signal,
   confirm: process.stdin.isTTY ? confirm : undefined,
+  // `provider start`: the node's own handlers drain it; ours would cut the drain after 3 s.
+  releaseSignals: () => void process.off("SIGINT", onSigint),
 };
 
 const code = await run(process.argv.slice(2), ctx);

@@ -52,6 +52,14 @@ export const nodeConfigSchema = z.strictObject({
   /** A source's stack is brought down after this long without a task. */
   stackIdleTimeoutMs: int(0).default(600_000),
   stackHealthTimeoutMs: int(1).default(120_000),
+  /**
+   * While a task runs, its handler's /health is probed this often; two "connection refused" (or non-200) answers
+   * in a row mean the handler died: the task fails as handler-crashed at once instead of at the deadline, and the
+   * stack is restarted for the next task. 0 turns probing off.
+   */
+  handlerProbeIntervalMs: int(0).default(5_000),
+  /** Timeout of one JSON-RPC request; a request without an answer by then is retried or fails. */
+  rpcTimeoutMs: int(100).default(15_000),
   /** Report lapsed attempts (anyone's) to free a full task's slots before attempting it. */
   reportLapses: bool.default(true),
   /** MANUAL_CONFIRMATION prices: "payment" (the task's payment) or a wei amount (capped at the payment). */
@@ -93,6 +101,8 @@ export const CONFIG_OPTIONS: ReadonlyArray<{ path: readonly string[]; env: strin
   { path: ["metrics", "host"], env: "GPU_NEXUS_METRICS_HOST", flag: "metrics-host", kind: "string" },
   { path: ["metrics", "port"], env: "GPU_NEXUS_METRICS_PORT", flag: "metrics-port", kind: "string" },
   { path: ["stackIdleTimeoutMs"], env: "GPU_NEXUS_STACK_IDLE_TIMEOUT_MS", flag: "stack-idle-timeout-ms", kind: "string" },
+  { path: ["handlerProbeIntervalMs"], env: "GPU_NEXUS_HANDLER_PROBE_INTERVAL_MS", flag: "handler-probe-interval-ms", kind: "string" },
+  { path: ["rpcTimeoutMs"], env: "GPU_NEXUS_RPC_TIMEOUT_MS", flag: "rpc-timeout-ms", kind: "string" },
   { path: ["reportLapses"], env: "GPU_NEXUS_REPORT_LAPSES", flag: "report-lapses", kind: "boolean" },
   { path: ["shutdownGraceMs"], env: "GPU_NEXUS_SHUTDOWN_GRACE_MS", flag: "shutdown-grace-ms", kind: "string" },
   { path: ["logLevel"], env: "GPU_NEXUS_LOG_LEVEL", flag: "log-level", kind: "string" },

@@ -156,7 +156,7 @@ export function createProviderNode(config: NodeConfig, deps: ProviderNodeDeps): 
   }
 
   async function doStart(): Promise<ProviderNodeInfo> {
-    const client = createPublicClient({ transport: http(config.rpcUrl, { timeout: 15_000 }), pollingInterval: config.pollingIntervalMs });
+    const client = createPublicClient({ transport: http(config.rpcUrl, { timeout: config.rpcTimeoutMs }), pollingInterval: config.pollingIntervalMs });
     const retry = {
       ...config.retry,
       signal: intake.signal,

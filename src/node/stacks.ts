@@ -20,7 +20,7 @@ import {
 } from "../sdk/ipfs/index.ts";
 import type { Logger } from "./logger.ts";
 import { withRetry, type RetryOptions } from "./retry.ts";
-import type { Environment, HandlerRuntime, StartedStack } from "./runtime/index.ts";
+import { probeHealth, type Environment, type HandlerRuntime, type StartedStack } from "./runtime/index.ts";
 
 /** The source's metadata or compose file does not match its commitment, or does not offer the environment. */
 export class SourceVerificationError extends Error {
@@ -36,7 +36,15 @@ export class SourceVerificationError extends Error {
   }
 }
 
-export type StackLease = { baseUrl: string; projectName: string; release: () => void };
+export type StackLease = {
+  baseUrl: string;
+  projectName: string;
+  /** One health probe of the handler (see probeHealth). */
+  probe: (signal?: AbortSignal) => Promise<"up" | "down" | "unknown">;
+  /** The holder saw the handler die: the stack is brought down, and the next acquire starts a fresh one. */
+  reportDown: () => void;
+  release: () => void;
+};
 
 export type StackManagerOptions = {
   runtime: HandlerRuntime;
@@ -62,6 +70,8 @@ type Entry = {
   refs: number;
   retiring: boolean;
   idle: NodeJS.Timeout | undefined;
+  /** Set by the first stop of this entry. */
+  stopped?: Promise<void> | undefined;
 };
 
 /** A TCP port that was free a moment ago. */
@@ -78,6 +88,8 @@ export class StackManager {
   readonly #o: StackManagerOptions;
   readonly #entries = new Map<string, Entry>();
   readonly #cleaned = new Set<string>();
+  /** Stops in progress per project: a new start of the same project waits for the old one to be gone. */
+  readonly #stopping = new Map<string, Promise<void>>();
 
   constructor(options: StackManagerOptions) {
     this.#o = options;
@@ -89,7 +101,8 @@ export class StackManager {
 
   /**
    * A running stack for the source, started (metadata and compose verified) if needed. Release the lease when
-   * the task no longer needs the handler. @throws SourceVerificationError, runtime errors, IPFS errors
+   * the task no longer needs the handler. A stack whose handler stopped answering (crashed process, dead
+   * container) is brought down and started again. @throws SourceVerificationError, runtime errors, IPFS errors
    */
   async acquire(source: Address, environment: Environment, signal?: AbortSignal): Promise<StackLease> {
     const projectName = this.projectName(source, environment);
@@ -103,45 +116,69 @@ export class StackManager {
       },
       { ...this.#o.retry, signal },
     );
-    let entry = this.#entries.get(projectName);
-    if (entry && entry.metadataHash !== params.metadataHash && entry.refs === 0) {
-      // The client updated the source: its new handler replaces the old one once nobody uses it.
-      this.#o.logger.info({ source, project: projectName }, "source metadata changed, restarting its stack");
-      await this.#stop(entry);
-      entry = undefined;
+    for (;;) {
+      let entry = this.#entries.get(projectName);
+      if (entry && entry.metadataHash !== params.metadataHash && entry.refs === 0) {
+        // The client updated the source: its new handler replaces the old one once nobody uses it.
+        this.#o.logger.info({ source, project: projectName }, "source metadata changed, restarting its stack");
+        await this.#stop(entry);
+        entry = undefined;
+      }
+      const reused = entry !== undefined;
+      if (!entry) {
+        const created: Entry = {
+          projectName,
+          source,
+          environment,
+          metadataHash: params.metadataHash,
+          // After the previous stack of this project is down (one being stopped, e.g. crashed): not after its own.
+          started: this.#start(source, environment, projectName, params.metadataUri, params.metadataHash, this.#stopping.get(projectName)),
+          refs: 0,
+          retiring: false,
+          idle: undefined,
+        };
+        this.#entries.set(projectName, created);
+        created.started.catch(() => {
+          if (this.#entries.get(projectName) === created) this.#entries.delete(projectName);
+        });
+        entry = created;
+      }
+      const held = entry;
+      held.refs++;
+      clearTimeout(held.idle);
+      held.idle = undefined;
+      let started: StartedStack;
+      try {
+        started = await held.started;
+      } catch (error) {
+        held.refs--;
+        throw error;
+      }
+      // A running stack may have died since its last task (the handler crashed, its container was killed): a
+      // refused /health brings it down, and the next turn starts a fresh one (checked healthy by the runtime).
+      if (reused && (await probeHealth(started.baseUrl, { ...(signal ? { signal } : {}) })) === "down") {
+        held.refs--;
+        signal?.throwIfAborted();
+        this.#o.logger.warn({ source, project: projectName, baseUrl: started.baseUrl }, "handler stack does not answer; restarting it");
+        await this.#stop(held);
+        continue;
+      }
+      return this.#lease(held, started);
     }
-    if (!entry) {
-      const created: Entry = {
-        projectName,
-        source,
-        environment,
-        metadataHash: params.metadataHash,
-        started: this.#start(source, environment, projectName, params.metadataUri, params.metadataHash),
-        refs: 0,
-        retiring: false,
-        idle: undefined,
-      };
-      this.#entries.set(projectName, created);
-      created.started.catch(() => {
-        if (this.#entries.get(projectName) === created) this.#entries.delete(projectName);
-      });
-      entry = created;
-    }
-    const held = entry;
-    held.refs++;
-    clearTimeout(held.idle);
-    held.idle = undefined;
-    let started: StartedStack;
-    try {
-      started = await held.started;
-    } catch (error) {
-      held.refs--;
-      throw error;
-    }
+  }
+
+  #lease(held: Entry, started: StartedStack): StackLease {
     let released = false;
+    const { projectName } = held;
     return {
       baseUrl: started.baseUrl,
       projectName,
+      probe: (signal) => probeHealth(started.baseUrl, { ...(signal ? { signal } : {}) }),
+      reportDown: () => {
+        if (this.#entries.get(projectName) !== held) return;
+        this.#o.logger.warn({ project: projectName, source: held.source }, "handler stack died; the next task starts a new one");
+        void this.#stop(held);
+      },
       release: () => {
         if (released) return;
         released = true;
@@ -156,7 +193,7 @@ export class StackManager {
     };
   }
 
-  async #start(source: Address, environment: Environment, projectName: string, metadataUri: string, metadataHash: Hex): Promise<StartedStack> {
+  async #start(source: Address, environment: Environment, projectName: string, metadataUri: string, metadataHash: Hex, previousStop: Promise<void> | undefined): Promise<StartedStack> {
     const signal = this.#o.signal;
     const log = this.#o.logger.child({ source, environment, project: projectName });
     const retry = { ...this.#o.retry, signal };
@@ -186,6 +223,7 @@ export class StackManager {
       this.#cleaned.add(projectName);
       await this.#o.runtime.stop(projectName).catch((error: unknown) => log.warn({ err: error }, "leftover cleanup failed"));
     }
+    await previousStop;
     const port = await freePort();
     log.info({ port, composeUri, name: metadata.name }, "starting handler stack");
     const started = await this.#o.runtime.start(
@@ -215,25 +253,37 @@ export class StackManager {
     }
   }
 
-  async #stop(entry: Entry): Promise<void> {
+  #stop(entry: Entry): Promise<void> {
     clearTimeout(entry.idle);
     if (this.#entries.get(entry.projectName) === entry) this.#entries.delete(entry.projectName);
-    const ok = await entry.started.then(
-      () => true,
-      () => false,
-    );
-    if (!ok) return;
-    try {
-      await this.#o.runtime.stop(entry.projectName);
-      this.#o.logger.info({ project: entry.projectName, source: entry.source }, "handler stack stopped");
-    } catch (error) {
-      this.#o.logger.warn({ err: error, project: entry.projectName }, "stopping handler stack failed");
-    }
+    // Once per entry: a second stop of an entry already replaced must not stop its successor (same project).
+    if (entry.stopped) return entry.stopped;
+    const previous = this.#stopping.get(entry.projectName) ?? Promise.resolve();
+    const stopping = previous.then(async () => {
+      const ok = await entry.started.then(
+        () => true,
+        () => false,
+      );
+      if (!ok) return;
+      try {
+        await this.#o.runtime.stop(entry.projectName);
+        this.#o.logger.info({ project: entry.projectName, source: entry.source }, "handler stack stopped");
+      } catch (error) {
+        this.#o.logger.warn({ err: error, project: entry.projectName }, "stopping handler stack failed");
+      }
+    });
+    entry.stopped = stopping;
+    this.#stopping.set(entry.projectName, stopping);
+    void stopping.finally(() => {
+      if (this.#stopping.get(entry.projectName) === stopping) this.#stopping.delete(entry.projectName);
+    });
+    return stopping;
   }
 
   /** Stops every stack (shutdown). */
   async stopAll(): Promise<void> {
     await Promise.all([...this.#entries.values()].map((entry) => this.#stop(entry)));
+    await Promise.all([...this.#stopping.values()]);
     await this.#o.runtime.stopAll().catch((error: unknown) => this.#o.logger.warn({ err: error }, "runtime stopAll failed"));
   }
 

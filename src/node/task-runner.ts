@@ -2,9 +2,10 @@
 //   seen → attempting → attempted → dispatched → result-received → submitting → done | failed | skipped
 // Each step reads the phase from the state store, so the same code runs a fresh task and resumes one after a
 // crash; side effects (transactions, handler runs) happen only after the phase that guards them is on disk.
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Address } from "viem";
 import { getBlock } from "viem/actions";
-import { TaskStatus } from "../sdk/abis.ts";
+import { AttemptState, TaskStatus } from "../sdk/abis.ts";
 import { encodeDocument, uploadBytes, type Ipfs, type TaskConfig } from "../sdk/ipfs/index.ts";
 import { CallbackTimeoutError, type CallbackServer } from "./callback-server.ts";
 import type { Logger } from "./logger.ts";
@@ -17,6 +18,7 @@ import { SourceVerificationError, type StackLease, type StackManager } from "./s
 import { TERMINAL_PHASES, type TaskRecord } from "./state.ts";
 import {
   chainNow,
+  readAttempt,
   readTask,
   reconcileAttempt,
   reconcileSubmit,
@@ -40,6 +42,14 @@ export type TaskRunnerDeps = Omit<ChainContext, "signal"> & {
  * the task waits for something known (a slot that frees at a deadline) and should run again after `deferMs`.
  */
 export type RunOutcome = "finished" | "paused" | "retry" | { deferMs: number };
+
+/** The handler stopped answering while it ran a task (process exited, container died): no callback will come. */
+export class HandlerCrashedError extends Error {
+  constructor(projectName: string) {
+    super(`the handler of ${projectName} stopped answering /health while it ran the task`);
+    this.name = "HandlerCrashedError";
+  }
+}
 
 /** Thrown by a step that cannot proceed yet but knows when it may: not a failure. */
 class DeferError extends Error {
@@ -209,22 +219,33 @@ export class TaskRunner {
       throw error;
     }
     const { baseUrl } = run.lease;
-    const waiting = this.#d.callbacks.waitFor(r.task, { timeoutMs: budgetMs, signal });
+    // Aborted once the wait is over, however it ended: no waiter or probe outlives it.
+    const watching = new AbortController();
+    const waiting = this.#d.callbacks.waitFor(r.task, { timeoutMs: budgetMs, signal: AbortSignal.any([signal, watching.signal]) });
     waiting.catch(() => undefined);
     await this.#d.state.transition(r.task, "dispatched", { dispatches: (r.dispatches ?? 0) + 1 });
-    try {
-      await dispatchToHandler(baseUrl, run.config, r.task, { ...this.#d.config.retry, signal });
-    } catch (error) {
-      if (error instanceof HandlerRejectedError) return this.#end(run, r, "failed", "handler-rejected", error);
-      throw error;
-    }
-    run.log.info({ fn: run.config.function_name, budgetMs }, "dispatched to handler");
     let result;
     try {
-      result = await waiting;
-    } catch (error) {
-      if (error instanceof CallbackTimeoutError) return this.#end(run, r, "failed", "timeout", error);
-      throw error;
+      try {
+        await dispatchToHandler(baseUrl, run.config, r.task, { ...this.#d.config.retry, signal });
+      } catch (error) {
+        if (error instanceof HandlerRejectedError) return this.#end(run, r, "failed", "handler-rejected", error);
+        throw error;
+      }
+      run.log.info({ fn: run.config.function_name, budgetMs }, "dispatched to handler");
+      try {
+        result = await Promise.race([waiting, this.#watchHandler(run.lease, AbortSignal.any([signal, watching.signal]))]);
+      } catch (error) {
+        if (error instanceof CallbackTimeoutError) return this.#end(run, r, "failed", "timeout", error);
+        if (error instanceof HandlerCrashedError) {
+          // Its attempt is on-chain and lapses; the stack is restarted for the next task.
+          run.lease.reportDown();
+          return this.#end(run, r, "failed", "handler-crashed", error);
+        }
+        throw error;
+      }
+    } finally {
+      watching.abort();
     }
     run.lease.release();
     run.lease = undefined;
@@ -233,6 +254,23 @@ export class TaskRunner {
     const bytes = encodeDocument(result.json);
     await spool(this.#d.config.stateDir, r.task, bytes);
     return this.#pin(run, r, bytes);
+  }
+
+  /**
+   * Probes the handler while its callback is awaited; rejects with HandlerCrashedError once it is seen down twice
+   * in a row (its process exited, its container died: the callback will never come). Never resolves otherwise.
+   */
+  async #watchHandler(lease: StackLease, signal: AbortSignal): Promise<never> {
+    const everyMs = this.#d.config.handlerProbeIntervalMs;
+    if (everyMs === 0) return new Promise<never>(() => undefined);
+    let down = 0;
+    for (;;) {
+      await sleep(everyMs, undefined, { signal }).catch(() => undefined);
+      if (signal.aborted) return new Promise<never>(() => undefined);
+      const seen = await lease.probe(signal);
+      down = seen === "down" ? down + 1 : 0;
+      if (down >= 2) throw new HandlerCrashedError(lease.projectName);
+    }
   }
 
   async #pin(run: Run, r: TaskRecord, bytes: Uint8Array): Promise<void> {
@@ -254,6 +292,12 @@ export class TaskRunner {
   async #submit(run: Run, r: TaskRecord): Promise<void> {
     const outcome = await sendSubmit(run.ctx, r);
     if ("blockNumber" in outcome) return this.#completed(run, r, outcome.blockNumber);
+    // A refusal can be our own earlier send of this response landing first (its RPC answer was lost, the send
+    // was retried and the retry's simulation saw the task answered): the chain knows whose response it holds.
+    if ((await readAttempt(run.ctx, r.task)).state === AttemptState.RESPONDED) {
+      run.log.info({ refused: "reason" in outcome ? outcome.reason : outcome.end }, "our response had already landed; the retry was refused");
+      return this.#completed(run, r, undefined);
+    }
     if (outcome.end === "already-attempted") return this.#end(run, r, "failed", "unexpected-revert");
     return this.#end(run, r, outcome.end, outcome.reason);
   }

@@ -1,5 +1,7 @@
+import { execFile, spawn } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { matmul } from "../../examples/matmul-source/matmul.ts";
 import { CallbackServer } from "../../src/node/callback-server.ts";
@@ -12,6 +14,7 @@ import {
 } from "../../src/node/runtime/index.ts";
 import { freePort, postJson, silentLogger } from "../handler/helpers.ts";
 
+const run = promisify(execFile);
 const ENTRY = resolve(import.meta.dirname, "../../examples/matmul-source/handler.ts");
 const callbacks = new CallbackServer({ logger: silentLogger });
 const runtime = new LocalProcessRuntime({ entry: ENTRY, logger: silentLogger, healthTimeoutMs: 20_000, killGraceMs: 15_000 });
@@ -127,6 +130,43 @@ await runHandlerServer([defineHandler({ name: "env", input: z.object({}), output
     expect((error as HealthTimeoutError).message).toMatch(/did not answer 200 within 600 ms/);
     expect(muted.running()).toEqual([]);
   });
+
+  test("a handler outlives no node: when its parent is SIGKILLed, the handler exits on its own", async () => {
+    // A node stand-in: starts one handler through the runtime, says so, and waits to be killed.
+    const parentScript = join(scratch, "parent.ts");
+    const runtimeIndex = resolve(import.meta.dirname, "../../src/node/runtime/index.ts");
+    await writeFile(
+      parentScript,
+      `import { LocalProcessRuntime } from ${JSON.stringify(runtimeIndex)};
+const runtime = new LocalProcessRuntime({ entry: ${JSON.stringify(ENTRY)} });
+await runtime.start(${JSON.stringify(await stack())});
+process.stdout.write("ready\\n");
+setInterval(() => undefined, 1_000);
+`,
+    );
+    const parent = spawn(process.execPath, [parentScript], { stdio: ["ignore", "pipe", "inherit"] });
+    await new Promise<void>((ready, failed) => {
+      parent.stdout?.on("data", (chunk: Buffer) => chunk.toString().includes("ready") && ready());
+      parent.once("exit", (code) => failed(new Error(`parent exited (${code})`)));
+    });
+    const { stdout } = await run("ps", ["-o", "pid=", "--ppid", String(parent.pid)]);
+    const [handler] = stdout.split(/\s+/).filter(Boolean).map(Number);
+    expect(handler).toBeTypeOf("number");
+    parent.kill("SIGKILL");
+    const alive = () => {
+      try {
+        process.kill(handler as number, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const deadline = Date.now() + 15_000;
+    while (alive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    const survived = alive();
+    if (survived) process.kill(handler as number, "SIGKILL"); // ours: do not leave it behind even when red
+    expect(survived).toBe(false);
+  }, 30_000);
 
   test("GPU environments are refused with a typed error", async () => {
     const error = await runtime.start(await stack({ environment: "nvidia" })).catch((caught: unknown) => caught);

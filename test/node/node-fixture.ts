@@ -187,6 +187,16 @@ export async function createWorld() {
     await done(register(other, { ...opts, source, provider: other.account.address, environment: 1 }));
     return other;
   };
+  /** A provider paired with a master of its own (funded, staked like the first), registered to `sources`. */
+  const providerWithOwnMaster = async (sources: readonly Address[]) => {
+    const [newMaster, newProvider] = [await wallet(), await wallet()];
+    await done(announceProvider(newMaster, { ...opts, provider: newProvider.account.address }));
+    await done(announceMaster(newProvider, { ...opts, master: newMaster.account.address }));
+    await done(deposit(newMaster, { ...opts, value: parseEther("10") }));
+    await done(lock(newMaster, { ...opts, amount: parseEther("5") }));
+    for (const source of sources) await done(register(newProvider, { ...opts, source, provider: newProvider.account.address, environment: 1 }));
+    return { master: newMaster, provider: newProvider };
+  };
   const registerProvider = (source: Address) => done(register(provider, { ...opts, source, provider: providerAccount.address, environment: 1 }));
 
   const countEvents = async (task: Address) => {
@@ -245,6 +255,7 @@ export async function createWorld() {
     createSource,
     createTask,
     extraProvider,
+    providerWithOwnMaster,
     registerProvider,
     countEvents,
     balanceOf,

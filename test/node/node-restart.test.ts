@@ -1,30 +1,17 @@
 // Restarts: a node killed with SIGKILL mid-task (run as a child process from a config file, the way operators and
 // the fault tests run it), a graceful drain, and a replay of every event from the start. The chain counts
 // TaskAttempted / ResponseSubmitted per task: never more than one each.
-import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { readFile, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Address } from "viem";
 import { createProviderNode } from "../../src/node/node.ts";
-import type { TaskRecord } from "../../src/node/state.ts";
-import { MATMUL_ENTRY, ROOT, createWorld, startRpcProxy, waitUntil, type World } from "./node-fixture.ts";
+import { NodeProcesses, kill9 as killNode, phaseIn, readState, writeConfig as writeNodeConfig, type StateFile } from "./child-node.ts";
+import { createWorld, startRpcProxy, waitUntil, type World } from "./node-fixture.ts";
 
-const run = promisify(execFile);
 let world: World;
 let source: Address;
-const children: ChildProcess[] = [];
-
-type StateFile = { cursor?: { blockNumber: string }; tasks: Record<string, TaskRecord> };
-const readState = async (stateDir: string): Promise<StateFile | undefined> => {
-  try {
-    return JSON.parse(await readFile(join(stateDir, "state.json"), "utf8")) as StateFile;
-  } catch {
-    return undefined; // not written yet, or mid-rename
-  }
-};
-const phaseIn = async (stateDir: string, task: Address) => (await readState(stateDir))?.tasks[task]?.phase;
+const processes = new NodeProcesses();
 
 beforeAll(async () => {
   world = await createWorld();
@@ -32,61 +19,16 @@ beforeAll(async () => {
 }, 150_000);
 
 afterAll(async () => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  processes.killAll();
   await world?.close();
 }, 60_000);
 
 /** Starts `node src/node/main.ts --config <file>` with the key in the environment, as an operator would. */
-function spawnNode(configFile: string): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, [join(ROOT, "src/node/main.ts"), "--config", configFile], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? "", GPU_NEXUS_PROVIDER_KEY: world.providerKey },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.push(child);
-  let out = "";
-  child.stdout?.on("data", (c: Buffer) => (out = (out + c.toString()).slice(-20_000)));
-  child.stderr?.on("data", (c: Buffer) => (out = (out + c.toString()).slice(-20_000)));
-  return { child, output: () => out };
-}
-
-async function childPids(pid: number): Promise<number[]> {
-  const { stdout } = await run("ps", ["-o", "pid=", "--ppid", String(pid)]).catch(() => ({ stdout: "" }));
-  return stdout.split(/\s+/).filter(Boolean).map(Number);
-}
-
-/** Writes a node config file for a child process; returns its path. */
-async function writeConfig(name: string, stateDir: string, extra: Record<string, unknown> = {}): Promise<string> {
-  const base = world.nodeConfig({ stateDir });
-  const file = join(world.scratch, `${name}.json`);
-  await writeFile(
-    file,
-    JSON.stringify({
-      rpcUrl: base.rpcUrl,
-      nexus: base.nexus,
-      ipfs: base.ipfs,
-      runtime: "local-process",
-      localProcess: { entries: { "*": MATMUL_ENTRY } },
-      stateDir,
-      pollingIntervalMs: 100,
-      minTimeToDeadlineMs: 5_000,
-      submitMarginMs: 2_000,
-      metrics: { enabled: false },
-      retry: { attempts: 4, baseDelayMs: 100, maxDelayMs: 1_000 },
-      logLevel: "info",
-      ...extra,
-    }),
-  );
-  return file;
-}
-
-async function kill9(child: ChildProcess): Promise<void> {
-  const handlers = await childPids(child.pid ?? 0);
-  child.kill("SIGKILL");
-  await new Promise((r) => child.once("exit", r));
-  // The killed node's handler processes are orphaned (they are ours, by id): stop them so nothing is left behind.
-  for (const pid of handlers) process.kill(pid, "SIGKILL");
-}
+const spawnNode = (configFile: string) => processes.spawn(configFile, world.providerKey);
+const writeConfig = (name: string, stateDir: string, extra: Record<string, unknown> = {}) => writeNodeConfig(world, name, stateDir, extra);
+// The killed node's handler processes exit on their own (faults-sigkill checks that); reaping them here keeps these
+// tests fast.
+const kill9 = (child: Parameters<typeof killNode>[0]) => killNode(child, { reapHandlers: true });
 
 describe("provider node restarts", () => {
   test("SIGKILL between recording and broadcasting the attempt: the restart broadcasts the same signed bytes", async () => {

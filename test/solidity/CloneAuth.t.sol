@@ -179,7 +179,7 @@ contract CloneAuthTest is NexusFixture {
             bytes memory err = abi.encodeWithSelector(ITask.NotTaskNexus.selector, c);
             vm.startPrank(c);
             vm.expectRevert(err);
-            ITask(task).recordAttempt(provider, 0);
+            ITask(task).recordAttempt(provider, master, 0);
             vm.expectRevert(err);
             ITask(task).recordResponse(provider, 0);
             vm.expectRevert(err);
@@ -198,7 +198,7 @@ contract CloneAuthTest is NexusFixture {
         bytes memory err = abi.encodeWithSelector(ITask.NotTaskNexus.selector, address(nexus));
         vm.startPrank(address(nexus));
         vm.expectRevert(err);
-        taskImpl.recordAttempt(provider, 0);
+        taskImpl.recordAttempt(provider, master, 0);
         vm.expectRevert(err);
         taskImpl.recordCancellation();
         vm.stopPrank();
@@ -208,15 +208,15 @@ contract CloneAuthTest is NexusFixture {
         // Nexus cannot drive a clone it did not create
         vm.expectRevert(abi.encodeWithSelector(ITask.NotTaskNexus.selector, address(nexus)));
         vm.prank(address(nexus));
-        ITask(foreignTask).recordAttempt(provider, 0);
+        ITask(foreignTask).recordAttempt(provider, master, 0);
         // its deployer can, which is harmless: Nexus never pays or escrows for it
-        ITask(foreignTask).recordAttempt(provider, 0);
+        ITask(foreignTask).recordAttempt(provider, master, 0);
         assertEq(uint8(ITask(foreignTask).attemptOf(provider).state), uint8(AttemptState.LIVE));
         assertEq(uint8(ITask(task).attemptOf(provider).state), uint8(AttemptState.NONE));
         // the etched copy answers to nobody: its address is nobody's prediction
         vm.expectRevert(abi.encodeWithSelector(ITask.NotTaskNexus.selector, address(nexus)));
         vm.prank(address(nexus));
-        ITask(etchedTask).recordAttempt(provider, 0);
+        ITask(etchedTask).recordAttempt(provider, master, 0);
     }
 
     // ================================================================ NotSourceNexus

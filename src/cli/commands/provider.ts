@@ -139,6 +139,8 @@ export const providerStart = defineCommand({
       const to = renamed[flag];
       return to === undefined ? a : value === undefined ? to : `${to}=${value}`;
     });
+    // SIGINT/SIGTERM belong to the node from here: it drains in-flight tasks (shutdownGraceMs) and exits 0.
+    ctx.releaseSignals?.();
     const code = await mod.runProviderNode(argv, ctx.env);
     return typeof code === "number" ? code : 0;
   },

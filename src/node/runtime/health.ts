@@ -44,3 +44,21 @@ export async function waitForHealth(options: WaitForHealthOptions): Promise<void
     await sleep(Math.max(0, Math.min(intervalMs, deadline - Date.now())), undefined, options.signal ? { signal: options.signal } : {});
   }
 }
+
+/**
+ * One look at a running handler: "up" (200), "down" (refused or reset: nothing listens any more; or a non-200
+ * answer such as a draining 503), "unknown" (no answer in time: a handler busy computing on its event loop is
+ * not a dead one).
+ */
+export async function probeHealth(baseUrl: string, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<"up" | "down" | "unknown"> {
+  const timeout = AbortSignal.timeout(options.timeoutMs ?? 2_000);
+  try {
+    const response = await fetch(`${baseUrl}/health`, { signal: options.signal ? AbortSignal.any([options.signal, timeout]) : timeout });
+    await response.arrayBuffer().catch(() => undefined);
+    return response.status === 200 ? "up" : "down";
+  } catch (error) {
+    if (options.signal?.aborted || timeout.aborted) return "unknown";
+    // undici: "fetch failed" with ECONNREFUSED / ECONNRESET / "other side closed" as its cause.
+    return error instanceof TypeError ? "down" : "unknown";
+  }
+}

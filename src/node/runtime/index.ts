@@ -7,7 +7,7 @@ import type { HandlerRuntime } from "./types.ts";
 export { DockerComposeRuntime, detectDocker, type DockerComposeRuntimeOptions } from "./docker-compose.ts";
 export { LocalProcessRuntime, type LocalProcessRuntimeOptions } from "./local-process.ts";
 export { CapabilityMissingError, HealthTimeoutError, RuntimeError, RuntimeUnavailableError, StackStartError } from "./errors.ts";
-export { waitForHealth, type WaitForHealthOptions } from "./health.ts";
+export { probeHealth, waitForHealth, type WaitForHealthOptions } from "./health.ts";
 export {
   ENVIRONMENTS,
   assertValidStack,

@@ -31,6 +31,28 @@ export type LocalProcessRuntimeOptions = {
 
 type Child = { process: ChildProcess; exited: Promise<void>; output: string[] };
 
+/**
+ * Preloaded into every handler process: when the process that spawned it is gone (the node was killed with -9,
+ * or crashed, so nobody will ever stop this handler), the handler is re-parented and `process.ppid` changes. It
+ * then gets SIGTERM (time to clean up after itself) and SIGKILL 5 s later if it is still there: with its node gone no
+ * result can be delivered anyway, and a handler logging to the dead node's stdout pipe may never get out of its
+ * shutdown (sonic-boom's flushSync, under pino, retries a write that fails with EPIPE forever). The watch runs in a
+ * worker thread, so a handler whose main thread is stuck or busy computing is still ended. Polling `ppid` needs no
+ * pipe and no cooperation from the handler's code, and works on Linux and macOS.
+ */
+const WATCHDOG_WORKER = [
+  "const parent = process.ppid;",
+  "const timer = setInterval(() => {",
+  "  if (process.ppid === parent) return;",
+  "  clearInterval(timer);",
+  "  process.kill(process.pid, 'SIGTERM');",
+  "  setTimeout(() => process.kill(process.pid, 'SIGKILL'), 5000);",
+  "}, 500);",
+].join("\n");
+const PARENT_WATCHDOG = `data:text/javascript,${encodeURIComponent(
+  `import { Worker } from "node:worker_threads"; new Worker(${JSON.stringify(WATCHDOG_WORKER)}, { eval: true }).unref();`,
+)}`;
+
 const MAX_TAIL_LINES = 60;
 
 /** Runs a handler as a plain child process, for machines without Docker (no isolation: trusted sources only). */
@@ -58,7 +80,7 @@ export class LocalProcessRuntime implements HandlerRuntime {
     const host = this.#options.handlerHost ?? "127.0.0.1";
     const log = this.#logger.child({ project: projectName });
 
-    const child = spawn(this.#options.nodePath ?? process.execPath, [...(this.#options.nodeArgs ?? []), entry], {
+    const child = spawn(this.#options.nodePath ?? process.execPath, [...(this.#options.nodeArgs ?? []), "--import", PARENT_WATCHDOG, entry], {
       // The same contract a container gets, and nothing of this process's own environment but PATH.
       env: {
         ...this.#baseEnv,

@@ -123,6 +123,10 @@ contract AmountsFuzzTest is NexusSetup {
         vm.prank(client);
         nexus.setAgent(agent, true);
         vm.deal(agent, value);
+        if (value != 0) {
+            vm.expectEmit(true, true, false, true, address(nexus));
+            emit INexusEvents.Deposited(client, agent, value);
+        }
         vm.prank(agent);
         address task = nexus.publishTaskFor{value: value}(
             client, source, "", bytes32(0), uint64(block.timestamp + 1), payment, 1
@@ -135,13 +139,18 @@ contract AmountsFuzzTest is NexusSetup {
     // ------------------------------------------------------------------ fees and payouts
 
     /// FIRST_RESPONSE: the whole payment less the fee goes to the master; the fee accrues and reaches the treasury.
-    function testFuzz_firstResponse_feeArithmetic(uint256 payment, uint256 feeSeed, uint256 asked) public {
+    /// The fee is the one in force at publication: a later change does not touch the open task.
+    function testFuzz_firstResponse_feeArithmetic(uint256 payment, uint256 feeSeed, uint256 asked, uint256 laterFee)
+        public
+    {
         uint16 feeBps = _setFee(feeSeed);
         SourceParams memory p = _params(DeliveryMethod.FIRST_RESPONSE);
         p.minPayment = 0;
         address source = _market(p);
         payment = bound(payment, 1, U96);
         address task = _publishTask(client, source, uint64(block.timestamp + 1 days), payment, payment);
+        assertEq(ITask(task).terms().feeBps, feeBps, "fee fixed in the terms");
+        _setFee(laterFee);
         _attempt(task, provider, asked);
 
         uint256 fee = payment * feeBps / BPS;
@@ -173,9 +182,13 @@ contract AmountsFuzzTest is NexusSetup {
 
     /// MANUAL: the asked payment less the fee to the master, the rest of the escrow back to the client, whether the
     /// client confirms or anyone settles after the review window.
-    function testFuzz_manual_payoutArithmetic(uint256 payment, uint256 asked, uint256 feeSeed, bool bySettlement)
-        public
-    {
+    function testFuzz_manual_payoutArithmetic(
+        uint256 payment,
+        uint256 asked,
+        uint256 feeSeed,
+        bool bySettlement,
+        uint256 laterFee
+    ) public {
         uint16 feeBps = _setFee(feeSeed);
         SourceParams memory p = _params(DeliveryMethod.MANUAL_CONFIRMATION);
         p.minPayment = 0;
@@ -184,6 +197,7 @@ contract AmountsFuzzTest is NexusSetup {
         asked = bound(asked, 0, payment);
         uint64 expiry = uint64(block.timestamp + 1 days);
         address task = _publishTask(client, source, expiry, payment, payment);
+        _setFee(laterFee);
         _attempt(task, provider, asked);
         _respond(task, provider, asked);
         assertEq(uint8(ITask(task).status()), uint8(TaskStatus.RESPONDED));
@@ -288,9 +302,9 @@ contract AmountsFuzzTest is NexusSetup {
 
     // ------------------------------------------------------------------ lapse penalty
 
-    /// The penalty is min(lapsePenalty, lockup at report time), moved from the master's lockup to the client, once.
-    /// Unbonding stake is not slashable.
-    function testFuzz_lapsePenalty_vsLockup(uint256 penalty, uint256 lockup, uint256 unbondPart, bool firstResponse)
+    /// The penalty is min(lapsePenalty, lockup + unbonding at report time), taken from the lockup first, then from
+    /// the unbonding (unbonding right after attempting does not escape it), moved to the client, once.
+    function testFuzz_lapsePenalty_vsStake(uint256 penalty, uint256 lockup, uint256 unbondPart, bool firstResponse)
         public
     {
         SourceParams memory p = _params(_method(firstResponse));
@@ -310,7 +324,10 @@ contract AmountsFuzzTest is NexusSetup {
             nexus.unbond(unbondPart);
         }
         uint256 lockupAtReport = lockup - unbondPart;
-        uint256 slashed = p.lapsePenalty < lockupAtReport ? p.lapsePenalty : lockupAtReport;
+        uint256 fromLockup = p.lapsePenalty < lockupAtReport ? p.lapsePenalty : lockupAtReport;
+        uint256 rest = p.lapsePenalty - fromLockup;
+        uint256 fromUnbonding = rest < unbondPart ? rest : unbondPart;
+        uint256 slashed = fromLockup + fromUnbonding;
 
         vm.warp(deadline);
         vm.expectEmit(true, true, true, true, address(nexus));
@@ -319,8 +336,9 @@ contract AmountsFuzzTest is NexusSetup {
         nexus.reportLapse(task, provider);
 
         assertEq(vault.balanceOf(client), slashed, "client compensated");
-        assertEq(vault.lockupOf(master), lockupAtReport - slashed, "lockup slashed");
-        assertEq(vault.stakeOf(master).unbonding, unbondPart, "unbonding untouched");
+        assertEq(vault.lockupOf(master), lockupAtReport - fromLockup, "lockup slashed first");
+        assertEq(vault.stakeOf(master).unbonding, unbondPart - fromUnbonding, "then unbonding");
+        assertEq(slashed, p.lapsePenalty < lockup ? p.lapsePenalty : lockup, "min(penalty, whole stake)");
         assertEq(vault.balanceOf(anyone), 0, "reporter gets nothing");
         assertEq(_state(task).liveAttempts, 0, "slot freed");
         assertEq(uint8(_attemptOf(task, provider).state), uint8(AttemptState.LAPSED));
@@ -329,6 +347,50 @@ contract AmountsFuzzTest is NexusSetup {
         nexus.reportLapse(task, provider);
         assertEq(vault.balanceOf(client), slashed, "once per attempt");
         assertEq(address(vault).balance, lockup + 1 ether, "nothing created or lost");
+    }
+
+    /// The master that backed an attempt is paid for it and answers for its lapse, even if the provider leaves it
+    /// (or moves to another master) before responding or before the lapse is reported.
+    function testFuzz_attemptMasterIsPaidAndSlashed(uint256 payment, bool firstResponse, bool moveToOther, bool lapse)
+        public
+    {
+        SourceParams memory p = _params(_method(firstResponse));
+        address source = _market(p);
+        address other = makeAddr("other-master");
+        _stake(other, 10 ether);
+        vm.prank(other);
+        nexus.announceProvider(provider);
+        payment = bound(payment, p.minPayment, U96);
+        uint64 expiry = uint64(block.timestamp + 1 days);
+        address task = _publishTask(client, source, expiry, payment, payment);
+        uint40 deadline = _attempt(task, provider, 0);
+        assertEq(_attemptOf(task, provider).master, master);
+
+        vm.prank(provider);
+        if (moveToOther) nexus.announceMaster(other); // paired with `other` at once: it announced the provider
+        else nexus.revokeMaster();
+        assertEq(registry.masterOf(provider), moveToOther ? other : address(0));
+
+        if (lapse) {
+            vm.warp(deadline);
+            vm.expectEmit(true, true, true, true, address(nexus));
+            emit INexusEvents.AttemptLapsed(task, provider, master, p.lapsePenalty, anyone);
+            vm.prank(anyone);
+            nexus.reportLapse(task, provider);
+            assertEq(vault.lockupOf(master), p.minAvailableLockup - p.lapsePenalty, "backing master slashed");
+            assertEq(vault.lockupOf(other), 10 ether, "new master untouched");
+            assertEq(vault.balanceOf(client), p.lapsePenalty);
+            return;
+        }
+        _respond(task, provider, payment);
+        if (!firstResponse) {
+            vm.prank(client);
+            nexus.confirmResponse(task, provider);
+        }
+        assertEq(vault.balanceOf(master), payment, "backing master paid (fee 0)");
+        assertEq(vault.earningsOf(master), payment);
+        assertEq(vault.balanceOf(other), 0, "new master not paid");
+        assertEq(vault.balanceOf(provider), 0, "provider key not paid");
     }
 
     // ------------------------------------------------------------------ vault buckets

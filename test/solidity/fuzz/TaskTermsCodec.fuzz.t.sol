@@ -37,7 +37,9 @@ contract TaskTermsCodecFuzzTest is NexusSetup {
             reviewWindow: reviewWindow,
             lapsePenalty: lapsePenalty,
             maxConcurrentAttempts: maxConcurrentAttempts,
-            deliveryMethod: _method(firstResponse)
+            deliveryMethod: _method(firstResponse),
+            // Derived from the salt so that the round trip also covers every fee width.
+            feeBps: uint16(salt)
         });
     }
 
@@ -53,6 +55,7 @@ contract TaskTermsCodecFuzzTest is NexusSetup {
         assertEq(a.lapsePenalty, b.lapsePenalty, "lapsePenalty");
         assertEq(a.maxConcurrentAttempts, b.maxConcurrentAttempts, "maxConcurrentAttempts");
         assertEq(uint8(a.deliveryMethod), uint8(b.deliveryMethod), "deliveryMethod");
+        assertEq(a.feeBps, b.feeBps, "feeBps");
         assertEq(keccak256(abi.encode(a)), keccak256(abi.encode(b)), "whole struct");
     }
 
@@ -85,7 +88,7 @@ contract TaskTermsCodecFuzzTest is NexusSetup {
         );
         bytes memory packed = harness.encode(t);
         assertEq(packed.length, harness.length(), "packed length");
-        assertEq(packed.length, 122, "documented length");
+        assertEq(packed.length, 124, "documented length");
         assertEq(
             keccak256(packed),
             keccak256(
@@ -100,7 +103,8 @@ contract TaskTermsCodecFuzzTest is NexusSetup {
                     reviewWindow,
                     lapsePenalty,
                     maxConcurrentAttempts,
-                    firstResponse ? uint8(1) : uint8(0)
+                    firstResponse ? uint8(1) : uint8(0),
+                    uint16(salt)
                 )
             ),
             "layout"
@@ -109,10 +113,13 @@ contract TaskTermsCodecFuzzTest is NexusSetup {
         _assertTermsEq(harness.roundTrip(t), t);
     }
 
-    /// Any 122 bytes whose last byte is a valid delivery method decode to terms that re-encode to the same bytes.
-    function testFuzz_encodeDecodeInverse(bytes32 a, bytes32 b, bytes32 c, bytes25 d, bool firstResponse) public view {
-        bytes memory packed = abi.encodePacked(a, b, c, d, firstResponse ? uint8(1) : uint8(0));
-        assertEq(packed.length, 122);
+    /// Any 124 bytes whose delivery-method byte is valid decode to terms that re-encode to the same bytes.
+    function testFuzz_encodeDecodeInverse(bytes32 a, bytes32 b, bytes32 c, bytes25 d, bool firstResponse, uint16 fee)
+        public
+        view
+    {
+        bytes memory packed = abi.encodePacked(a, b, c, d, firstResponse ? uint8(1) : uint8(0), fee);
+        assertEq(packed.length, 124);
         assertEq(keccak256(harness.encode(harness.decode(packed))), keccak256(packed));
     }
 
@@ -151,7 +158,8 @@ contract TaskTermsCodecFuzzTest is NexusSetup {
             reviewWindow: p.reviewWindow,
             lapsePenalty: p.lapsePenalty,
             maxConcurrentAttempts: p.maxConcurrentAttempts,
-            deliveryMethod: p.deliveryMethod
+            deliveryMethod: p.deliveryMethod,
+            feeBps: nexus.feeBps()
         });
         address predicted = nexus.predictTaskAddress(expected);
         assertFalse(nexus.isTask(predicted), "not yet deployed");

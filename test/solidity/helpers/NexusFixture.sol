@@ -217,7 +217,8 @@ abstract contract NexusFixture is Test, INexusEvents {
             reviewWindow: p.reviewWindow,
             lapsePenalty: p.lapsePenalty,
             maxConcurrentAttempts: p.maxConcurrentAttempts,
-            deliveryMethod: p.deliveryMethod
+            deliveryMethod: p.deliveryMethod,
+            feeBps: nexus.feeBps()
         });
     }
 

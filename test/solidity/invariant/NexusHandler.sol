@@ -33,7 +33,7 @@ import {
 /// swallowed by the fuzzer, so nothing here asserts).
 contract NexusHandler is CommonBase, StdCheats, StdUtils {
     uint256 internal constant BPS = 10_000;
-    uint256 internal constant MAX_TASKS = 64;
+    uint256 internal constant MAX_TASKS = 96;
 
     Nexus public immutable nexus;
     IVault public immutable vault;
@@ -65,6 +65,7 @@ contract NexusHandler is CommonBase, StdCheats, StdUtils {
     mapping(address task => uint8) public ghostTerminal; // first terminal status seen + 1
     mapping(address task => uint256) public ghostEscrowReleases; // times the escrow went from payment to zero
     mapping(address task => uint256) public ghostLastEscrow; // escrow seen after the previous action
+    mapping(address task => uint256) public ghostPayment;
     mapping(address task => uint8) internal seenStatuses; // bitmask of statuses the task was seen in
 
     bool public violated;
@@ -82,7 +83,9 @@ contract NexusHandler is CommonBase, StdCheats, StdUtils {
     uint256 public lapsesCappedByLockup;
     uint256 public lapsesAfterClose;
     uint256 public slotsFull;
-    uint256 public paidToUnpairedProvider;
+    uint256 public paidToFormerMaster; // paid to the backing master after the provider left or changed master
+    uint256 public lapsesSlashingUnbonding;
+    uint256 public lapsesOfFormerMaster;
     uint256 public partialRefunds;
     uint256 public publishedWithBalance;
     uint256 public publishedWithExcess;
@@ -212,24 +215,32 @@ contract NexusHandler is CommonBase, StdCheats, StdUtils {
         return s == TaskStatus.CANCELED || s == TaskStatus.EXPIRED || s == TaskStatus.FINALIZED;
     }
 
-    /// @dev After every action, whatever call caused it: records each task's first terminal status, the statuses
-    /// it went through, and every change of its escrow (which may only ever go from its payment to zero, once).
+    /// @dev After every action, whatever call caused it: records each task's first terminal status and the
+    /// statuses it went through, checks a terminal status never changes, and tracks its escrow, which may only go
+    /// from its payment to zero, once, when it closes. (Kept cheap: a failing Solidity test is replayed with
+    /// stack-trace collection, whose memory grows with everything the test executed.)
     function _observeAll() internal {
         for (uint256 i; i < tasks.length; ++i) {
             address task = tasks[i];
             TaskStatus s = ITask(task).status();
+            uint8 first = ghostTerminal[task];
+            if (first != 0) {
+                if (uint8(s) + 1 != first) _fail("terminal status changed");
+                continue;
+            }
             uint8 bit = uint8(1) << uint8(s);
             if (seenStatuses[task] & bit == 0) {
                 seenStatuses[task] |= bit;
                 reachedStatus[uint8(s)] += 1;
             }
-            if (_isClosed(s) && ghostTerminal[task] == 0) ghostTerminal[task] = uint8(s) + 1;
             uint256 escrow = vault.escrowOf(task);
-            uint256 last = ghostLastEscrow[task];
-            if (escrow != last) {
-                if (last == ITask(task).terms().payment && escrow == 0) ghostEscrowReleases[task] += 1;
-                else _fail("escrow changed other than payment -> 0");
+            if (_isClosed(s)) {
+                ghostTerminal[task] = uint8(s) + 1;
+                if (ghostLastEscrow[task] == ghostPayment[task] && escrow == 0) ghostEscrowReleases[task] += 1;
+                else _fail("closed without releasing exactly its escrow");
                 ghostLastEscrow[task] = escrow;
+            } else if (escrow != ghostPayment[task]) {
+                _fail("open task's escrow differs from its payment");
             }
         }
     }
@@ -256,9 +267,9 @@ contract NexusHandler is CommonBase, StdCheats, StdUtils {
         return tasks[start];
     }
 
-    function _payee(address provider) internal view returns (address payee) {
-        payee = registry.masterOf(provider);
-        if (payee == address(0)) payee = provider;
+    /// @dev The master that backed `provider`'s attempt on `task`: the one paid, and the one answering for a lapse.
+    function _payee(address task, address provider) internal view returns (address) {
+        return ITask(task).attemptOf(provider).master;
     }
 
     // ------------------------------------------------------------------ tasks
@@ -316,12 +327,14 @@ contract NexusHandler is CommonBase, StdCheats, StdUtils {
         ghostDeposited += value;
         tasks.push(task);
         ghostLastEscrow[task] = payment;
+        ghostPayment[task] = payment;
         if (value < payment) publishedWithBalance += 1;
         if (value > payment) publishedWithExcess += 1;
         _check(vault.balanceOf(client) + payment == before + value, "publishTask: client balance");
         _check(vault.escrowOf(task) == payment, "publishTask: escrow");
         TaskTerms memory t = ITask(task).terms();
         _check(t.client == client && t.source == source && t.payment == payment && t.expiryTime == expiry, "publishTask: terms");
+        _check(t.feeBps == nexus.feeBps(), "publishTask: fee fixed at publication");
         _check(
             t.attemptTimeout == p.attemptTimeout && t.reviewWindow == p.reviewWindow && t.lapsePenalty == p.lapsePenalty
                 && t.maxConcurrentAttempts == p.maxConcurrentAttempts && t.deliveryMethod == p.deliveryMethod,
@@ -376,6 +389,7 @@ contract NexusHandler is CommonBase, StdCheats, StdUtils {
         uint256 deadline = due < t.expiryTime ? due : t.expiryTime;
         Attempt memory a = ITask(task).attemptOf(provider);
         _check(a.state == AttemptState.LIVE && a.deadline == deadline, "attempt: deadline = min(now + timeout, expiry)");
+        _check(a.master == master, "attempt: records the backing master");
         TaskState memory after_ = ITask(task).state();
         _check(after_.liveAttempts == st.liveAttempts + 1, "attempt: live count");
         _check(after_.lastDeadline == deadline, "attempt: last deadline");
@@ -392,6 +406,8 @@ contract NexusHandler is CommonBase, StdCheats, StdUtils {
         uint256 n = tasks.length;
         for (uint256 i; i < n; ++i) {
             address task = tasks[(taskSeed + i) % n];
+            // Only a late LIVE attempt (a lapse) is of interest on a closed task.
+            if (ghostTerminal[task] != 0 && !(wanted == AttemptState.LIVE && late)) continue;
             for (uint256 j; j < providers.length; ++j) {
                 address p = providers[(provSeed + j) % providers.length];
                 Attempt memory a = ITask(task).attemptOf(p);
@@ -421,10 +437,10 @@ contract NexusHandler is CommonBase, StdCheats, StdUtils {
         bool predicted = !_isClosed(st.status) && a.state == AttemptState.LIVE && block.timestamp < a.deadline
             && (fr || asked <= t.payment);
 
-        address payee = _payee(provider);
+        address payee = _payee(task, provider);
         uint256 payeeBefore = vault.balanceOf(payee);
         uint256 feesBefore = vault.accruedFees();
-        uint256 fee = uint256(t.payment) * nexus.feeBps() / BPS;
+        uint256 fee = uint256(t.payment) * t.feeBps / BPS;
 
         vm.prank(provider);
         bool ok;
@@ -435,11 +451,12 @@ contract NexusHandler is CommonBase, StdCheats, StdUtils {
         if (!ok) return;
         successes["submitResponse"] += 1;
         TaskState memory after_ = ITask(task).state();
-        _check(after_.liveAttempts + 1 == st.liveAttempts, "submitResponse: live count");
+        // A closed task reports no live attempt.
+        _check(after_.liveAttempts == (fr ? 0 : st.liveAttempts - 1), "submitResponse: live count");
         if (fr) {
             ghostClosings[task] += 1;
             finalizedByFirstResponse += 1;
-            if (payee == provider) paidToUnpairedProvider += 1;
+            if (registry.masterOf(provider) != payee) paidToFormerMaster += 1;
             ghostFeesAccrued += fee;
             ghostEarnings += t.payment - fee;
             _check(after_.status == TaskStatus.FINALIZED && ITask(task).winner() == provider, "FR: finalized");
@@ -467,11 +484,11 @@ contract NexusHandler is CommonBase, StdCheats, StdUtils {
         uint256 feesBefore,
         string memory name
     ) internal {
-        uint256 fee = asked * nexus.feeBps() / BPS;
+        uint256 fee = asked * t.feeBps / BPS;
         ghostClosings[task] += 1;
         ghostFeesAccrued += fee;
         ghostEarnings += asked - fee;
-        if (payee == provider) paidToUnpairedProvider += 1;
+        if (registry.masterOf(provider) != payee) paidToFormerMaster += 1;
         if (asked < t.payment) partialRefunds += 1;
         _check(ITask(task).status() == TaskStatus.FINALIZED && ITask(task).winner() == provider, string.concat(name, ": finalized"));
         _check(vault.balanceOf(payee) == payeeBefore + asked - fee, string.concat(name, ": payee gets asked - fee"));
@@ -497,7 +514,7 @@ contract NexusHandler is CommonBase, StdCheats, StdUtils {
         bool predicted = authorized && t.deliveryMethod == DeliveryMethod.MANUAL_CONFIRMATION && !_isClosed(status)
             && block.timestamp < uint256(t.expiryTime) + t.reviewWindow && a.state == AttemptState.RESPONDED;
 
-        address payee = _payee(provider);
+        address payee = _payee(task, provider);
         uint256 payeeBefore = vault.balanceOf(payee);
         uint256 clientBefore = vault.balanceOf(t.client);
         uint256 feesBefore = vault.accruedFees();
@@ -552,7 +569,7 @@ contract NexusHandler is CommonBase, StdCheats, StdUtils {
 
         address provider = st.selectedProvider;
         uint256 asked = provider == address(0) ? 0 : ITask(task).attemptOf(provider).askedPayment;
-        address payee = provider == address(0) ? address(0) : _payee(provider);
+        address payee = provider == address(0) ? address(0) : _payee(task, provider);
         uint256 payeeBefore = vault.balanceOf(payee);
         uint256 clientBefore = vault.balanceOf(t.client);
         uint256 feesBefore = vault.accruedFees();
@@ -588,9 +605,12 @@ contract NexusHandler is CommonBase, StdCheats, StdUtils {
         bool closed = _isClosed(st.status);
         bool predicted = a.state == AttemptState.LIVE && block.timestamp >= a.deadline && (!closed || a.deadline <= st.closedAt);
 
-        address master = registry.masterOf(provider);
-        uint256 lockup = master == address(0) ? 0 : vault.lockupOf(master);
-        uint256 expected = master == address(0) ? 0 : (t.lapsePenalty < lockup ? t.lapsePenalty : lockup);
+        address master = a.master; // the master that backed the attempt, whatever the pairing is now
+        Stake memory stake = vault.stakeOf(master);
+        uint256 fromLockup = t.lapsePenalty < stake.lockup ? t.lapsePenalty : stake.lockup;
+        uint256 rest = t.lapsePenalty - fromLockup;
+        uint256 fromUnbonding = rest < stake.unbonding ? rest : stake.unbonding;
+        uint256 expected = fromLockup + fromUnbonding;
         uint256 clientBefore = vault.balanceOf(t.client);
         vm.prank(actors[callerSeed % actors.length]); // anyone
         bool ok;
@@ -602,11 +622,17 @@ contract NexusHandler is CommonBase, StdCheats, StdUtils {
         successes["reportLapse"] += 1;
         lapses += 1;
         if (expected != 0) lapsesWithPenalty += 1;
-        if (master != address(0) && t.lapsePenalty > lockup) lapsesCappedByLockup += 1;
+        if (t.lapsePenalty > stake.lockup) lapsesCappedByLockup += 1;
+        if (fromUnbonding != 0) lapsesSlashingUnbonding += 1;
+        if (registry.masterOf(provider) != master) lapsesOfFormerMaster += 1;
         if (closed) lapsesAfterClose += 1;
         ghostSlashed += expected;
         _check(vault.balanceOf(t.client) == clientBefore + expected, "lapse: client gets min(penalty, lockup)");
-        _check(master == address(0) || vault.lockupOf(master) == lockup - expected, "lapse: lockup slashed");
+        Stake memory after_ = vault.stakeOf(master);
+        _check(
+            after_.lockup == stake.lockup - fromLockup && after_.unbonding == stake.unbonding - fromUnbonding,
+            "lapse: lockup slashed first, then unbonding"
+        );
         _check(ITask(task).attemptOf(provider).state == AttemptState.LAPSED, "lapse: state");
         _check(ITask(task).state().liveAttempts == (closed ? st.liveAttempts : st.liveAttempts - 1), "lapse: slot freed");
     }
@@ -778,7 +804,7 @@ contract NexusHandler is CommonBase, StdCheats, StdUtils {
     function togglePairing(uint256 provSeed) external step("togglePairing") {
         address p = providers[provSeed % providers.length];
         bool paired = registry.masterOf(p) != address(0);
-        if (paired && (provSeed >> 8) % 3 != 0) return; // leaving is rarer than coming back
+        if (paired && (provSeed >> 8) % 2 != 0) return; // leaving is rarer than coming back
         vm.prank(p);
         bool ok;
         if (paired) {
