@@ -7,7 +7,7 @@
 // Also here: handler processes of a SIGKILLed node exit on their own (they watch their parent), and
 // `gpunexus provider start` lets the node drain on SIGINT instead of exiting after 3 s.
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, onTestFinished, test } from "vitest";
 import type { Address } from "viem";
 import type { TaskRecord } from "../../src/node/state.ts";
 import { NodeProcesses, kill9, recordIn, waitGone, withOutput, writeConfig, type SpawnedNode } from "./child-node.ts";
@@ -75,6 +75,8 @@ async function killAt(name: string, rule: FaultRule, frozen: (r: TaskRecord) => 
     expect((await nonce()) - nonceBefore).toBe(2);
     return { task, atKill, final };
   } finally {
+    // A red variant must not leave a node running with the same key: it would take the next variant's task.
+    processes.killAll();
     await proxy.close();
   }
 }
@@ -131,6 +133,7 @@ describe("gpunexus provider start", () => {
     const stateDir = join(world.scratch, "state-cli");
     const fromBlock = String(await world.publicClient.getBlockNumber());
     const cli = processes.spawn(await writeConfig(world, "cli", stateDir, { fromBlock, shutdownGraceMs: 30_000 }), world.providerKey, { via: "cli" });
+    onTestFinished(() => processes.killAll());
     const task = await world.createTask(source, { function_name: "sleep", data: { ms: 5_000 } });
     await withOutput(waitUntil("dispatched", async () => (await recordIn(stateDir, task))?.phase === "dispatched", 45_000), cli);
     const interruptedAt = Date.now();

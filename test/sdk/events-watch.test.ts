@@ -113,7 +113,7 @@ describe("watchNexusEvents", () => {
     const expected = parseEventLogs({ abi: nexusAbi, logs: raw, strict: true });
     const ours = await getNexusEvents(fx.publicClient, { nexus: fx.nexus, fromBlock: 0n });
     // Deployment events, struct parameters (SourcePublished), strings (TaskPublished) and plain values.
-    expect(new Set(ours.map((e) => e.eventName))).toEqual(new Set(["OwnershipTransferred", "FeeSet", "TreasurySet", "UnbondingPeriodSet", "SourcePublished", "TaskPublished"]));
+    expect(new Set(ours.map((e) => e.eventName))).toEqual(new Set(["OwnershipTransferred", "FeeSet", "TreasurySet", "UnbondingPeriodSet", "SourcePublished", "Deposited", "TaskPublished"]));
     expect(ours.length).toBe(expected.length);
     expect(ours).toEqual(expected);
   });

@@ -3,6 +3,7 @@ pragma solidity 0.8.29;
 
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {NexusFixture} from "./helpers/NexusFixture.sol";
+import {ITask} from "../../contracts/interfaces/ITask.sol";
 import {Nexus} from "../../contracts/Nexus.sol";
 import {Vault} from "../../contracts/Vault.sol";
 import {ProviderRegistry} from "../../contracts/ProviderRegistry.sol";
@@ -133,19 +134,24 @@ contract NexusAdminTest is NexusFixture {
     }
 
     /// @dev Documents current behaviour: the fee is read at payout, so a change applies to open tasks too.
-    function test_setFee_appliesAtPayoutTime() public {
+    function test_setFee_leavesOpenTasksAtTheirPublishedFee() public {
         address source = _publishFirstResponseSource();
         _setupProvider(source, provider, master);
         address task = _publishTask(source);
         _attempt(task, provider);
         vm.prank(owner);
         nexus.setFee(MAX_FEE_BPS);
+        assertEq(ITask(task).terms().feeBps, FEE_BPS);
+        uint256 fee = PAYMENT * FEE_BPS / 10_000;
         _expectEmit();
         emit ResponseSubmitted(task, provider, RESULT_URI, RESULT_HASH, PAYMENT);
         _expectEmit();
-        emit TaskFinalized(task, provider, master, PAYMENT, PAYMENT / 10, 0, false);
+        emit TaskFinalized(task, provider, master, PAYMENT, fee, 0, false);
         _respond(task, provider, 0);
-        assertEq(vault.balanceOf(master), PAYMENT - PAYMENT / 10);
+        assertEq(vault.balanceOf(master), PAYMENT - fee);
+        // a task published after the change pays the new fee
+        address later = _publishTask(source);
+        assertEq(ITask(later).terms().feeBps, MAX_FEE_BPS);
     }
 
     // ================================================================ setTreasury

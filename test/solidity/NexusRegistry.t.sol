@@ -178,16 +178,17 @@ contract NexusRegistryTest is NexusFixture {
         _assertPairing(provider, master2, true);
     }
 
-    function test_payoutFollowsCurrentMaster() public {
+    function test_payoutGoesToTheMasterThatBackedTheAttempt() public {
         address source = _publishFirstResponseSource();
         _setupProvider(source, provider, master);
         _stake(master2, STAKE);
         address task = _publishTask(source);
         _attempt(task, provider);
-        _pair(master2, provider);
+        _pair(master2, provider); // re-pairing after the attempt does not redirect its payout
+        assertEq(ITask(task).attemptOf(provider).master, master);
         _respond(task, provider, 0);
-        assertEq(vault.balanceOf(master2), PAYMENT - _fee(PAYMENT));
-        assertEq(vault.balanceOf(master), 0);
+        assertEq(vault.balanceOf(master), PAYMENT - _fee(PAYMENT));
+        assertEq(vault.balanceOf(master2), 0);
     }
 
     // ================================================================ agents

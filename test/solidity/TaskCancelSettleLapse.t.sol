@@ -325,16 +325,17 @@ contract TaskCancelSettleLapseTest is NexusFixture {
         assertEq(vault.balanceOf(client), STAKE);
     }
 
-    function test_reportLapse_unbondingIsNotSlashed() public {
+    function test_reportLapse_slashesUnbondingAfterLockup() public {
         _attempt(task, provider);
         vm.prank(master);
-        nexus.unbond(STAKE - 0.1 ether); // lockup 0.1 < penalty 0.25
+        nexus.unbond(STAKE - 0.1 ether); // lockup 0.1 < penalty 0.25: the rest comes from the unbonding
         vm.warp(_deadline(task, provider));
         _expectEmit();
-        emit AttemptLapsed(task, provider, master, 0.1 ether, address(this));
+        emit AttemptLapsed(task, provider, master, LAPSE_PENALTY, address(this));
         nexus.reportLapse(task, provider);
         assertEq(vault.lockupOf(master), 0);
-        assertEq(vault.stakeOf(master).unbonding, STAKE - 0.1 ether);
+        assertEq(vault.stakeOf(master).unbonding, STAKE - LAPSE_PENALTY);
+        assertEq(vault.balanceOf(client), LAPSE_PENALTY);
     }
 
     function test_reportLapse_zeroPenaltySource() public {
@@ -352,15 +353,15 @@ contract TaskCancelSettleLapseTest is NexusFixture {
         assertEq(ITask(t).state().liveAttempts, 0);
     }
 
-    function test_reportLapse_unpairedProviderSlashesNobody() public {
+    function test_reportLapse_unpairingDoesNotDodgeThePenalty() public {
         _attempt(task, provider);
         vm.prank(provider);
         nexus.revokeMaster();
         vm.warp(_deadline(task, provider));
         _expectEmit();
-        emit AttemptLapsed(task, provider, address(0), 0, address(this));
+        emit AttemptLapsed(task, provider, master, LAPSE_PENALTY, address(this));
         nexus.reportLapse(task, provider);
-        assertEq(vault.lockupOf(master), STAKE);
+        assertEq(vault.lockupOf(master), STAKE - LAPSE_PENALTY);
         assertEq(ITask(task).state().liveAttempts, 0);
     }
 

@@ -494,7 +494,7 @@ contract TaskLifecycleFirstResponseTest is NexusFixture {
         }
     }
 
-    function test_submitResponse_unpairedProviderIsPaidItself() public {
+    function test_submitResponse_paysTheAttemptsMasterAfterUnpairing() public {
         _attempt(task, provider);
         vm.prank(provider);
         nexus.revokeMaster();
@@ -502,16 +502,17 @@ contract TaskLifecycleFirstResponseTest is NexusFixture {
         _expectEmit();
         emit ResponseSubmitted(task, provider, RESULT_URI, RESULT_HASH, PAYMENT);
         _expectEmit();
-        emit TaskFinalized(task, provider, provider, PAYMENT, fee, 0, false);
+        emit TaskFinalized(task, provider, master, PAYMENT, fee, 0, false);
         _respond(task, provider, 0);
-        assertEq(vault.balanceOf(provider), PAYMENT - fee);
-        assertEq(vault.earningsOf(provider), PAYMENT - fee);
-        assertEq(vault.balanceOf(master), 0);
+        assertEq(vault.balanceOf(master), PAYMENT - fee);
+        assertEq(vault.earningsOf(master), PAYMENT - fee);
+        assertEq(vault.balanceOf(provider), 0);
     }
 
     function test_submitResponse_zeroFee() public {
         vm.prank(owner);
         nexus.setFee(0);
+        task = _publishTask(source); // the fee is fixed when a task is published
         _attempt(task, provider);
         _expectEmit();
         emit ResponseSubmitted(task, provider, RESULT_URI, RESULT_HASH, PAYMENT);

@@ -206,17 +206,17 @@ contract TaskLifecycleManualTest is NexusFixture {
         assertEq(vault.accruedFees(), 0);
     }
 
-    function test_confirmResponse_unpairedProviderIsPaidItself() public {
+    function test_confirmResponse_paysTheAttemptsMasterAfterUnpairing() public {
         _attempt(task, provider);
         _respond(task, provider, PAYMENT);
         vm.prank(master);
         nexus.revokeProvider(provider);
         uint256 fee = _fee(PAYMENT);
         _expectEmit();
-        emit TaskFinalized(task, provider, provider, PAYMENT, fee, 0, false);
+        emit TaskFinalized(task, provider, master, PAYMENT, fee, 0, false);
         _confirm(task, provider);
-        assertEq(vault.balanceOf(provider), PAYMENT - fee);
-        assertEq(vault.balanceOf(master), 0);
+        assertEq(vault.balanceOf(master), PAYMENT - fee);
+        assertEq(vault.balanceOf(provider), 0);
     }
 
     function test_confirmResponse_duringReviewWindowAfterExpiry() public {

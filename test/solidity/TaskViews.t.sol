@@ -104,7 +104,7 @@ contract TaskViewsTest is NexusFixture {
         vm.warp(t0 + 30 minutes);
         _respond(task, provider2, 0);
         uint40 closed = t0 + 30 minutes;
-        _assertState(task, TaskStatus.FINALIZED, 1, provider2, d2, closed);
+        _assertState(task, TaskStatus.FINALIZED, 0, provider2, d2, closed); // nothing is live once closed
         assertEq(ITask(task).winner(), provider2);
         assertEq(ITask(task).escrow(), 0);
         assertEq(ITask(task).settleableAt(), 0);
