@@ -52,8 +52,8 @@ function sourceParams(deliveryMethod: 0 | 1) {
 
 async function publishSource(deliveryMethod: 0 | 1, label?: string) {
   const s = toHex(++salt, { size: 32 });
-  const sim = await nexus.simulate.publishSource([sourceParams(deliveryMethod), s], { account: client.account });
-  const hash = nexus.write.publishSource([sourceParams(deliveryMethod), s], { account: client.account });
+  const sim = await nexus.simulate.publishSource([sourceParams(deliveryMethod), s], { account: client!.account!.address });
+  const hash = nexus.write.publishSource([sourceParams(deliveryMethod), s], { account: client!.account });
   if (label) await measure(label, hash);
   else await publicClient.waitForTransactionReceipt({ hash: await hash });
   return sim.result;
@@ -62,8 +62,8 @@ async function publishSource(deliveryMethod: 0 | 1, label?: string) {
 async function publishTask(source: `0x${string}`, label: string, n: number) {
   const c = config(n);
   const args = [source, c.uri, c.hash, (await now()) + 2n * HOUR, parseEther("0.01"), ++salt] as const;
-  const sim = await nexus.simulate.publishTask(args, { account: client.account, value: parseEther("0.01") });
-  const used = await measure(label, nexus.write.publishTask(args, { account: client.account, value: parseEther("0.01") }));
+  const sim = await nexus.simulate.publishTask(args, { account: client!.account!.address, value: parseEther("0.01") });
+  const used = await measure(label, nexus.write.publishTask(args, { account: client!.account, value: parseEther("0.01") }));
   return { task: sim.result, used };
 }
 

@@ -9,7 +9,9 @@
  */
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { network } from "hardhat";
-import type { Abi, AbiError } from "viem";
+import type { Abi } from "viem";
+
+type AbiError = Extract<Abi[number], { type: "error" }>;
 import { toFunctionSignature } from "viem";
 import GpuNexus from "../ignition/modules/GpuNexus.ts";
 
