@@ -113,8 +113,10 @@ describe("GPU Nexus end to end (Ignition deployment)", async () => {
     const args = [source, `ipfs://config-${salt}`, configHash, expiryTime, PAYMENT, salt] as const;
     const { result: predicted } = await nexus.simulate.publishTask(args, { account: addr(client!), value: PAYMENT });
     const events = await send(nexus.write.publishTask(args, { account: client!.account, value: PAYMENT }));
-    assert.deepEqual(eventNames(events), ["TaskPublished"]);
-    assert.deepEqual(events[0]?.args, {
+    // The value sent is credited to the client's balance, then escrowed.
+    assert.deepEqual(eventNames(events), ["Deposited", "TaskPublished"]);
+    assert.deepEqual(events[0]?.args, { account: addr(client!), from: addr(client!), amount: PAYMENT });
+    assert.deepEqual(events[1]?.args, {
       task: predicted,
       source,
       client: addr(client!),
