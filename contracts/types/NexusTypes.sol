@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.29;
+
+/// @notice How a task's result is accepted.
+/// @dev Numbering is part of the protocol (PROTOCOL.md §3).
+enum DeliveryMethod {
+    MANUAL_CONFIRMATION,
+    FIRST_RESPONSE
+}
+
+/// @notice Whether a source takes new tasks and registrations.
+enum SourceStatus {
+    ACTIVE,
+    INACTIVE
+}
+
+/// @notice Lifecycle of a task. Numbering kept from OpenGPU (PROTOCOL.md §4).
+enum TaskStatus {
+    NEW,
+    ATTEMPTED,
+    RESPONDED,
+    CANCELED,
+    EXPIRED,
+    FINALIZED
+}
+
+/// @notice What happened to one provider's attempt on a task.
+enum AttemptState {
+    NONE,
+    LIVE,
+    RESPONDED,
+    LAPSED
+}
+
+/// @notice Parameters a client publishes a source with, and replaces on update.
+struct SourceParams {
+    /// @dev `ipfs://<cid>` (or `https://…`) of the metadata document.
+    string metadataUri;
+    /// @dev sha256 of the metadata bytes.
+    bytes32 metadataHash;
+    /// @dev Bitmask of hardware environments offered: CPU = 1, NVIDIA = 2, AMD = 4.
+    uint8 environments;
+    DeliveryMethod deliveryMethod;
+    /// @dev Attempts that may be live at once on one task, 1..MAX_CONCURRENT_ATTEMPTS.
+    uint8 maxConcurrentAttempts;
+    uint32 attemptTimeout;
+    uint32 maxExpiryDuration;
+    /// @dev MANUAL_CONFIRMATION only: time after expiry during which the client may still confirm.
+    uint32 reviewWindow;
+    uint96 minPayment;
+    uint96 minAvailableLockup;
+    uint96 lapsePenalty;
+}
+
+/// @notice What Nexus reads from a source to publish a task on it.
+struct SourceTerms {
+    SourceStatus status;
+    DeliveryMethod deliveryMethod;
+    uint8 maxConcurrentAttempts;
+    uint32 attemptTimeout;
+    uint32 maxExpiryDuration;
+    uint32 reviewWindow;
+    uint96 minPayment;
+    uint96 lapsePenalty;
+}
+
+/// @notice The immutable terms of one task, fixed at publication and carried in the task clone's code.
+struct TaskTerms {
+    address client;
+    address source;
+    bytes32 configHash;
+    uint96 payment;
+    uint64 expiryTime;
+    uint64 salt;
+    uint32 attemptTimeout;
+    uint32 reviewWindow;
+    uint96 lapsePenalty;
+    uint8 maxConcurrentAttempts;
+    DeliveryMethod deliveryMethod;
+    /// @dev The protocol fee when the task was published: a later fee change does not touch open tasks.
+    uint16 feeBps;
+}
+
+/// @notice The mutable state of one task.
+struct TaskState {
+    TaskStatus status;
+    uint8 liveAttempts;
+    /// @dev The earliest responder while the task is RESPONDED; the paid provider once FINALIZED.
+    address selectedProvider;
+    /// @dev The latest attempt deadline; no attempt is live from this time on.
+    uint40 lastDeadline;
+    /// @dev When the task became CANCELED, EXPIRED or FINALIZED.
+    uint40 closedAt;
+}
+
+/// @notice One provider's attempt, and its response once submitted.
+/// @dev The response's URI and sha256 travel in the `ResponseSubmitted` event: nothing on-chain reads them,
+/// and a log costs a fraction of a storage slot.
+struct Attempt {
+    /// @dev The master the provider was paired with when it attempted: it is paid, and it answers for a lapse.
+    address master;
+    AttemptState state;
+    uint40 deadline;
+    uint40 respondedAt;
+    uint96 askedPayment;
+}
+
+/// @notice A provider's registration to a source.
+struct Registration {
+    address provider;
+    uint8 environment;
+}
+
+/// @notice An account's liquid position in the vault.
+struct VaultAccount {
+    uint128 balance;
+    /// @dev Lifetime payouts credited as a provider's master (after fees).
+    uint128 earnings;
+}
+
+/// @notice An account's stake in the vault.
+struct Stake {
+    uint96 lockup;
+    uint96 unbonding;
+    uint64 unbondingMaturesAt;
+}
+
+uint8 constant ENV_CPU = 1;
+uint8 constant ENV_NVIDIA = 2;
+uint8 constant ENV_AMD = 4;
+uint8 constant ALL_ENVIRONMENTS = ENV_CPU | ENV_NVIDIA | ENV_AMD;
+uint8 constant MAX_CONCURRENT_ATTEMPTS = 64;
+uint16 constant MAX_FEE_BPS = 1_000;
+uint64 constant MAX_UNBONDING_PERIOD = 30 days;
