@@ -15,6 +15,7 @@ import {Vault} from "./Vault.sol";
 import {
     MAX_FEE_BPS,
     MAX_UNBONDING_PERIOD,
+    MIN_UNBONDING_PERIOD,
     SourceParams,
     SourceStatus,
     SourceTerms,
@@ -24,7 +25,7 @@ import {
 /// @title GPU Nexus: the entry point and event hub of the protocol.
 /// @notice Users call only this contract. It authenticates tasks and sources by their CREATE2 address, checks
 /// who may act, moves money through the Vault and emits every protocol event. Admin powers are the fee (capped
-/// at 10 %), the treasury and the unbonding period (capped at 30 days); none of them touches a user's funds.
+/// at 10 %), the treasury and the unbonding period (1 to 30 days); none of them touches a user's funds.
 contract Nexus is INexus, Ownable2Step {
     uint256 private constant SOURCE_ARGS_LENGTH = 52;
     uint256 private constant BPS = 10_000;
@@ -40,7 +41,7 @@ contract Nexus is INexus, Ownable2Step {
     /// @param initialOwner Protocol admin (two-step transferable).
     /// @param initialTreasury Account fees are collected to.
     /// @param initialFeeBps Protocol fee in basis points, at most 1,000.
-    /// @param unbondingPeriod Time an unbonding takes to mature, at most 30 days.
+    /// @param unbondingPeriod Time an unbonding takes to mature, from 1 to 30 days.
     /// @param taskImplementation_ A deployed `Task`, the implementation task clones delegate to.
     /// @param sourceImplementation_ A deployed `Source`, the implementation source clones delegate to.
     constructor(
@@ -461,6 +462,8 @@ contract Nexus is INexus, Ownable2Step {
     }
 
     function _checkUnbondingPeriod(uint64 period) private pure {
-        if (period > MAX_UNBONDING_PERIOD) revert UnbondingPeriodTooLong(period, MAX_UNBONDING_PERIOD);
+        if (period < MIN_UNBONDING_PERIOD || period > MAX_UNBONDING_PERIOD) {
+            revert UnbondingPeriodOutOfRange(period, MIN_UNBONDING_PERIOD, MAX_UNBONDING_PERIOD);
+        }
     }
 }

@@ -6,6 +6,7 @@ import {CloneAddress} from "./libraries/CloneAddress.sol";
 import {
     ALL_ENVIRONMENTS,
     DeliveryMethod,
+    MAX_ATTEMPT_TIMEOUT,
     MAX_CONCURRENT_ATTEMPTS,
     Registration,
     SourceParams,
@@ -161,7 +162,9 @@ contract Source is ISource {
         if (p.maxConcurrentAttempts == 0 || p.maxConcurrentAttempts > MAX_CONCURRENT_ATTEMPTS) {
             revert InvalidMaxConcurrentAttempts(p.maxConcurrentAttempts, MAX_CONCURRENT_ATTEMPTS);
         }
-        if (p.attemptTimeout == 0) revert ZeroDuration("attemptTimeout");
+        if (p.attemptTimeout == 0 || p.attemptTimeout > MAX_ATTEMPT_TIMEOUT) {
+            revert InvalidAttemptTimeout(p.attemptTimeout, MAX_ATTEMPT_TIMEOUT);
+        }
         if (p.maxExpiryDuration == 0) revert ZeroDuration("maxExpiryDuration");
         if (p.deliveryMethod == DeliveryMethod.MANUAL_CONFIRMATION && p.reviewWindow == 0) revert MissingReviewWindow();
         _params = p;

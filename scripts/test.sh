@@ -28,6 +28,7 @@ check() {
 # Standing checks.
 check build hardhat build
 check abis-up-to-date node scripts/generate-abis.ts --check
+check sdk-docs-up-to-date node scripts/generate-sdk-docs.ts --check
 check solhint solhint --max-warnings 0 'contracts/**/*.sol'
 check gas-snapshot node scripts/bench-gas.ts --check
 check typecheck tsc --noEmit -p tsconfig.json
@@ -35,9 +36,10 @@ check typecheck tsc --noEmit -p tsconfig.json
 # Hardhat's runners: Solidity unit, fuzz and invariant tests, then the node:test suite.
 echo "::: hardhat test"
 hardhat test 2>&1 | tee "$out/hardhat.log"
+hh_status=${PIPESTATUS[0]}
 hh_passed=$(grep -Eo '[0-9]+ passing' "$out/hardhat.log" | awk '{s += $1} END {print s + 0}')
 hh_failed=$(grep -Eo '[0-9]+ failing' "$out/hardhat.log" | awk '{s += $1} END {print s + 0}')
-if [ "${PIPESTATUS[0]}" != 0 ] && [ "$hh_failed" = 0 ]; then hh_failed=1; fi
+if [ "$hh_status" != 0 ] && [ "$hh_failed" = 0 ]; then hh_failed=1; fi
 passed=$((passed + hh_passed))
 failed=$((failed + hh_failed))
 

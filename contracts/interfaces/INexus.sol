@@ -26,8 +26,8 @@ interface INexus is INexusEvents {
     error LockupBelowMinimum(address master, uint256 lockup, uint256 minAvailableLockup);
     /// @notice The fee is above the 10 % cap.
     error FeeTooHigh(uint16 feeBps, uint16 maxFeeBps);
-    /// @notice The unbonding period is above the cap.
-    error UnbondingPeriodTooLong(uint64 period, uint64 maxPeriod);
+    /// @notice The unbonding period is below the floor (longer than any attempt) or above the cap.
+    error UnbondingPeriodOutOfRange(uint64 period, uint64 minPeriod, uint64 maxPeriod);
     /// @notice The value does not fit the protocol's storage width.
     error ValueOverflow(uint256 value);
 
@@ -141,7 +141,7 @@ interface INexus is INexusEvents {
     /// @notice Sets the treasury that collects fees. Only the owner.
     function setTreasury(address treasury) external;
 
-    /// @notice Sets the unbonding period, at most 30 days. Only the owner.
+    /// @notice Sets the unbonding period, from 1 to 30 days. Only the owner.
     function setUnbondingPeriod(uint64 period) external;
 
     // ---------------------------------------------------------------- views

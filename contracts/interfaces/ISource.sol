@@ -13,6 +13,8 @@ interface ISource {
     error InvalidEnvironments(uint8 environments);
     /// @notice `maxConcurrentAttempts` is zero or above the protocol cap.
     error InvalidMaxConcurrentAttempts(uint8 maxConcurrentAttempts, uint8 cap);
+    /// @notice `attemptTimeout` is zero or above the protocol cap (which keeps it shorter than any unbonding).
+    error InvalidAttemptTimeout(uint32 attemptTimeout, uint32 cap);
     /// @notice A duration that must be positive is zero.
     error ZeroDuration(bytes32 name);
     /// @notice A MANUAL_CONFIRMATION source needs a positive review window.

@@ -132,3 +132,8 @@ uint8 constant ALL_ENVIRONMENTS = ENV_CPU | ENV_NVIDIA | ENV_AMD;
 uint8 constant MAX_CONCURRENT_ATTEMPTS = 64;
 uint16 constant MAX_FEE_BPS = 1_000;
 uint64 constant MAX_UNBONDING_PERIOD = 30 days;
+// An attempt must end well before any unbonding started at the same time matures, so that the stake backing it
+// cannot leave before a lapse is reportable: MIN_UNBONDING_PERIOD - MAX_ATTEMPT_TIMEOUT is the time anyone has to
+// report a lapse while the master's stake is still slashable.
+uint64 constant MIN_UNBONDING_PERIOD = 1 days;
+uint32 constant MAX_ATTEMPT_TIMEOUT = 12 hours;

@@ -227,11 +227,16 @@ export const nexusAbi = [
       },
       {
         "internalType": "uint64",
+        "name": "minPeriod",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint64",
         "name": "maxPeriod",
         "type": "uint64"
       }
     ],
-    "name": "UnbondingPeriodTooLong",
+    "name": "UnbondingPeriodOutOfRange",
     "type": "error"
   },
   {
@@ -3513,6 +3518,22 @@ export const sourceAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint32",
+        "name": "attemptTimeout",
+        "type": "uint32"
+      },
+      {
+        "internalType": "uint32",
+        "name": "cap",
+        "type": "uint32"
+      }
+    ],
+    "name": "InvalidAttemptTimeout",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint8",
         "name": "environments",
         "type": "uint8"
@@ -4204,6 +4225,22 @@ export const nexusErrorsAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint32",
+        "name": "attemptTimeout",
+        "type": "uint32"
+      },
+      {
+        "internalType": "uint32",
+        "name": "cap",
+        "type": "uint32"
+      }
+    ],
+    "name": "InvalidAttemptTimeout",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint8",
         "name": "environments",
         "type": "uint8"
@@ -4660,11 +4697,16 @@ export const nexusErrorsAbi = [
       },
       {
         "internalType": "uint64",
+        "name": "minPeriod",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint64",
         "name": "maxPeriod",
         "type": "uint64"
       }
     ],
-    "name": "UnbondingPeriodTooLong",
+    "name": "UnbondingPeriodOutOfRange",
     "type": "error"
   },
   {
@@ -4745,7 +4787,7 @@ export const nexusErrorsAbi = [
 ] as const;
 
 /** Names of the errors the protocol's own interfaces declare (the rest come from OpenZeppelin). */
-export const protocolErrorNames = ["AlreadyAttempted","AlreadyInitialized","AlreadyRegistered","AmountOverflow","AttemptNotLive","AttemptSlotsFull","FeeTooHigh","InsufficientBalance","InsufficientLockup","InvalidEnvironments","InvalidExpiry","InvalidMaxConcurrentAttempts","LockupBelowMinimum","MissingReviewWindow","NoMasterAnnounced","NoResponse","NotLapsed","NotManualTask","NotNexus","NotRegistered","NotRegistryNexus","NotSourceNexus","NotTaskNexus","NotYetSettleable","NothingUnbonding","PaymentAboveEscrow","PaymentBelowMinimum","ProviderNotAnnounced","ProviderNotPaired","ReviewWindowClosed","SourceInactive","TaskAlreadyFinalized","TaskClosed","TaskInProgress","TaskPastExpiry","TransferFailed","Unauthorized","UnbondingNotMatured","UnbondingPeriodTooLong","UnknownSource","UnknownTask","UnsupportedEnvironment","ValueOverflow","ZeroAddress","ZeroAmount","ZeroDuration"] as const;
+export const protocolErrorNames = ["AlreadyAttempted","AlreadyInitialized","AlreadyRegistered","AmountOverflow","AttemptNotLive","AttemptSlotsFull","FeeTooHigh","InsufficientBalance","InsufficientLockup","InvalidAttemptTimeout","InvalidEnvironments","InvalidExpiry","InvalidMaxConcurrentAttempts","LockupBelowMinimum","MissingReviewWindow","NoMasterAnnounced","NoResponse","NotLapsed","NotManualTask","NotNexus","NotRegistered","NotRegistryNexus","NotSourceNexus","NotTaskNexus","NotYetSettleable","NothingUnbonding","PaymentAboveEscrow","PaymentBelowMinimum","ProviderNotAnnounced","ProviderNotPaired","ReviewWindowClosed","SourceInactive","TaskAlreadyFinalized","TaskClosed","TaskInProgress","TaskPastExpiry","TransferFailed","Unauthorized","UnbondingNotMatured","UnbondingPeriodOutOfRange","UnknownSource","UnknownTask","UnsupportedEnvironment","ValueOverflow","ZeroAddress","ZeroAmount","ZeroDuration"] as const;
 
 /** Deployments known to this package, by chain id. */
 export const knownDeployments = [

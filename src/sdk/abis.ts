@@ -37,15 +37,21 @@ export type Environment = (typeof Environment)[keyof typeof Environment];
 /** Protocol caps (contracts/types/NexusTypes.sol). */
 export const MAX_FEE_BPS = 1_000;
 export const MAX_UNBONDING_PERIOD = 30n * 24n * 60n * 60n;
+/** Shortest unbonding period: longer than any attempt, so stake backing an attempt outlasts its deadline. */
+export const MIN_UNBONDING_PERIOD = 24n * 60n * 60n;
+/** Longest `attemptTimeout` a source may set, in seconds. */
+export const MAX_ATTEMPT_TIMEOUT = 12 * 60 * 60;
 export const MAX_CONCURRENT_ATTEMPTS = 64;
 
-/** The name of a status / state number, for messages and logs. */
+/** The name of a task status number, for messages and logs. */
 export function taskStatusName(status: number): keyof typeof TaskStatus | `UNKNOWN(${number})` {
   return nameOf(TaskStatus, status);
 }
+/** The name of a source status number, for messages and logs. */
 export function sourceStatusName(status: number): keyof typeof SourceStatus | `UNKNOWN(${number})` {
   return nameOf(SourceStatus, status);
 }
+/** The name of an attempt state number, for messages and logs. */
 export function attemptStateName(state: number): keyof typeof AttemptState | `UNKNOWN(${number})` {
   return nameOf(AttemptState, state);
 }

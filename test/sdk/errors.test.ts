@@ -112,10 +112,10 @@ const cases: Cases = {
     };
   },
   FeeTooHigh: async () => ({ cause: () => sdk.setFee(f.owner, { feeBps: 1001 }), args: { feeBps: 1001, maxFeeBps: 1000 } }),
-  UnbondingPeriodTooLong: async () => ({
-    cause: () => sdk.setUnbondingPeriod(f.owner, { period: 31n * 86_400n }),
-    args: { period: 31n * 86_400n, maxPeriod: 30n * 86_400n },
-    message: "The unbonding period 31 day(s) is above the cap of 30 day(s).",
+  UnbondingPeriodOutOfRange: async () => ({
+    cause: () => sdk.setUnbondingPeriod(f.owner, { period: 43_200n }),
+    args: { period: 43_200n, minPeriod: 86_400n, maxPeriod: 30n * 86_400n },
+    message: "The unbonding period 12 hour(s) must be between 1 day(s) and 30 day(s).",
   }),
   ValueOverflow: async () => ({ cause: () => publishTo(p.frSource, 2n ** 96n, { value: 0n }), args: { value: 2n ** 96n } }),
   // ------------------------------------------------------------------ Task
@@ -209,10 +209,15 @@ const cases: Cases = {
     cause: () => sdk.publishSource(f.client, { params: sourceParams({ maxConcurrentAttempts: 65 }) }),
     args: { maxConcurrentAttempts: 65, cap: 64 },
   }),
+  InvalidAttemptTimeout: async () => ({
+    cause: () => sdk.publishSource(f.client, { params: sourceParams({ attemptTimeout: 86_400 }) }),
+    args: { attemptTimeout: 86_400, cap: 43_200 },
+    message: "The attemptTimeout 1 day(s) must be between 1 s and 12 hour(s).",
+  }),
   ZeroDuration: async () => ({
-    cause: () => sdk.publishSource(f.client, { params: sourceParams({ attemptTimeout: 0 }) }),
-    args: { name: stringToHex("attemptTimeout", { size: 32 }) },
-    message: "The duration attemptTimeout must be positive.",
+    cause: () => sdk.publishSource(f.client, { params: sourceParams({ maxExpiryDuration: 0 }) }),
+    args: { name: stringToHex("maxExpiryDuration", { size: 32 }) },
+    message: "The duration maxExpiryDuration must be positive.",
   }),
   MissingReviewWindow: async () => ({ cause: () => sdk.publishSource(f.client, { params: sourceParams({ deliveryMethod: 0, reviewWindow: 0 }) }), args: {} }),
   UnsupportedEnvironment: async () => {

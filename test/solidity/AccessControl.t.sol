@@ -9,7 +9,7 @@ import {ITask} from "../../contracts/interfaces/ITask.sol";
 import {IVault} from "../../contracts/interfaces/IVault.sol";
 import {ISource} from "../../contracts/interfaces/ISource.sol";
 import {
-    AttemptState, DeliveryMethod, SourceParams, SourceStatus, TaskStatus, ENV_CPU
+    AttemptState, DeliveryMethod, SourceParams, SourceStatus, TaskStatus, ENV_CPU, MIN_UNBONDING_PERIOD
 } from "../../contracts/types/NexusTypes.sol";
 
 /// @notice Access-control matrix: every restricted Nexus function, called from every role that must not call it,
@@ -319,7 +319,7 @@ contract AccessControlTest is NexusFixture {
             vm.expectRevert(_notOwner(c));
             nexus.setTreasury(c);
             vm.expectRevert(_notOwner(c));
-            nexus.setUnbondingPeriod(0);
+            nexus.setUnbondingPeriod(MIN_UNBONDING_PERIOD);
             vm.expectRevert(_notOwner(c));
             nexus.transferOwnership(c);
             vm.expectRevert(_notOwner(c));

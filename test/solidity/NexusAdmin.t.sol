@@ -8,7 +8,7 @@ import {Nexus} from "../../contracts/Nexus.sol";
 import {Vault} from "../../contracts/Vault.sol";
 import {ProviderRegistry} from "../../contracts/ProviderRegistry.sol";
 import {INexus} from "../../contracts/interfaces/INexus.sol";
-import {MAX_FEE_BPS, MAX_UNBONDING_PERIOD} from "../../contracts/types/NexusTypes.sol";
+import {MAX_FEE_BPS, MAX_UNBONDING_PERIOD, MIN_UNBONDING_PERIOD} from "../../contracts/types/NexusTypes.sol";
 
 /// @notice Constructor, fee, treasury, unbonding period and two-step ownership.
 contract NexusAdminTest is NexusFixture {
@@ -56,7 +56,7 @@ contract NexusAdminTest is NexusFixture {
     }
 
     function test_constructor_vaultAndRegistryAcceptOnlyTheirNexus() public {
-        Nexus other = _deploy(owner, treasury, 0, 0, address(taskImpl), address(sourceImpl));
+        Nexus other = _deploy(owner, treasury, 0, UNBONDING_PERIOD, address(taskImpl), address(sourceImpl));
         // the first suite's vault refuses the second Nexus
         vm.expectRevert(abi.encodeWithSignature("NotNexus(address)", address(other)));
         vm.prank(address(other));
@@ -89,13 +89,11 @@ contract NexusAdminTest is NexusFixture {
         _deploy(owner, treasury, MAX_FEE_BPS + 1, UNBONDING_PERIOD, address(taskImpl), address(sourceImpl));
     }
 
-    function test_constructor_revertsOnUnbondingPeriodAboveCap() public {
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                INexus.UnbondingPeriodTooLong.selector, MAX_UNBONDING_PERIOD + 1, MAX_UNBONDING_PERIOD
-            )
-        );
+    function test_constructor_revertsOnUnbondingPeriodOutOfRange() public {
+        vm.expectRevert(_unbondingOutOfRange(MAX_UNBONDING_PERIOD + 1));
         _deploy(owner, treasury, FEE_BPS, MAX_UNBONDING_PERIOD + 1, address(taskImpl), address(sourceImpl));
+        vm.expectRevert(_unbondingOutOfRange(MIN_UNBONDING_PERIOD - 1));
+        _deploy(owner, treasury, FEE_BPS, MIN_UNBONDING_PERIOD - 1, address(taskImpl), address(sourceImpl));
     }
 
     // ================================================================ setFee
@@ -187,23 +185,23 @@ contract NexusAdminTest is NexusFixture {
         assertEq(vault.unbondingPeriod(), 3 days);
     }
 
-    function test_setUnbondingPeriod_capIsInclusive() public {
+    function test_setUnbondingPeriod_boundsAreInclusive() public {
         vm.prank(owner);
         nexus.setUnbondingPeriod(MAX_UNBONDING_PERIOD);
         assertEq(vault.unbondingPeriod(), MAX_UNBONDING_PERIOD);
         vm.prank(owner);
-        nexus.setUnbondingPeriod(0);
-        assertEq(vault.unbondingPeriod(), 0);
+        nexus.setUnbondingPeriod(MIN_UNBONDING_PERIOD);
+        assertEq(vault.unbondingPeriod(), MIN_UNBONDING_PERIOD);
     }
 
-    function test_setUnbondingPeriod_revertsAboveCap() public {
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                INexus.UnbondingPeriodTooLong.selector, MAX_UNBONDING_PERIOD + 1, MAX_UNBONDING_PERIOD
-            )
-        );
+    function test_setUnbondingPeriod_revertsOutOfRange() public {
+        vm.expectRevert(_unbondingOutOfRange(MAX_UNBONDING_PERIOD + 1));
         vm.prank(owner);
         nexus.setUnbondingPeriod(MAX_UNBONDING_PERIOD + 1);
+        // Below the floor, an attempt could outlive an unbonding started with it (docs/PROTOCOL.md §4).
+        vm.expectRevert(_unbondingOutOfRange(0));
+        vm.prank(owner);
+        nexus.setUnbondingPeriod(0);
         assertEq(vault.unbondingPeriod(), UNBONDING_PERIOD);
     }
 
@@ -277,5 +275,11 @@ contract NexusAdminTest is NexusFixture {
         vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, owner));
         vm.prank(owner);
         nexus.setFee(0);
+    }
+
+    function _unbondingOutOfRange(uint64 period) private pure returns (bytes memory) {
+        return abi.encodeWithSelector(
+            INexus.UnbondingPeriodOutOfRange.selector, period, MIN_UNBONDING_PERIOD, MAX_UNBONDING_PERIOD
+        );
     }
 }

@@ -15,6 +15,7 @@ import {
     ENV_NVIDIA,
     ENV_AMD,
     ALL_ENVIRONMENTS,
+    MAX_ATTEMPT_TIMEOUT,
     MAX_CONCURRENT_ATTEMPTS
 } from "../../contracts/types/NexusTypes.sol";
 
@@ -122,7 +123,19 @@ contract NexusSourcesTest is NexusFixture {
     function test_publishSource_revertsOnZeroAttemptTimeout() public {
         SourceParams memory p = _defaultParams(DeliveryMethod.FIRST_RESPONSE);
         p.attemptTimeout = 0;
-        _expectPublishRevert(p, abi.encodeWithSelector(ISource.ZeroDuration.selector, bytes32("attemptTimeout")));
+        _expectPublishRevert(p, abi.encodeWithSelector(ISource.InvalidAttemptTimeout.selector, 0, MAX_ATTEMPT_TIMEOUT));
+    }
+
+    function test_publishSource_attemptTimeoutCapIsInclusive() public {
+        SourceParams memory p = _defaultParams(DeliveryMethod.FIRST_RESPONSE);
+        p.attemptTimeout = MAX_ATTEMPT_TIMEOUT + 1;
+        _expectPublishRevert(
+            p, abi.encodeWithSelector(ISource.InvalidAttemptTimeout.selector, MAX_ATTEMPT_TIMEOUT + 1, MAX_ATTEMPT_TIMEOUT)
+        );
+        p.attemptTimeout = MAX_ATTEMPT_TIMEOUT;
+        vm.prank(client);
+        address capped = nexus.publishSource(p, bytes32("cap"));
+        assertEq(ISource(capped).params().attemptTimeout, MAX_ATTEMPT_TIMEOUT);
     }
 
     function test_publishSource_revertsOnZeroMaxExpiryDuration() public {

@@ -4,7 +4,7 @@ pragma solidity 0.8.29;
 import {NexusFixture} from "./helpers/NexusFixture.sol";
 import {INexus} from "../../contracts/interfaces/INexus.sol";
 import {IVault} from "../../contracts/interfaces/IVault.sol";
-import {Stake, VaultAccount} from "../../contracts/types/NexusTypes.sol";
+import {MIN_UNBONDING_PERIOD, Stake, VaultAccount} from "../../contracts/types/NexusTypes.sol";
 
 /// @dev Refuses native currency.
 contract Rejector {}
@@ -278,12 +278,13 @@ contract NexusVaultTest is NexusFixture {
         nexus.claim();
     }
 
-    function test_claim_immediateWithZeroPeriod() public {
+    function test_claim_atMaturityWithTheShortestPeriod() public {
         vm.prank(owner);
-        nexus.setUnbondingPeriod(0);
+        nexus.setUnbondingPeriod(MIN_UNBONDING_PERIOD);
         _stake(master, STAKE);
         vm.prank(master);
         nexus.unbond(STAKE);
+        vm.warp(block.timestamp + MIN_UNBONDING_PERIOD);
         vm.prank(master);
         nexus.claim();
         assertEq(vault.balanceOf(master), STAKE);

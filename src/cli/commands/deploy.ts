@@ -48,7 +48,7 @@ export const deploy = defineCommand({
     owner: { type: "string", value: "address", description: "protocol owner (default: the deployer)" },
     treasury: { type: "string", value: "address", description: "fee treasury (default: the deployer)" },
     "fee-bps": { type: "string", value: "n", description: "protocol fee in basis points, at most 1000 (default 100)" },
-    "unbonding-period": { type: "string", value: "duration", description: "stake unbonding period, e.g. 7d (default 7d, at most 30d)" },
+    "unbonding-period": { type: "string", value: "duration", description: "stake unbonding period, 1d to 30d (default 7d)" },
     "deployment-id": { type: "string", value: "id", description: "Ignition deployment id (journal folder)" },
     reset: { type: "boolean", description: "discard the Ignition journal of this deployment id first" },
   },

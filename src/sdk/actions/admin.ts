@@ -1,4 +1,4 @@
-// Owner actions: fee (capped at 10 %), treasury, unbonding period (capped at 30 days), two-step ownership.
+// Owner actions: fee (capped at 10 %), treasury, unbonding period (1 to 30 days), two-step ownership.
 import type { Account, Address, Chain, Client, Transport } from "viem";
 import {
   withWait,
@@ -36,7 +36,7 @@ export async function setTreasury<chain extends Chain | undefined, account exten
 }
 
 export type SetUnbondingPeriodParameters<account extends Account | undefined = Account | undefined> = NexusWriteParameters<account> & {
-  /** Seconds, at most 30 days. */
+  /** Seconds, from 1 day (`MIN_UNBONDING_PERIOD`) to 30 days (`MAX_UNBONDING_PERIOD`). */
   period: bigint;
 };
 export type SetUnbondingPeriodReturnType = NexusWriteReturnType;

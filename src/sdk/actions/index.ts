@@ -15,7 +15,7 @@ export {
   type WaitForNexusTransactionReturnType,
 } from "./internal.ts";
 export * from "./nonce.ts";
-export { readMany, type NexusReadParameters } from "./read-many.ts";
+export { readMany, type NexusReadErrorType, type NexusReadParameters } from "./read-many.ts";
 export * from "./reads.ts";
 export * from "./registry.ts";
 export * from "./snapshot.ts";

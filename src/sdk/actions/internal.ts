@@ -44,7 +44,7 @@ export type NexusAccountParameter<account extends Account | undefined> = [accoun
 
 /** Options every write action accepts besides its own arguments. */
 export type NexusWriteOptions = {
-  /** The Nexus to call; defaults to the deployment registered for the client's chain (see chains.ts). */
+  /** The Nexus to call; defaults to the deployment registered for the client's chain (`registerDeployment`). */
   nexus?: Address | undefined;
   chain?: Chain | null | undefined;
   gas?: bigint | undefined;
@@ -55,7 +55,7 @@ export type NexusWriteOptions = {
   nonce?: number | undefined;
   /**
    * Allocates the nonce for this send, whatever the account type. `createNexusNonceManager()` also orders the
-   * sends (see nonce.ts); a local account may carry it instead: `privateKeyToAccount(key, { nonceManager })`.
+   * sends (`createNexusNonceManager`); a local account may carry it instead: `privateKeyToAccount(key, { nonceManager })`.
    */
   nonceManager?: NonceManager | undefined;
 };

@@ -44,7 +44,11 @@ function isStaleNonce(err: unknown): boolean {
   return false;
 }
 
-/** A nonce manager that orders sends per sender; see the top of this file. */
+/**
+ * A nonce manager for many transactions in flight from one key: each send takes the next nonce only once the
+ * previous send of that sender was accepted, and a failed send gives its nonce back, so an automining node never
+ * sees a nonce gap. Pass it as `privateKeyToAccount(key, { nonceManager })` or as a write's `nonceManager`.
+ */
 export function createNexusNonceManager(): NexusNonceManager {
   const senders = new Map<string, SenderState>();
   const stateOf = ({ address, chainId }: Key): SenderState => {

@@ -2,7 +2,7 @@
 // parallel eth_calls pinned to the same block number. Reverts come back decoded.
 import type { Chain, Client, MulticallContracts, MulticallResults, Narrow, Transport } from "viem";
 import { multicall, readContract } from "viem/actions";
-import { decodeNexusError } from "../errors/decode.ts";
+import { decodeNexusError, type DecodedNexusError } from "../errors/decode.ts";
 
 type ViewOptions = { mutability: "view" | "pure" };
 
@@ -12,6 +12,10 @@ export type NexusReadParameters = {
   blockNumber?: bigint | undefined;
 };
 
+/** What a read throws: a decoded revert (e.g. `UnknownTaskError`), or `NexusRpcError` when the node fails. */
+export type NexusReadErrorType = DecodedNexusError;
+
+/** Several reads at one block: one multicall3 call when the chain declares multicall3, else parallel eth_calls. */
 export async function readMany<const contracts extends readonly unknown[]>(
   client: Client<Transport, Chain | undefined>,
   contracts: MulticallContracts<Narrow<contracts>, ViewOptions>,

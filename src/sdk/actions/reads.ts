@@ -18,14 +18,15 @@ import {
 import { resolveDeployment } from "../chains.ts";
 import { UnknownSourceError, UnknownTaskError } from "../errors/classes.ts";
 import { decodeNexusError } from "../errors/decode.ts";
-import { readMany, type NexusReadParameters } from "./read-many.ts";
+import { readMany, type NexusReadErrorType, type NexusReadParameters } from "./read-many.ts";
 
-export type { NexusReadParameters } from "./read-many.ts";
+export type { NexusReadErrorType, NexusReadParameters } from "./read-many.ts";
 type AnyClient = Client<Transport, Chain | undefined>;
 /** Reads addressed to Nexus, the Vault or the registry take the Nexus to use (default: the chain's deployment). */
 export type NexusTargetParameters = NexusReadParameters & { nexus?: Address | undefined };
 
 export type GetSourceParameters = NexusTargetParameters & { source: Address };
+export type GetSourceErrorType = NexusReadErrorType;
 export type GetSourceReturnType = {
   address: Address;
   /** The client that published (and controls) the source. */
@@ -51,6 +52,7 @@ export async function getSource(client: AnyClient, parameters: GetSourceParamete
 }
 
 export type GetTaskParameters = NexusTargetParameters & { task: Address };
+export type GetTaskErrorType = NexusReadErrorType;
 export type GetTaskReturnType = {
   address: Address;
   terms: TaskTerms;
@@ -77,6 +79,7 @@ export async function getTask(client: AnyClient, parameters: GetTaskParameters):
 }
 
 export type GetAttemptParameters = NexusReadParameters & { task: Address; provider: Address };
+export type GetAttemptErrorType = NexusReadErrorType;
 export type GetAttemptReturnType = Attempt;
 /** One provider's attempt on a task (state NONE when it never attempted). */
 export async function getAttempt(client: AnyClient, parameters: GetAttemptParameters): Promise<GetAttemptReturnType> {
@@ -94,6 +97,7 @@ export type GetRegistrantsParameters = NexusReadParameters & {
   /** Page size, default 200. */
   limit?: bigint | undefined;
 };
+export type GetRegistrantsErrorType = NexusReadErrorType;
 export type GetRegistrantsReturnType = {
   registrants: Registration[];
   /** Registrants in total at that block. */
@@ -122,6 +126,7 @@ export async function getRegistrants(client: AnyClient, parameters: GetRegistran
 }
 
 export type GetAllRegistrantsParameters = NexusReadParameters & { source: Address; pageSize?: bigint | undefined };
+export type GetAllRegistrantsErrorType = NexusReadErrorType;
 export type GetAllRegistrantsReturnType = Registration[];
 /** Every registrant of a source, paged at one block (the latest when none is given) so no one is skipped or repeated. */
 export async function getAllRegistrants(client: AnyClient, parameters: GetAllRegistrantsParameters): Promise<GetAllRegistrantsReturnType> {
@@ -137,6 +142,7 @@ export async function getAllRegistrants(client: AnyClient, parameters: GetAllReg
 }
 
 export type GetVaultPositionParameters = NexusTargetParameters & { account: Address };
+export type GetVaultPositionErrorType = NexusReadErrorType;
 export type GetVaultPositionReturnType = {
   /** Liquid, withdrawable. */
   balance: bigint;
@@ -163,6 +169,7 @@ export async function getVaultPosition(client: AnyClient, parameters: GetVaultPo
 }
 
 export type GetPairingParameters = NexusTargetParameters & { provider: Address };
+export type GetPairingErrorType = NexusReadErrorType;
 export type GetPairingReturnType = {
   /** The master the provider announced, zero when none. */
   master: Address;
@@ -186,8 +193,10 @@ export async function getPairing(client: AnyClient, parameters: GetPairingParame
 }
 
 export type IsAgentParameters = NexusTargetParameters & { principal: Address; agent: Address };
+export type IsAgentErrorType = NexusReadErrorType;
+export type IsAgentReturnType = boolean;
 /** Whether `agent` may act for `principal`. */
-export async function isAgent(client: AnyClient, parameters: IsAgentParameters): Promise<boolean> {
+export async function isAgent(client: AnyClient, parameters: IsAgentParameters): Promise<IsAgentReturnType> {
   const { registry } = await resolveDeployment(client, parameters);
   const [allowed] = await readMany(
     client,
@@ -198,6 +207,7 @@ export async function isAgent(client: AnyClient, parameters: IsAgentParameters):
 }
 
 export type GetProtocolConfigParameters = NexusTargetParameters;
+export type GetProtocolConfigErrorType = NexusReadErrorType;
 export type GetProtocolConfigReturnType = {
   nexus: Address;
   vault: Address;
@@ -231,8 +241,10 @@ export async function getProtocolConfig(client: AnyClient, parameters: GetProtoc
 }
 
 export type PredictSourceAddressParameters = NexusTargetParameters & { client: Address; salt: `0x${string}` };
+export type PredictSourceAddressErrorType = NexusReadErrorType;
+export type PredictSourceAddressReturnType = Address;
 /** The address `publishSource` by `client` with `salt` creates. */
-export async function predictSourceAddress(client: AnyClient, parameters: PredictSourceAddressParameters): Promise<Address> {
+export async function predictSourceAddress(client: AnyClient, parameters: PredictSourceAddressParameters): Promise<PredictSourceAddressReturnType> {
   const { nexus } = await resolveDeployment(client, parameters);
   const [address] = await readMany(
     client,

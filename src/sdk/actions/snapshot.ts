@@ -5,7 +5,7 @@ import { getBlock, getLogs } from "viem/actions";
 import { nexusAbi, taskAbi, type Attempt } from "../abis.ts";
 import { resolveDeployment } from "../chains.ts";
 import { decodeNexusError } from "../errors/decode.ts";
-import { readMany } from "./read-many.ts";
+import { readMany, type NexusReadErrorType } from "./read-many.ts";
 import {
   getAllRegistrants,
   getSource,
@@ -47,6 +47,7 @@ export type TaskSnapshotAttempt = {
   response: TaskSnapshotResponse | undefined;
 };
 export type GetTaskSnapshotParameters = SnapshotParameters & { task: Address };
+export type GetTaskSnapshotErrorType = NexusReadErrorType;
 export type GetTaskSnapshotReturnType = GetTaskReturnType & {
   blockNumber: bigint;
   blockHash: Hash;
@@ -151,6 +152,7 @@ export async function getTaskSnapshot(client: AnyClient, parameters: GetTaskSnap
 }
 
 export type GetSourceSnapshotParameters = SnapshotParameters & { source: Address; pageSize?: bigint | undefined };
+export type GetSourceSnapshotErrorType = NexusReadErrorType;
 export type GetSourceSnapshotReturnType = GetSourceReturnType & {
   blockNumber: bigint;
   blockHash: Hash;

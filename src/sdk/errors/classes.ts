@@ -44,6 +44,9 @@ export type InvalidEnvironmentsErrorType = InvalidEnvironmentsError & { name: "I
 export const InvalidExpiryError = defineRevertError("InvalidExpiry");
 export type InvalidExpiryError = NexusRevertError<"InvalidExpiry">;
 export type InvalidExpiryErrorType = InvalidExpiryError & { name: "InvalidExpiryError" };
+export const InvalidAttemptTimeoutError = defineRevertError("InvalidAttemptTimeout");
+export type InvalidAttemptTimeoutError = NexusRevertError<"InvalidAttemptTimeout">;
+export type InvalidAttemptTimeoutErrorType = InvalidAttemptTimeoutError & { name: "InvalidAttemptTimeoutError" };
 export const InvalidMaxConcurrentAttemptsError = defineRevertError("InvalidMaxConcurrentAttempts");
 export type InvalidMaxConcurrentAttemptsError = NexusRevertError<"InvalidMaxConcurrentAttempts">;
 export type InvalidMaxConcurrentAttemptsErrorType = InvalidMaxConcurrentAttemptsError & { name: "InvalidMaxConcurrentAttemptsError" };
@@ -134,9 +137,9 @@ export type UnauthorizedErrorType = UnauthorizedError & { name: "UnauthorizedErr
 export const UnbondingNotMaturedError = defineRevertError("UnbondingNotMatured");
 export type UnbondingNotMaturedError = NexusRevertError<"UnbondingNotMatured">;
 export type UnbondingNotMaturedErrorType = UnbondingNotMaturedError & { name: "UnbondingNotMaturedError" };
-export const UnbondingPeriodTooLongError = defineRevertError("UnbondingPeriodTooLong");
-export type UnbondingPeriodTooLongError = NexusRevertError<"UnbondingPeriodTooLong">;
-export type UnbondingPeriodTooLongErrorType = UnbondingPeriodTooLongError & { name: "UnbondingPeriodTooLongError" };
+export const UnbondingPeriodOutOfRangeError = defineRevertError("UnbondingPeriodOutOfRange");
+export type UnbondingPeriodOutOfRangeError = NexusRevertError<"UnbondingPeriodOutOfRange">;
+export type UnbondingPeriodOutOfRangeErrorType = UnbondingPeriodOutOfRangeError & { name: "UnbondingPeriodOutOfRangeError" };
 export const UnknownSourceError = defineRevertError("UnknownSource");
 export type UnknownSourceError = NexusRevertError<"UnknownSource">;
 export type UnknownSourceErrorType = UnknownSourceError & { name: "UnknownSourceError" };
@@ -175,6 +178,7 @@ export const nexusRevertErrors: { readonly [N in NexusErrorName]: NexusRevertErr
   InsufficientLockup: InsufficientLockupError,
   InvalidEnvironments: InvalidEnvironmentsError,
   InvalidExpiry: InvalidExpiryError,
+  InvalidAttemptTimeout: InvalidAttemptTimeoutError,
   InvalidMaxConcurrentAttempts: InvalidMaxConcurrentAttemptsError,
   LockupBelowMinimum: LockupBelowMinimumError,
   MissingReviewWindow: MissingReviewWindowError,
@@ -205,7 +209,7 @@ export const nexusRevertErrors: { readonly [N in NexusErrorName]: NexusRevertErr
   TransferFailed: TransferFailedError,
   Unauthorized: UnauthorizedError,
   UnbondingNotMatured: UnbondingNotMaturedError,
-  UnbondingPeriodTooLong: UnbondingPeriodTooLongError,
+  UnbondingPeriodOutOfRange: UnbondingPeriodOutOfRangeError,
   UnknownSource: UnknownSourceError,
   UnknownTask: UnknownTaskError,
   UnsupportedEnvironment: UnsupportedEnvironmentError,

@@ -45,7 +45,8 @@ export const revertMessages: RevertMessages = {
   LockupBelowMinimum: (a) =>
     `The master ${a.master} has ${eth(a.lockup)} locked, below the source's minimum available lockup ${eth(a.minAvailableLockup)}.`,
   FeeTooHigh: (a) => `The fee ${a.feeBps} bps is above the cap of ${a.maxFeeBps} bps.`,
-  UnbondingPeriodTooLong: (a) => `The unbonding period ${duration(a.period)} is above the cap of ${duration(a.maxPeriod)}.`,
+  UnbondingPeriodOutOfRange: (a) =>
+    `The unbonding period ${duration(a.period)} must be between ${duration(a.minPeriod)} and ${duration(a.maxPeriod)}.`,
   ValueOverflow: (a) => `The value ${a.value} does not fit the protocol's storage width (payments are at most 2^96 - 1 wei).`,
   // Task
   NotTaskNexus: (a) => `${a.caller} is not the Nexus that created this task; only Nexus may change a task.`,
@@ -74,6 +75,7 @@ export const revertMessages: RevertMessages = {
   NotSourceNexus: (a) => `${a.caller} is not the Nexus that created this source; only Nexus may change a source.`,
   AlreadyInitialized: (a) => `The source ${a.source} was already initialized.`,
   InvalidEnvironments: (a) => `The environment mask ${a.environments} (${envNames(a.environments)}) must be a non-empty subset of CPU = 1, NVIDIA = 2, AMD = 4.`,
+  InvalidAttemptTimeout: (a) => `The attemptTimeout ${duration(a.attemptTimeout)} must be between 1 s and ${duration(a.cap)}.`,
   InvalidMaxConcurrentAttempts: (a) => `The maxConcurrentAttempts ${a.maxConcurrentAttempts} must be between 1 and ${a.cap}.`,
   ZeroDuration: (a) => `The duration ${bytes32Text(a.name)} must be positive.`,
   MissingReviewWindow: () => "A MANUAL_CONFIRMATION source needs a positive review window.",

@@ -13,7 +13,8 @@ import {
     SourceParams,
     TaskStatus,
     MAX_FEE_BPS,
-    MAX_UNBONDING_PERIOD
+    MAX_UNBONDING_PERIOD,
+    MIN_UNBONDING_PERIOD
 } from "../../../contracts/types/NexusTypes.sol";
 
 /// @notice Amount arithmetic: funding a task from msg.value and balance, fees, payouts, refunds, penalties.
@@ -503,11 +504,16 @@ contract AmountsFuzzTest is NexusSetup {
         nexus.setFee(feeBps);
         assertEq(nexus.feeBps(), feeBps > MAX_FEE_BPS ? 0 : feeBps);
 
-        if (period > MAX_UNBONDING_PERIOD) {
-            vm.expectRevert(abi.encodeWithSelector(INexus.UnbondingPeriodTooLong.selector, period, MAX_UNBONDING_PERIOD));
+        bool outOfRange = period < MIN_UNBONDING_PERIOD || period > MAX_UNBONDING_PERIOD;
+        if (outOfRange) {
+            vm.expectRevert(
+                abi.encodeWithSelector(
+                    INexus.UnbondingPeriodOutOfRange.selector, period, MIN_UNBONDING_PERIOD, MAX_UNBONDING_PERIOD
+                )
+            );
         }
         vm.prank(owner);
         nexus.setUnbondingPeriod(period);
-        assertEq(vault.unbondingPeriod(), period > MAX_UNBONDING_PERIOD ? UNBONDING : period);
+        assertEq(vault.unbondingPeriod(), outOfRange ? UNBONDING : period);
     }
 }

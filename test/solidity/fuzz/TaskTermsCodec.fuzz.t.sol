@@ -4,7 +4,7 @@ pragma solidity 0.8.29;
 import {NexusSetup} from "./utils/NexusSetup.sol";
 import {TaskTermsCodecHarness} from "./utils/TaskTermsCodecHarness.sol";
 import {ITask} from "../../../contracts/interfaces/ITask.sol";
-import {DeliveryMethod, SourceParams, TaskTerms} from "../../../contracts/types/NexusTypes.sol";
+import {DeliveryMethod, MAX_ATTEMPT_TIMEOUT, SourceParams, TaskTerms} from "../../../contracts/types/NexusTypes.sol";
 
 contract TaskTermsCodecFuzzTest is NexusSetup {
     TaskTermsCodecHarness internal harness;
@@ -137,7 +137,7 @@ contract TaskTermsCodecFuzzTest is NexusSetup {
     ) public {
         _deploy(250);
         SourceParams memory p = _params(_method(firstResponse));
-        p.attemptTimeout = uint32(bound(attemptTimeout, 1, type(uint32).max));
+        p.attemptTimeout = uint32(bound(attemptTimeout, 1, MAX_ATTEMPT_TIMEOUT));
         p.maxExpiryDuration = type(uint32).max;
         p.reviewWindow = uint32(bound(reviewWindow, firstResponse ? 0 : 1, type(uint32).max));
         p.lapsePenalty = lapsePenalty;

@@ -11,7 +11,9 @@ import {
     DeliveryMethod,
     SourceParams,
     TaskStatus,
-    MAX_UNBONDING_PERIOD
+    MAX_ATTEMPT_TIMEOUT,
+    MAX_UNBONDING_PERIOD,
+    MIN_UNBONDING_PERIOD
 } from "../../../contracts/types/NexusTypes.sol";
 
 /// @notice Time boundaries, all half-open: attempt live while now < deadline, attempts while now < expiry,
@@ -75,7 +77,7 @@ contract TimesFuzzTest is NexusSetup {
     /// deadline = min(now + attemptTimeout, expiryTime); no attempt from expiry on.
     function testFuzz_attempt_deadline(uint32 timeout, uint32 expiryOffset, uint256 whenSeed, uint8 mode, bool fr) public {
         SourceParams memory p = _params(_method(fr));
-        p.attemptTimeout = uint32(bound(timeout, 1, type(uint32).max));
+        p.attemptTimeout = uint32(bound(timeout, 1, MAX_ATTEMPT_TIMEOUT));
         p.maxExpiryDuration = 60 days;
         address source = _market(p);
         uint64 expiry = uint64(block.timestamp + bound(expiryOffset, 1, 60 days));
@@ -109,7 +111,7 @@ contract TimesFuzzTest is NexusSetup {
     /// A response is accepted iff now < deadline; a lapse can be reported iff now >= deadline. Never both.
     function testFuzz_respondOrLapse_aroundDeadline(uint32 timeout, uint256 whenSeed, uint256 asked, bool fr) public {
         SourceParams memory p = _params(_method(fr));
-        p.attemptTimeout = uint32(bound(timeout, 1, 3 days));
+        p.attemptTimeout = uint32(bound(timeout, 1, MAX_ATTEMPT_TIMEOUT));
         address source = _market(p);
         uint64 expiry = uint64(block.timestamp + 2 days);
         address task = _publishTask(client, source, expiry, PAYMENT, PAYMENT);
@@ -351,7 +353,7 @@ contract TimesFuzzTest is NexusSetup {
 
     /// A claim works iff now >= maturity; a second unbond adds to the first and restarts the timer for the whole.
     function testFuzz_unbonding_maturity(uint64 period, uint256 a1, uint256 a2, uint32 gap, uint256 whenSeed) public {
-        period = uint64(bound(period, 0, MAX_UNBONDING_PERIOD));
+        period = uint64(bound(period, MIN_UNBONDING_PERIOD, MAX_UNBONDING_PERIOD));
         vm.prank(owner);
         nexus.setUnbondingPeriod(period);
         _stake(master, 10 ether);
