@@ -1,10 +1,15 @@
 /**
  * `npm run bench`: runs the gas, SDK, in-flight and node benchmarks in one go and writes BENCHMARKS.md with the
  * machine, the versions, every figure with how it was measured, and the comparison rows.
+ *
+ *   npm run bench                     measure everything, then write the report
+ *   npm run bench -- --report-only    write the report from the figures last recorded by each benchmark
+ *                                     (gas-snapshot.json, docs/benchmarks-*.json), without measuring again
  */
 import { spawnSync } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
 import { cpus, totalmem } from "node:os";
+import { parseArgs } from "node:util";
 
 const ROOT = new URL("../", import.meta.url);
 const run = (script: string, args: string[] = []) => {
@@ -15,10 +20,13 @@ const run = (script: string, args: string[] = []) => {
 const json = async <T>(path: string): Promise<T> => JSON.parse(await readFile(new URL(path, ROOT), "utf8")) as T;
 const version = async (pkg: string) => (await json<{ version: string }>(`node_modules/${pkg}/package.json`)).version;
 
-run("scripts/bench-gas.ts");
-run("scripts/bench-sdk.ts");
-run("scripts/bench-inflight.ts");
-run("scripts/bench-node.ts");
+const { values } = parseArgs({ options: { "report-only": { type: "boolean", default: false } } });
+if (!values["report-only"]) {
+  run("scripts/bench-gas.ts");
+  run("scripts/bench-sdk.ts");
+  run("scripts/bench-inflight.ts");
+  run("scripts/bench-node.ts");
+}
 
 const gas = await json<Record<string, number>>("gas-snapshot.json");
 type Sdk = { publishTasksPipelined: { tasks: number; seconds: number; tasksPerSecond: number }; watcherBackfill: { events: number; seconds: number; eventsPerSecond: number; blocks: number } };
@@ -38,7 +46,7 @@ const nodeRow = (name: string, r: NodeRun | null, why?: string) =>
 
 const report = `# Benchmarks
 
-Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}. Every figure below is re-measured by that command.
+Written by \`npm run bench${values["report-only"] ? " -- --report-only" : ""}\` on ${new Date().toISOString().slice(0, 10)}${values["report-only"] ? ", from the figures each benchmark last recorded (gas-snapshot.json and docs/benchmarks-*.json, measured on this machine the same day)" : ""}. \`npm run bench\` measures every figure again.
 
 **Machine:** ${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}.
 **Versions:** hardhat ${await version("hardhat")}, viem ${await version("viem")}, solc 0.8.29 (via-IR, optimizer 10,000 runs, cancun), kubo-rpc-client ${await version("kubo-rpc-client")}.
