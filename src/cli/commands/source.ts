@@ -17,8 +17,8 @@ import { sendTx, txHuman, txJson } from "../tx.ts";
 type Pinned = { metadataUri: string; metadataHash: Hex; environments: number; compose: Record<string, { uri: string; sha256: Hex }> };
 
 /**
- * The same documents publishSourceWithMetadata pins, for an update.
- * TODO(sdk): switch to an SDK `updateSourceWithMetadata` flow once there is one.
+ * The same documents publishSourceWithMetadata pins, for an update: the SDK has no update counterpart of that
+ * flow yet, so the CLI pins them itself (reported as a follow-up: an SDK `updateSourceWithMetadata`).
  */
 async function pinSourceDocuments(ipfs: Ipfs, spec: LoadedSpec): Promise<Pinned> {
   const compose: Pinned["compose"] = {};
