@@ -85,7 +85,7 @@ describe("chains", () => {
     const src = await f.connection.viem.deployContract("Source");
     const tsk = await f.connection.viem.deployContract("Task");
     const owner = f.owner.account.address;
-    const nexus2 = await f.connection.viem.deployContract("Nexus", [owner, owner, 0, 0n, tsk.address, src.address]);
+    const nexus2 = await f.connection.viem.deployContract("Nexus", [owner, owner, 0, 86_400n, tsk.address, src.address]);
     const resolved = await resolveDeployment(f.publicClient, { nexus: nexus2.address });
     expect(resolved.nexus).toBe(getAddress(nexus2.address));
     expect(resolved.taskImplementation).toBe(getAddress(tsk.address));
