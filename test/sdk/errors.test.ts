@@ -3,7 +3,18 @@
 import { createPublicClient, getAddress, http, parseEther, stringToHex, type Address } from "viem";
 import { call, simulateContract } from "viem/actions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { protocolErrorNames, providerRegistryAbi, sourceAbi, taskAbi, vaultAbi } from "../../src/sdk/abis.ts";
+import {
+  MAX_ATTEMPT_TIMEOUT,
+  MAX_CONCURRENT_ATTEMPTS,
+  MAX_FEE_BPS,
+  MAX_UNBONDING_PERIOD,
+  MIN_UNBONDING_PERIOD,
+  protocolErrorNames,
+  providerRegistryAbi,
+  sourceAbi,
+  taskAbi,
+  vaultAbi,
+} from "../../src/sdk/abis.ts";
 import * as sdk from "../../src/sdk/actions/index.ts";
 import { knownDeployments, nexusErrorsAbi } from "../../src/sdk/abis.ts";
 import {
@@ -111,10 +122,11 @@ const cases: Cases = {
       args: { master: addr(f.master), lockup: parseEther("5"), minAvailableLockup: parseEther("100") },
     };
   },
-  FeeTooHigh: async () => ({ cause: () => sdk.setFee(f.owner, { feeBps: 1001 }), args: { feeBps: 1001, maxFeeBps: 1000 } }),
+  FeeTooHigh: async () => ({ cause: () => sdk.setFee(f.owner, { feeBps: 1001 }), args: { feeBps: 1001, maxFeeBps: MAX_FEE_BPS } }),
   UnbondingPeriodOutOfRange: async () => ({
     cause: () => sdk.setUnbondingPeriod(f.owner, { period: 43_200n }),
-    args: { period: 43_200n, minPeriod: 86_400n, maxPeriod: 30n * 86_400n },
+    // The SDK's copies of the protocol caps are the contract's (the revert reports them).
+    args: { period: 43_200n, minPeriod: MIN_UNBONDING_PERIOD, maxPeriod: MAX_UNBONDING_PERIOD },
     message: "The unbonding period 12 hour(s) must be between 1 day(s) and 30 day(s).",
   }),
   ValueOverflow: async () => ({ cause: () => publishTo(p.frSource, 2n ** 96n, { value: 0n }), args: { value: 2n ** 96n } }),
@@ -207,11 +219,11 @@ const cases: Cases = {
   InvalidEnvironments: async () => ({ cause: () => sdk.publishSource(f.client, { params: sourceParams({ environments: 8 }) }), args: { environments: 8 } }),
   InvalidMaxConcurrentAttempts: async () => ({
     cause: () => sdk.publishSource(f.client, { params: sourceParams({ maxConcurrentAttempts: 65 }) }),
-    args: { maxConcurrentAttempts: 65, cap: 64 },
+    args: { maxConcurrentAttempts: 65, cap: MAX_CONCURRENT_ATTEMPTS },
   }),
   InvalidAttemptTimeout: async () => ({
     cause: () => sdk.publishSource(f.client, { params: sourceParams({ attemptTimeout: 86_400 }) }),
-    args: { attemptTimeout: 86_400, cap: 43_200 },
+    args: { attemptTimeout: 86_400, cap: MAX_ATTEMPT_TIMEOUT },
     message: "The attemptTimeout 1 day(s) must be between 1 s and 12 hour(s).",
   }),
   ZeroDuration: async () => ({
