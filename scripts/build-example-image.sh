@@ -65,6 +65,8 @@ tar -C "$ROOTFS" --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 -c .
 docker tag "$IMAGE:$HASH" "$IMAGE:$VERSION"
 echo "build-example-image: built $IMAGE:$HASH" >&2
 # Older content tags are dead weight (vfs stores every layer in full); one still used by a container stays.
-docker images --format '{{.Tag}}' "$IMAGE" | grep -E '^[0-9a-f]{16}$' | grep -vx "$HASH" |
-  while read -r old; do docker rmi "$IMAGE:$old" >/dev/null 2>&1 || true; done
+# On a first build there is none, and grep's "no match" must not fail the script under pipefail.
+for old in $(docker images --format '{{.Tag}}' "$IMAGE" | grep -E '^[0-9a-f]{16}$' | grep -vx "$HASH" || true); do
+  docker rmi "$IMAGE:$old" >/dev/null 2>&1 || true
+done
 echo "$IMAGE:$VERSION"

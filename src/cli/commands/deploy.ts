@@ -2,7 +2,12 @@
 // recorded in the deployments file that every other command reads.
 import { access, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import type { HardhatUserConfig } from "hardhat/config";
+import type { createHardhatRuntimeEnvironment as CreateHre } from "hardhat/hre";
+import type { IgnitionModule } from "@nomicfoundation/ignition-core";
+// Brings Hardhat's `paths.ignition` and `connection.ignition` types (the config loads the plugin itself).
+import type {} from "@nomicfoundation/hardhat-ignition-viem";
 import { createPublicClient, custom, getAddress, type Address, type PublicClient } from "viem";
 import { getBlockNumber, getCode, readContract } from "viem/actions";
 import { nexusAbi, vaultAbi } from "../../sdk/abis.ts";
@@ -14,7 +19,29 @@ import { UsageError } from "../errors.ts";
 import { formatDuration, formatKv } from "../output.ts";
 import { parseAddress, parseDuration } from "../parse.ts";
 
+// Two levels above this file's folder: src/cli/commands in a checkout, dist/cli/commands in the package.
 const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
+
+/**
+ * Hardhat, its config and the Ignition module live in a checkout of gpu-nexus, not in the published package,
+ * so they are loaded by path at run time (and never compiled into dist/).
+ */
+async function loadCheckoutDeployer() {
+  const fromRoot = (path: string) => pathToFileURL(join(repoRoot, path)).href;
+  try {
+    const [hre, config, module] = await Promise.all([
+      import("hardhat/hre") as Promise<{ createHardhatRuntimeEnvironment: typeof CreateHre }>,
+      import(fromRoot("hardhat.config.ts")) as Promise<{ default: HardhatUserConfig }>,
+      import(fromRoot("ignition/modules/GpuNexus.ts")) as Promise<{ default: IgnitionModule }>,
+    ]);
+    return { createHardhatRuntimeEnvironment: hre.createHardhatRuntimeEnvironment, userConfig: config.default, GpuNexus: module.default };
+  } catch (err) {
+    throw new UsageError(
+      "Hardhat could not be loaded from this checkout",
+      `Run npm run setup (${(err as Error).message.split("\n")[0]}).`,
+    );
+  }
+}
 
 /** The first block where `address` has code (binary search); 0 when the node cannot read old state. */
 async function findDeployBlock(client: PublicClient, address: Address, head: bigint): Promise<bigint> {
@@ -63,6 +90,14 @@ export const deploy = defineCommand({
     }
     if (options["unbonding-period"] !== undefined) parameters.unbondingPeriod = BigInt(parseDuration(options["unbonding-period"], "--unbonding-period"));
     try {
+      await access(join(repoRoot, "hardhat.config.ts"));
+    } catch {
+      throw new UsageError(
+        "gpunexus deploy needs a checkout of gpu-nexus (Hardhat, its config and the Ignition module)",
+        "Clone the repository, run npm run setup there, and run the CLI from it.",
+      );
+    }
+    try {
       await access(join(repoRoot, "artifacts/contracts/Nexus.sol/Nexus.json"));
     } catch {
       throw new UsageError("the contract artifacts are missing", "Build them first: npm run build (hardhat build).");
@@ -72,11 +107,7 @@ export const deploy = defineCommand({
 
     // Unreachable RPC → exit 3 before Hardhat is even loaded.
     if (options.network === undefined) await connectChain(globals, ctx);
-    const [{ createHardhatRuntimeEnvironment }, { default: userConfig }, { default: GpuNexus }] = await Promise.all([
-      import("hardhat/hre"),
-      import("../../../hardhat.config.ts"),
-      import("../../../ignition/modules/GpuNexus.ts"),
-    ]);
+    const { createHardhatRuntimeEnvironment, userConfig, GpuNexus } = await loadCheckoutDeployer();
     const ignitionDir = join(ctx.config.home, "ignition");
     const hre = await createHardhatRuntimeEnvironment({ ...userConfig, paths: { ...userConfig.paths, ignition: ignitionDir } }, {}, repoRoot);
     const networkName = options.network ?? "localhost";
