@@ -208,8 +208,15 @@ contract Nexus is INexus, Ownable2Step {
 
     /// @inheritdoc INexus
     function withdraw(uint256 amount) external {
-        VAULT.withdraw(msg.sender, amount);
-        emit Withdrawn(msg.sender, amount);
+        VAULT.withdraw(msg.sender, msg.sender, amount);
+        emit Withdrawn(msg.sender, msg.sender, amount);
+    }
+
+    /// @inheritdoc INexus
+    function withdrawTo(address recipient, uint256 amount) external {
+        if (recipient == address(0)) revert ZeroAddress();
+        VAULT.withdraw(msg.sender, recipient, amount);
+        emit Withdrawn(msg.sender, recipient, amount);
     }
 
     /// @inheritdoc INexus

@@ -86,11 +86,11 @@ contract Vault is IVault, ReentrancyGuard {
     }
 
     /// @inheritdoc IVault
-    function withdraw(address account, uint256 amount) external onlyNexus nonReentrant {
+    function withdraw(address account, address recipient, uint256 amount) external onlyNexus nonReentrant {
         if (amount == 0) revert ZeroAmount();
         _debit(account, amount);
-        (bool sent,) = account.call{value: amount}("");
-        if (!sent) revert TransferFailed(account, amount);
+        (bool sent,) = recipient.call{value: amount}("");
+        if (!sent) revert TransferFailed(recipient, amount);
     }
 
     // ---------------------------------------------------------------- stake

@@ -98,6 +98,10 @@ interface INexus is INexusEvents {
     /// @notice Sends `amount` of the caller's balance to the caller.
     function withdraw(uint256 amount) external;
 
+    /// @notice Sends `amount` of the caller's balance to `recipient`: an account that cannot receive native
+    /// currency itself (a contract treasury without a payable fallback) still gets its funds out.
+    function withdrawTo(address recipient, uint256 amount) external;
+
     /// @notice Moves `amount` of the caller's balance into its lockup.
     function lock(uint256 amount) external;
 

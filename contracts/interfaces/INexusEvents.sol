@@ -60,8 +60,8 @@ interface INexusEvents {
 
     /// @notice Native currency was added to `account`'s balance.
     event Deposited(address indexed account, address indexed from, uint256 amount);
-    /// @notice `account` withdrew from its balance.
-    event Withdrawn(address indexed account, uint256 amount);
+    /// @notice `account` withdrew from its balance, to `recipient` (itself unless it named another address).
+    event Withdrawn(address indexed account, address indexed recipient, uint256 amount);
     /// @notice `account` moved balance into its lockup.
     event Locked(address indexed account, uint256 amount);
     /// @notice `account` started (or added to) an unbonding; the whole `unbonding` matures at `maturesAt`.

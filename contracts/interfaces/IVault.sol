@@ -52,7 +52,7 @@ interface IVault {
 
     function deposit(address account) external payable;
 
-    function withdraw(address account, uint256 amount) external;
+    function withdraw(address account, address recipient, uint256 amount) external;
 
     function lock(address account, uint256 amount) external;
 

@@ -246,7 +246,7 @@ describe("GPU Nexus end to end (Ignition deployment)", async () => {
       hash: await nexus.write.withdraw([balance], { account: master!.account }),
     });
     const withdrawn = parseEventLogs({ abi: nexus.abi, logs: receipt.logs, eventName: "Withdrawn" });
-    assert.deepEqual(withdrawn[0]?.args, { account: addr(master!), amount: balance });
+    assert.deepEqual(withdrawn[0]?.args, { account: addr(master!), recipient: addr(master!), amount: balance });
     const gasPaid = receipt.gasUsed * receipt.effectiveGasPrice;
     assert.equal(await publicClient.getBalance({ address: addr(master!) }), walletBefore + balance - gasPaid);
     assert.equal(await balanceOf(addr(master!)), 0n);

@@ -363,6 +363,8 @@ contract AccessControlTest is NexusFixture {
             vm.expectRevert(abi.encodeWithSelector(IVault.InsufficientBalance.selector, c, balance, 5 ether));
             nexus.withdraw(5 ether);
             vm.expectRevert(abi.encodeWithSelector(IVault.InsufficientBalance.selector, c, balance, 5 ether));
+            nexus.withdrawTo(c, 5 ether);
+            vm.expectRevert(abi.encodeWithSelector(IVault.InsufficientBalance.selector, c, balance, 5 ether));
             nexus.lock(5 ether);
             vm.expectRevert(abi.encodeWithSelector(IVault.InsufficientLockup.selector, c, lockup, 5 ether));
             nexus.unbond(5 ether);

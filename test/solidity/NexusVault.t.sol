@@ -70,7 +70,7 @@ contract NexusVaultTest is NexusFixture {
         uint256 ethBefore = client.balance;
         uint256 vaultBefore = address(vault).balance;
         _expectEmit();
-        emit Withdrawn(client, 0.4 ether);
+        emit Withdrawn(client, client, 0.4 ether);
         vm.prank(client);
         nexus.withdraw(0.4 ether);
         assertEq(vault.balanceOf(client), 0.6 ether);
@@ -81,6 +81,46 @@ contract NexusVaultTest is NexusFixture {
         nexus.withdraw(0.6 ether);
         assertEq(vault.balanceOf(client), 0);
         assertEq(client.balance, ethBefore + 1 ether);
+    }
+
+    function test_withdrawTo_sendsToRecipient_debitsCaller() public {
+        vm.prank(client);
+        nexus.deposit{value: 1 ether}(client);
+        address recipient = makeAddr("recipient");
+        uint256 clientEthBefore = client.balance;
+        _expectEmit();
+        emit Withdrawn(client, recipient, 0.25 ether);
+        vm.prank(client);
+        nexus.withdrawTo(recipient, 0.25 ether);
+        assertEq(vault.balanceOf(client), 0.75 ether);
+        assertEq(recipient.balance, 0.25 ether);
+        assertEq(client.balance, clientEthBefore);
+    }
+
+    /// Naming a recipient never lets anyone spend another account's balance: only the caller's is debited.
+    function test_withdrawTo_spendsOnlyTheCallersBalance() public {
+        vm.prank(client);
+        nexus.deposit{value: 1 ether}(client);
+        vm.expectRevert(abi.encodeWithSelector(IVault.InsufficientBalance.selector, stranger, 0, 1 ether));
+        vm.prank(stranger);
+        nexus.withdrawTo(stranger, 1 ether);
+        assertEq(vault.balanceOf(client), 1 ether);
+    }
+
+    function test_withdrawTo_revertsForZeroRecipient_zeroAmount_refusingRecipient() public {
+        vm.prank(client);
+        nexus.deposit{value: 1 ether}(client);
+        vm.expectRevert(abi.encodeWithSelector(INexus.ZeroAddress.selector));
+        vm.prank(client);
+        nexus.withdrawTo(address(0), 1 ether);
+        vm.expectRevert(abi.encodeWithSelector(IVault.ZeroAmount.selector));
+        vm.prank(client);
+        nexus.withdrawTo(stranger, 0);
+        address rejector = address(new Rejector());
+        vm.expectRevert(abi.encodeWithSelector(IVault.TransferFailed.selector, rejector, 1 ether));
+        vm.prank(client);
+        nexus.withdrawTo(rejector, 1 ether);
+        assertEq(vault.balanceOf(client), 1 ether);
     }
 
     function test_withdraw_revertsOnZero() public {
@@ -309,6 +349,30 @@ contract NexusVaultTest is NexusFixture {
         assertEq(treasury.balance, ethBefore + fee);
     }
 
+    /// A treasury that refuses native currency (a contract with no payable fallback) cannot `withdraw` its fees to
+    /// itself, and before `withdrawTo` they were stuck for good; it names another recipient instead.
+    function test_collectFees_treasuryThatRefusesEth_withdrawsToAnotherAddress() public {
+        address rejector = address(new Rejector());
+        vm.prank(owner);
+        nexus.setTreasury(rejector);
+        _earnFees();
+        nexus.collectFees();
+        uint256 fee = _fee(PAYMENT);
+        assertEq(vault.balanceOf(rejector), fee);
+
+        vm.expectRevert(abi.encodeWithSelector(IVault.TransferFailed.selector, rejector, fee));
+        vm.prank(rejector);
+        nexus.withdraw(fee);
+
+        address cold = makeAddr("cold");
+        _expectEmit();
+        emit Withdrawn(rejector, cold, fee);
+        vm.prank(rejector);
+        nexus.withdrawTo(cold, fee);
+        assertEq(cold.balance, fee);
+        assertEq(vault.balanceOf(rejector), 0);
+    }
+
     function test_collectFees_goesToCurrentTreasury() public {
         _earnFees();
         address newTreasury = makeAddr("newTreasury");
@@ -403,7 +467,7 @@ contract NexusVaultTest is NexusFixture {
             vm.expectRevert(err);
             vault.deposit{value: 1}(c);
             vm.expectRevert(err);
-            vault.withdraw(c, 1);
+            vault.withdraw(c, c, 1);
             vm.expectRevert(err);
             vault.lock(c, 1);
             vm.expectRevert(err);

@@ -101,6 +101,24 @@ contract ReentrancyTest is NexusSetup {
         assertEq(address(vault).balance, vault.lockupOf(master));
     }
 
+    /// A recipient named by `withdrawTo` that re-enters (to withdraw the sender's balance again, or its own) is
+    /// refused by the same guard, and is paid once.
+    function test_reenterFromWithdrawToRecipient_revertsWithReentrancyGuard() public {
+        nexus.deposit{value: 10 ether}(client);
+        nexus.deposit{value: 1 ether}(address(acct));
+        (bytes[] memory plan, uint256[] memory values) = _one(abi.encodeCall(INexus.withdraw, (1 ether)), 0);
+        acct.setPlan(plan, values);
+
+        vm.prank(client);
+        nexus.withdrawTo(address(acct), 4 ether);
+
+        _expectOutcome(0, false, abi.encodeWithSelector(ReentrancyGuard.ReentrancyGuardReentrantCall.selector));
+        assertEq(acct.receiveCount(), 1, "paid once");
+        assertEq(address(acct).balance, 4 ether);
+        assertEq(vault.balanceOf(client), 6 ether);
+        assertEq(vault.balanceOf(address(acct)), 1 ether);
+    }
+
     /// For any split, the re-entrant withdraw is refused and the totals add up.
     function testFuzz_reenterWithdraw_neverPaysTwice(uint256 deposit_, uint256 first, uint256 second) public {
         deposit_ = bound(deposit_, 2, 1e30);
