@@ -142,9 +142,10 @@ contract Nexus is INexus, Ownable2Step {
     function attempt(address task, address provider, uint256 suggestedPayment) external {
         TaskTerms memory t = _taskTerms(task);
         address master = _requireProviderActor(provider);
-        (uint8 environment, uint256 minAvailableLockup) = ISource(t.source).eligibility(provider);
+        uint8 environment = ISource(t.source).environmentOf(provider);
         if (environment == 0) revert ISource.NotRegistered(t.source, provider);
-        _requireLockup(master, minAvailableLockup);
+        // The task's own copy: what the client saw at publish, whatever the source says now.
+        _requireLockup(master, t.minAvailableLockup);
         uint40 deadline = ITask(task).recordAttempt(provider, master, suggestedPayment);
         emit TaskAttempted(task, provider, master, deadline, suggestedPayment);
     }
@@ -398,7 +399,8 @@ contract Nexus is INexus, Ownable2Step {
             lapsePenalty: s.lapsePenalty,
             maxConcurrentAttempts: s.maxConcurrentAttempts,
             deliveryMethod: s.deliveryMethod,
-            feeBps: _feeBps
+            feeBps: _feeBps,
+            minAvailableLockup: s.minAvailableLockup
         });
         task = CloneAddress.deploy(TASK_IMPLEMENTATION, TaskTermsCodec.encode(t));
         VAULT.fundEscrow{value: msg.value}(client, payment);

@@ -79,7 +79,8 @@ contract Source is ISource {
             maxExpiryDuration: p.maxExpiryDuration,
             reviewWindow: p.reviewWindow,
             minPayment: p.minPayment,
-            lapsePenalty: p.lapsePenalty
+            lapsePenalty: p.lapsePenalty,
+            minAvailableLockup: p.minAvailableLockup
         });
     }
 

@@ -62,6 +62,7 @@ struct SourceTerms {
     uint32 reviewWindow;
     uint96 minPayment;
     uint96 lapsePenalty;
+    uint96 minAvailableLockup;
 }
 
 /// @notice The immutable terms of one task, fixed at publication and carried in the task clone's code.
@@ -79,6 +80,9 @@ struct TaskTerms {
     DeliveryMethod deliveryMethod;
     /// @dev The protocol fee when the task was published: a later fee change does not touch open tasks.
     uint16 feeBps;
+    /// @dev The lockup a master needs to attempt, as the source asked when the task was published: a source
+    /// update can neither let unstaked masters attempt an open task nor lock every master out of it.
+    uint96 minAvailableLockup;
 }
 
 /// @notice The mutable state of one task.

@@ -1463,6 +1463,11 @@ export const nexusAbi = [
             "internalType": "uint16",
             "name": "feeBps",
             "type": "uint16"
+          },
+          {
+            "internalType": "uint96",
+            "name": "minAvailableLockup",
+            "type": "uint96"
           }
         ],
         "internalType": "struct TaskTerms",
@@ -3481,6 +3486,11 @@ export const taskAbi = [
             "internalType": "uint16",
             "name": "feeBps",
             "type": "uint16"
+          },
+          {
+            "internalType": "uint96",
+            "name": "minAvailableLockup",
+            "type": "uint96"
           }
         ],
         "internalType": "struct TaskTerms",
@@ -3984,6 +3994,11 @@ export const sourceAbi = [
           {
             "internalType": "uint96",
             "name": "lapsePenalty",
+            "type": "uint96"
+          },
+          {
+            "internalType": "uint96",
+            "name": "minAvailableLockup",
             "type": "uint96"
           }
         ],

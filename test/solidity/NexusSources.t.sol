@@ -7,6 +7,7 @@ import {INexus} from "../../contracts/interfaces/INexus.sol";
 import {ISource} from "../../contracts/interfaces/ISource.sol";
 import {ITask} from "../../contracts/interfaces/ITask.sol";
 import {
+    AttemptState,
     DeliveryMethod,
     SourceParams,
     SourceStatus,
@@ -206,6 +207,51 @@ contract NexusSourcesTest is NexusFixture {
         assertEq(ITask(later).terms().lapsePenalty, 0);
         assertEq(ITask(later).terms().maxConcurrentAttempts, 9);
         assertEq(ITask(later).terms().reviewWindow, 3 days);
+    }
+
+    /// Attack: the source owner lowers `minAvailableLockup` to 0 after clients published, so that a master with no
+    /// stake attempts their open tasks and lapses for free. The task keeps the lockup it was published with.
+    function test_updateSource_loweredLockupDoesNotLetUnstakedMastersAttemptOpenTasks() public {
+        _setupProvider(source, provider, master);
+        address open = _publishTask(source);
+        assertEq(ITask(open).terms().minAvailableLockup, MIN_LOCKUP);
+        vm.startPrank(master);
+        nexus.unbond(STAKE);
+        vm.stopPrank();
+        SourceParams memory p = _defaultParams(DeliveryMethod.FIRST_RESPONSE);
+        p.minAvailableLockup = 0;
+        vm.prank(client);
+        nexus.updateSource(source, p);
+
+        vm.expectRevert(abi.encodeWithSelector(INexus.LockupBelowMinimum.selector, master, 0, MIN_LOCKUP));
+        vm.prank(provider);
+        nexus.attempt(open, provider, 0);
+        // A task published after the update takes the new terms.
+        address later = _publishTask(source);
+        assertEq(ITask(later).terms().minAvailableLockup, 0);
+        vm.prank(provider);
+        nexus.attempt(later, provider, 0);
+    }
+
+    /// Attack: the source owner raises `minAvailableLockup` to the maximum so that every open task expires unserved
+    /// (and is refunded) while its own tasks elsewhere get the capacity. Open tasks keep the lockup they copied.
+    function test_updateSource_raisedLockupDoesNotBlockOpenTasks() public {
+        _setupProvider(source, provider, master);
+        address open = _publishTask(source);
+        SourceParams memory p = _defaultParams(DeliveryMethod.FIRST_RESPONSE);
+        p.minAvailableLockup = type(uint96).max;
+        vm.prank(client);
+        nexus.updateSource(source, p);
+
+        vm.prank(provider);
+        nexus.attempt(open, provider, 0);
+        assertEq(uint8(ITask(open).attemptOf(provider).state), uint8(AttemptState.LIVE));
+        address later = _publishTask(source);
+        vm.expectRevert(
+            abi.encodeWithSelector(INexus.LockupBelowMinimum.selector, master, STAKE, uint256(type(uint96).max))
+        );
+        vm.prank(provider);
+        nexus.attempt(later, provider, 0);
     }
 
     /// @dev Documents current behaviour: withdrawing an environment does not unregister providers in it.

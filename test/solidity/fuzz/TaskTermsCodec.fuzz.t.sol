@@ -38,8 +38,9 @@ contract TaskTermsCodecFuzzTest is NexusSetup {
             lapsePenalty: lapsePenalty,
             maxConcurrentAttempts: maxConcurrentAttempts,
             deliveryMethod: _method(firstResponse),
-            // Derived from the salt so that the round trip also covers every fee width.
-            feeBps: uint16(salt)
+            // Derived from the salt and the config hash so that the round trip also covers every width of these.
+            feeBps: uint16(salt),
+            minAvailableLockup: uint96(uint256(configHash))
         });
     }
 
@@ -56,6 +57,7 @@ contract TaskTermsCodecFuzzTest is NexusSetup {
         assertEq(a.maxConcurrentAttempts, b.maxConcurrentAttempts, "maxConcurrentAttempts");
         assertEq(uint8(a.deliveryMethod), uint8(b.deliveryMethod), "deliveryMethod");
         assertEq(a.feeBps, b.feeBps, "feeBps");
+        assertEq(a.minAvailableLockup, b.minAvailableLockup, "minAvailableLockup");
         assertEq(keccak256(abi.encode(a)), keccak256(abi.encode(b)), "whole struct");
     }
 
@@ -88,7 +90,7 @@ contract TaskTermsCodecFuzzTest is NexusSetup {
         );
         bytes memory packed = harness.encode(t);
         assertEq(packed.length, harness.length(), "packed length");
-        assertEq(packed.length, 124, "documented length");
+        assertEq(packed.length, 136, "documented length");
         assertEq(
             keccak256(packed),
             keccak256(
@@ -104,7 +106,8 @@ contract TaskTermsCodecFuzzTest is NexusSetup {
                     lapsePenalty,
                     maxConcurrentAttempts,
                     firstResponse ? uint8(1) : uint8(0),
-                    uint16(salt)
+                    uint16(salt),
+                    uint96(uint256(configHash))
                 )
             ),
             "layout"
@@ -113,13 +116,18 @@ contract TaskTermsCodecFuzzTest is NexusSetup {
         _assertTermsEq(harness.roundTrip(t), t);
     }
 
-    /// Any 124 bytes whose delivery-method byte is valid decode to terms that re-encode to the same bytes.
-    function testFuzz_encodeDecodeInverse(bytes32 a, bytes32 b, bytes32 c, bytes25 d, bool firstResponse, uint16 fee)
-        public
-        view
-    {
-        bytes memory packed = abi.encodePacked(a, b, c, d, firstResponse ? uint8(1) : uint8(0), fee);
-        assertEq(packed.length, 124);
+    /// Any 136 bytes whose delivery-method byte is valid decode to terms that re-encode to the same bytes.
+    function testFuzz_encodeDecodeInverse(
+        bytes32 a,
+        bytes32 b,
+        bytes32 c,
+        bytes25 d,
+        bool firstResponse,
+        uint16 fee,
+        bytes12 lockup
+    ) public view {
+        bytes memory packed = abi.encodePacked(a, b, c, d, firstResponse ? uint8(1) : uint8(0), fee, lockup);
+        assertEq(packed.length, 136);
         assertEq(keccak256(harness.encode(harness.decode(packed))), keccak256(packed));
     }
 
@@ -159,7 +167,8 @@ contract TaskTermsCodecFuzzTest is NexusSetup {
             lapsePenalty: p.lapsePenalty,
             maxConcurrentAttempts: p.maxConcurrentAttempts,
             deliveryMethod: p.deliveryMethod,
-            feeBps: nexus.feeBps()
+            feeBps: nexus.feeBps(),
+            minAvailableLockup: p.minAvailableLockup
         });
         address predicted = nexus.predictTaskAddress(expected);
         assertFalse(nexus.isTask(predicted), "not yet deployed");

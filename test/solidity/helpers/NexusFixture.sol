@@ -218,7 +218,8 @@ abstract contract NexusFixture is Test, INexusEvents {
             lapsePenalty: p.lapsePenalty,
             maxConcurrentAttempts: p.maxConcurrentAttempts,
             deliveryMethod: p.deliveryMethod,
-            feeBps: nexus.feeBps()
+            feeBps: nexus.feeBps(),
+            minAvailableLockup: p.minAvailableLockup
         });
     }
 

@@ -367,8 +367,9 @@ contract NexusHandler is CommonBase, StdCheats, StdUtils {
         else if (cm == 2 && master == masters[1]) caller = masterAgent;
 
         uint256 suggested = suggestedSeed % 8 == 0 ? t.payment + 1 + (suggestedSeed >> 8) % 1 ether : _bound(suggestedSeed >> 8, 0, t.payment);
-        (uint8 env, uint256 minLockup) = ISource(t.source).eligibility(provider);
-        bool predicted = master != address(0) && env != 0 && vault.lockupOf(master) >= minLockup
+        // The lockup the task copied at publish, not the source's current one.
+        uint8 env = ISource(t.source).environmentOf(provider);
+        bool predicted = master != address(0) && env != 0 && vault.lockupOf(master) >= t.minAvailableLockup
             && !_isClosed(st.status) && block.timestamp < t.expiryTime
             && ITask(task).attemptOf(provider).state == AttemptState.NONE && st.liveAttempts < t.maxConcurrentAttempts
             && (t.deliveryMethod == DeliveryMethod.FIRST_RESPONSE || suggested <= t.payment);
