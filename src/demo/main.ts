@@ -5,20 +5,23 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { toHex } from "viem";
 import { getVaultPosition } from "../sdk/actions/index.ts";
-import { startMarket } from "./market.ts";
+import { describeError } from "./errors.ts";
+import { startMarket, type Market } from "./market.ts";
 import { progressBar, renderSummary, summarize } from "./report.ts";
 import { runWorkload } from "./workload.ts";
 
 const USAGE = `usage: npm run demo -- [options]
 
-Runs a local GPU Nexus market end to end: an embedded chain (Hardhat's network on 127.0.0.1), the suite
-deployed with Ignition, an embedded IPFS node, the example matmul source (Docker when a daemon answers,
-local processes otherwise), provider nodes, and a batch of tasks on both delivery methods, followed live.
+Runs a local GPU Nexus market end to end: an embedded chain (Hardhat's network on 127.0.0.1) or a running dev
+node (\`anvil\`, \`npx hardhat node\`), the suite deployed with Ignition, an embedded IPFS node, the example
+matmul source (Docker when a daemon answers, local processes otherwise), provider nodes, and a batch of tasks on
+both delivery methods, followed live.
 
   --tasks <n>           tasks to publish, half FIRST_RESPONSE, half MANUAL (default 10; 0 allowed)
   --providers <n>       provider nodes (default 2)
   --runtime <kind>      auto | docker-compose | local-process (default auto)
-  --rpc-url <url>       use this chain instead of the embedded one (its first accounts must be Hardhat's dev accounts)
+  --rpc-url <url>       use this dev chain (chain id 31337 or 1337) instead of the embedded one; only its first
+                        account needs funds: the demo funds every account it uses from it
   --port <n>            port of the embedded chain (default 8545)
   --ipfs-rpc <url>      use this Kubo RPC API instead of the embedded IPFS node
   --ipfs-gateway <url>  gateway for --ipfs-rpc
@@ -70,16 +73,23 @@ process.once("SIGINT", onSignal);
 process.once("SIGTERM", onSignal);
 
 let exitCode = 0;
-const market = await startMarket({
-  providers,
-  rpcUrl: values["rpc-url"],
-  port: Number(values.port),
-  ipfsRpcUrl: values["ipfs-rpc"],
-  ipfsGatewayUrl: values["ipfs-gateway"],
-  runtime: runtime as "auto" | "docker-compose" | "local-process",
-  workDir,
-  log,
-});
+let market: Market;
+try {
+  market = await startMarket({
+    providers,
+    rpcUrl: values["rpc-url"],
+    port: Number(values.port),
+    ipfsRpcUrl: values["ipfs-rpc"],
+    ipfsGatewayUrl: values["ipfs-gateway"],
+    runtime: runtime as "auto" | "docker-compose" | "local-process",
+    workDir,
+    log,
+  });
+} catch (error) {
+  // Setup failed (no node, not a dev chain, no funds, a port taken…): one typed line; startMarket cleaned up.
+  process.stderr.write(`demo: ${describeError(error)}\n`);
+  process.exit(interrupted.signal.aborted ? 130 : 1);
+}
 try {
   log(`publishing ${tasks} task(s) and following them live`);
   let lastProgress = "";
@@ -126,7 +136,7 @@ try {
     await new Promise<void>((resolve) => interrupted.signal.addEventListener("abort", () => resolve(), { once: true }));
   }
 } catch (error) {
-  log(`demo failed: ${(error as Error).message}`);
+  log(`demo failed: ${describeError(error)}`);
   exitCode = 1;
 } finally {
   await market.close();

@@ -6,22 +6,27 @@ import { join } from "node:path";
 import pino, { type Logger } from "pino";
 import { createPublicClient, createWalletClient, http, parseEther, type Address, type Chain, type PublicClient, type Transport, type WalletClient } from "viem";
 import { mnemonicToAccount, type HDAccount } from "viem/accounts";
-import { hardhat } from "viem/chains";
 import { DeliveryMethod, Environment } from "../sdk/abis.ts";
 import { announceMaster, announceProvider, createNexusNonceManager, deposit, lock, register } from "../sdk/actions/index.ts";
 import { publishSourceWithMetadata } from "../sdk/flows/index.ts";
 import { createIpfs, type Ipfs } from "../sdk/ipfs/index.ts";
 import { registerDeployment } from "../sdk/chains.ts";
+import { connectDevChain, describeFunding, fundAccounts } from "../devnet/dev-chain.ts";
 import { deploySuite, startLocalChain, type SuiteAddresses } from "../devnet/local-chain.ts";
 import { startIpfsDevNode } from "../ipfs-dev-node/index.ts";
 import { nodeConfigSchema } from "../node/config.ts";
 import { createProviderNode, type ProviderNode } from "../node/node.ts";
 import { detectDocker } from "../node/runtime/index.ts";
 
-/** Hardhat's and Anvil's well-known development mnemonic: funded accounts on every local chain. */
+/**
+ * Hardhat's and Anvil's well-known development mnemonic. Only its first account is assumed funded (Hardhat funds
+ * 20, Anvil 10, `anvil --accounts 1` one): the demo funds the others itself.
+ */
 const DEV_MNEMONIC = "test test test test test test test test test test test junk";
 const ROOT = new URL("../../", import.meta.url).pathname;
 const EXAMPLE = join(ROOT, "examples/matmul-source");
+/** What each role account is brought up to: the client pays for tasks, masters deposit 10 ETH, providers pay gas. */
+const ROLE_FUNDING = { client: parseEther("100"), master: parseEther("20"), provider: parseEther("10") } as const;
 
 export type MarketOptions = {
   providers: number;
@@ -56,9 +61,9 @@ export type Market = {
   close: () => Promise<void>;
 };
 
-function devAccount(index: number, role: string, rpcUrl: string): DemoAccount {
+function devAccount(index: number, role: string, rpcUrl: string, chain: Chain): DemoAccount {
   const account = mnemonicToAccount(DEV_MNEMONIC, { addressIndex: index, nonceManager: createNexusNonceManager() });
-  const wallet = createWalletClient({ account, chain: hardhat, transport: http(rpcUrl) });
+  const wallet = createWalletClient({ account, chain, transport: http(rpcUrl) });
   return { role, account, wallet };
 }
 
@@ -85,12 +90,23 @@ export async function startMarket(options: MarketOptions): Promise<Market> {
       const chain = await startLocalChain({ port: options.port ?? 8545 });
       cleanups.push(chain.close);
       rpcUrl = chain.rpcUrl;
-      options.log(`chain: embedded Hardhat network at ${rpcUrl}`);
-    } else {
-      options.log(`chain: external at ${rpcUrl}`);
     }
-    const publicClient = createPublicClient({ chain: hardhat, transport: http(rpcUrl), pollingInterval: 250 });
-    const chainId = await publicClient.getChainId();
+    // Before anything is sent: the node answers, is a dev chain, and its first account has funds (typed errors).
+    const dev = await connectDevChain(rpcUrl);
+    const chainId = dev.chainId;
+    options.log(`chain: ${options.rpcUrl === undefined ? "embedded Hardhat network" : "external"} at ${rpcUrl} (${dev.clientVersion ?? "unknown node"}, chain id ${chainId})`);
+    const publicClient = createPublicClient({ chain: dev.chain, transport: http(rpcUrl), pollingInterval: 250 });
+
+    const client = devAccount(1, "client", dev.rpcUrl, dev.chain);
+    const masters = [devAccount(2, "master-1", dev.rpcUrl, dev.chain), devAccount(3, "master-2", dev.rpcUrl, dev.chain)];
+    const providers = Array.from({ length: options.providers }, (_, i) => devAccount(10 + i, `provider-${i + 1}`, dev.rpcUrl, dev.chain));
+    const funding = await fundAccounts(dev, [
+      { label: client.role, address: client.account.address, amount: ROLE_FUNDING.client },
+      ...masters.map((m) => ({ label: m.role, address: m.account.address, amount: ROLE_FUNDING.master })),
+      ...providers.map((p) => ({ label: p.role, address: p.account.address, amount: ROLE_FUNDING.provider })),
+    ]);
+    options.log(describeFunding(funding));
+
     const addresses = await deploySuite({ rpcUrl });
     const deployBlock = await publicClient.getBlockNumber();
     registerDeployment({ chainId, ...addresses, deployBlock: 0 });
@@ -116,10 +132,6 @@ export async function startMarket(options: MarketOptions): Promise<Market> {
         ? "runtime: Docker Compose (a Docker daemon answers)"
         : "runtime: local processes (no Docker daemon answers; handlers run as child processes)",
     );
-
-    const client = devAccount(1, "client", rpcUrl);
-    const masters = [devAccount(2, "master-1", rpcUrl), devAccount(3, "master-2", rpcUrl)];
-    const providers = Array.from({ length: options.providers }, (_, i) => devAccount(10 + i, `provider-${i + 1}`, rpcUrl));
 
     const composeCpu = await readFile(join(EXAMPLE, "compose.cpu.yml"), "utf8");
     const composeNvidia = await readFile(join(EXAMPLE, "compose.nvidia.yml"), "utf8");

@@ -1,17 +1,15 @@
-// Shared world of the provider-node tests: a real `hardhat node` over HTTP, GPU Nexus deployed to it from the
-// build artifacts, the embedded IPFS dev node, and a client / master / provider set up the way PROTOCOL.md
-// describes (paired, staked, registered). Each test file builds its own world.
-import { spawn, type ChildProcess } from "node:child_process";
+// Shared world of the provider-node tests: a real dev chain over HTTP (`hardhat node` by default, Anvil on request;
+// see chains.ts), GPU Nexus deployed to it from the build artifacts, the embedded IPFS dev node, and a client /
+// master / provider set up the way PROTOCOL.md describes (paired, staked, registered). Each test file builds its
+// own world.
 import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { createServer as createHttpServer } from "node:http";
-import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import {
   createPublicClient,
   createWalletClient,
   http,
   parseEther,
-  toHex,
   type Abi,
   type Account,
   type Address,
@@ -32,54 +30,14 @@ import { getNexusEvents } from "../../src/sdk/events/index.ts";
 import { createIpfs, uploadBytes, uploadJson, type IpfsClient } from "../../src/sdk/ipfs/index.ts";
 import { startIpfsDevNode } from "../../src/ipfs-dev-node/index.ts";
 import { nodeConfigSchema, type NodeConfig, type NodeConfigInput } from "../../src/node/config.ts";
+import { setBalance } from "../../src/devnet/dev-chain.ts";
+import { rpc, startChain, type ChainKind, type TestChain } from "./chains.ts";
+
+export { freePort } from "./chains.ts";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 export const MATMUL_ENTRY = join(ROOT, "examples/matmul-source/handler.ts");
-export const HARDHAT = join(ROOT, "node_modules/.bin/hardhat");
 export const FEE_BPS = 100n;
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const address = server.address();
-  await new Promise<void>((r) => server.close(() => r()));
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return address.port;
-}
-
-async function rpc(url: string, method: string, params: unknown[] = []): Promise<unknown> {
-  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) });
-  const body = (await response.json()) as { result?: unknown; error?: { message: string } };
-  if (body.error) throw new Error(`${method}: ${body.error.message}`);
-  return body.result;
-}
-
-/** `hardhat node` on a free 127.0.0.1 port, as its own process (the node under test talks to it over HTTP). */
-export async function startHardhatNode(): Promise<{ rpcUrl: string; process: ChildProcess; close: () => Promise<void> }> {
-  const port = await freePort();
-  const child = spawn(HARDHAT, ["node", "--hostname", "127.0.0.1", "--port", String(port)], { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] });
-  let stderr = "";
-  child.stderr?.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4_000)));
-  const rpcUrl = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`hardhat node exited (${child.exitCode}): ${stderr}`);
-    try {
-      await rpc(rpcUrl, "eth_chainId");
-      break;
-    } catch {
-      if (Date.now() > deadline) throw new Error(`hardhat node did not answer: ${stderr}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-  const close = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((r) => child.once("exit", r));
-    child.kill("SIGTERM");
-    await exited;
-  };
-  return { rpcUrl, process: child, close };
-}
 
 type Artifact = { abi: Abi; bytecode: Hex };
 const artifact = async (name: string): Promise<Artifact> =>
@@ -89,26 +47,44 @@ export type Wallet = WalletClient<Transport, Chain | undefined, Account>;
 
 export type World = Awaited<ReturnType<typeof createWorld>>;
 
-/** Deploys the protocol (same order as ignition/modules/GpuNexus.ts), pairs and stakes a provider. */
-export async function createWorld() {
+/**
+ * Deploys the protocol (same order as ignition/modules/GpuNexus.ts), pairs and stakes a provider, on a chain of
+ * `chain`'s kind. Whatever it started is stopped again if a later step fails: a beforeAll that throws leaves the
+ * test file no world to close.
+ */
+export async function createWorld(options: { chain?: ChainKind } = {}) {
   const scratchBase = join(ROOT, ".tmp");
   await mkdir(scratchBase, { recursive: true });
   const scratch = await mkdtemp(join(scratchBase, "gn-node-"));
-  const chain = await startHardhatNode();
-  // Automine alone leaves the chain's clock frozen between transactions; a live chain makes a block every few
-  // seconds, and time-based rules (lapses) are judged by block time.
-  await rpc(chain.rpcUrl, "evm_setIntervalMining", [1_000]);
-  const ipfsNode = await startIpfsDevNode({ dir: join(scratch, "ipfs") });
+  let chain: TestChain | undefined;
+  let ipfsNode: Awaited<ReturnType<typeof startIpfsDevNode>> | undefined;
+  try {
+    chain = await startChain(options.chain ?? "hardhat");
+    ipfsNode = await startIpfsDevNode({ dir: join(scratch, "ipfs") });
+    return await buildWorld(scratch, chain, ipfsNode);
+  } catch (error) {
+    await ipfsNode?.close().catch(() => undefined);
+    await chain?.close().catch(() => undefined);
+    await rm(scratch, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+async function buildWorld(scratch: string, chain: TestChain, ipfsNode: Awaited<ReturnType<typeof startIpfsDevNode>>) {
   const ipfs: IpfsClient = createIpfs({ rpcUrl: ipfsNode.rpcUrl, gatewayUrl: ipfsNode.gatewayUrl });
   const publicClient: PublicClient<Transport, Chain | undefined> = createPublicClient({ transport: http(chain.rpcUrl), pollingInterval: 50 });
+  // Fresh keys hold nothing on any chain: set their balance with whichever method the node offers.
+  const fund = async (address: Address, value: bigint) => {
+    if ((await setBalance(chain.rpcUrl, address, value)) === undefined) throw new Error(`${chain.kind} offers no set-balance method`);
+  };
   const wallet = async (): Promise<Wallet> => {
     const account = privateKeyToAccount(generatePrivateKey());
-    await rpc(chain.rpcUrl, "hardhat_setBalance", [account.address, toHex(parseEther("1000"))]);
+    await fund(account.address, parseEther("1000"));
     return createWalletClient({ account, transport: http(chain.rpcUrl), pollingInterval: 50 });
   };
   const providerKey = generatePrivateKey();
   const providerAccount = privateKeyToAccount(providerKey);
-  await rpc(chain.rpcUrl, "hardhat_setBalance", [providerAccount.address, toHex(parseEther("100"))]);
+  await fund(providerAccount.address, parseEther("100"));
   const provider: Wallet = createWalletClient({ account: providerAccount, transport: http(chain.rpcUrl), pollingInterval: 50 });
   const [deployer, client, master, keeper] = [await wallet(), await wallet(), await wallet(), await wallet()];
 
