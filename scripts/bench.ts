@@ -26,6 +26,7 @@ if (!values["report-only"]) {
   run("scripts/bench-sdk.ts");
   run("scripts/bench-inflight.ts");
   run("scripts/bench-node.ts");
+  run("scripts/bench-package.ts");
 }
 
 const gas = await json<Record<string, number>>("gas-snapshot.json");
@@ -36,6 +37,11 @@ const inflight = await json<Inflight>("docs/benchmarks-inflight.json");
 type NodeRun = { tasks: number; seconds: number; tasksPerSecond: number; latencyMs?: { p50: number; p95: number } };
 type NodeBench = { localProcess: NodeRun; docker: NodeRun | null; dockerSkipped?: string };
 const node = await json<NodeBench>("docs/benchmarks-node.json");
+type PackageBundle = { name: string; minifiedBytes: number; gzipBytes: number; restMinifiedBytes: number; restGzipBytes: number };
+type PackageBench = { tarball: { packedBytes: number; files: number }; bundles: PackageBundle[]; install: { viemOnlyBytes: number; withPackageBytes: number; addedBytes: number } };
+const pkg = await json<PackageBench>("docs/benchmarks-package.json");
+const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
+const mb = (n: number) => `${(n / 2 ** 20).toFixed(1)} MB`;
 
 const first = gas["FIRST_RESPONSE lifecycle (publishTask + attempt + submitResponse)"] ?? 0;
 const manual = gas["MANUAL lifecycle, 3 providers (publish + 3 attempts + 3 responses + confirm)"] ?? 0;
@@ -49,7 +55,7 @@ const report = `# Benchmarks
 Written by \`npm run bench${values["report-only"] ? " -- --report-only" : ""}\` on ${new Date().toISOString().slice(0, 10)}${values["report-only"] ? ", from the figures each benchmark last recorded (gas-snapshot.json and docs/benchmarks-*.json, measured on this machine the same day)" : ""}. \`npm run bench\` measures every figure again.
 
 **Machine:** ${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}.
-**Versions:** hardhat ${await version("hardhat")}, viem ${await version("viem")}, solc 0.8.29 (via-IR, optimizer 10,000 runs, cancun), kubo-rpc-client ${await version("kubo-rpc-client")}.
+**Versions:** hardhat ${await version("hardhat")}, viem ${await version("viem")}, solc 0.8.29 (via-IR, optimizer 10,000 runs, cancun), zod ${await version("zod")}.
 
 ## Against peers
 
@@ -60,6 +66,8 @@ Written by \`npm run bench${values["report-only"] ? " -- --report-only" : ""}\` 
 | transactions in flight from one key without a nonce error | **${fmt(maxInflight)}** (largest size tried, all landed) | OpenGPU's Python SDK reported failures at 20 |
 | end-to-end tasks per second, one provider node, local processes | **${node.localProcess.tasksPerSecond.toFixed(2)}** | — |
 | end-to-end tasks per second, one provider node, Docker Compose | **${node.docker ? node.docker.tasksPerSecond.toFixed(2) : "n/a"}** | — |
+| a dapp that only reads a task, gzip beyond viem's share (goal ≤ 40 KB) | **${kb(pkg.bundles[0]?.restGzipBytes ?? 0)}** | — |
+| what installing gpu-nexus adds beside viem (goal < 60 MB) | **${mb(pkg.install.addedBytes)}** | — |
 
 ## How each figure is measured
 
@@ -93,6 +101,17 @@ last TaskFinalized.
 |---|---|
 ${nodeRow("local processes", node.localProcess)}
 ${nodeRow("Docker Compose", node.docker, node.dockerSkipped)}
+
+### Package (\`npm run bench:package\`)
+The packed tarball (${kb(pkg.tarball.packedBytes)}, ${pkg.tarball.files} files) installed with viem into an empty project. Each dapp of
+test/package/consumer/dapp bundled by esbuild (browser, ESM, minified, tree-shaken); "beyond viem" is the same
+bundle with viem and its own dependencies left external, i.e. what the SDK and its dependencies add.
+
+| dapp | whole bundle | beyond viem |
+|---|---|---|
+${pkg.bundles.map((b) => `| ${b.name} | ${kb(b.gzipBytes)} gzip (${kb(b.minifiedBytes)} minified) | ${kb(b.restGzipBytes)} gzip (${kb(b.restMinifiedBytes)} minified) |`).join("\n")}
+
+Install size (apparent bytes of node_modules): viem alone ${mb(pkg.install.viemOnlyBytes)}; with gpu-nexus ${mb(pkg.install.withPackageBytes)}; gpu-nexus adds **${mb(pkg.install.addedBytes)}**.
 `;
 await writeFile(new URL("BENCHMARKS.md", ROOT), report);
 process.stdout.write(report);

@@ -27,7 +27,7 @@ export type Session = {
   wallet: () => Promise<SignerClient>;
   /** The configured key's address, or undefined when no key is configured. */
   accountAddress: () => Promise<Address | undefined>;
-  /** The IPFS client (loaded on first use: kubo-rpc-client is heavy). */
+  /** The IPFS client (created on first use). */
   ipfs: () => Promise<IpfsClient>;
 };
 

@@ -1,9 +1,12 @@
 // Where GPU Nexus lives on each chain. The local chain (31337, a fresh Hardhat/Anvil node deployed from its
 // first account) is built in; any EVM chain is added with `registerDeployment`.
-import { getAddress, type Address, type Chain, type Client, type Transport } from "viem";
-import { getChainId, readContract } from "viem/actions";
-import { knownDeployments, nexusAbi } from "./abis.ts";
+import type { Address, Chain, Client, Transport } from "viem";
+import { getChainId } from "viem/actions";
+import { knownDeployments } from "./abis.ts";
 import { NexusError } from "./errors/base.ts";
+import { toNexusError } from "./errors/decode.ts";
+import { checkedAddress, InvalidParameterError } from "./errors/usage.ts";
+import { readNexusAddresses } from "./probe.ts";
 
 /** The addresses of one GPU Nexus deployment. */
 export type NexusDeployment = {
@@ -23,14 +26,14 @@ export type NexusDeploymentInput = Omit<NexusDeployment, "deployBlock"> & { depl
 const registry = new Map<number, NexusDeployment>();
 
 function normalize(d: NexusDeploymentInput): NexusDeployment {
-  if (!Number.isSafeInteger(d.chainId) || d.chainId <= 0) throw new TypeError(`invalid chainId ${d.chainId}`);
+  if (!Number.isSafeInteger(d.chainId) || d.chainId <= 0) throw new InvalidParameterError({ parameter: "chainId", reason: `expected a positive integer, got ${d.chainId}` });
   return {
     chainId: d.chainId,
-    nexus: getAddress(d.nexus),
-    vault: getAddress(d.vault),
-    registry: getAddress(d.registry),
-    taskImplementation: getAddress(d.taskImplementation),
-    sourceImplementation: getAddress(d.sourceImplementation),
+    nexus: checkedAddress(d.nexus, "nexus"),
+    vault: checkedAddress(d.vault, "vault"),
+    registry: checkedAddress(d.registry, "registry"),
+    taskImplementation: checkedAddress(d.taskImplementation, "taskImplementation"),
+    sourceImplementation: checkedAddress(d.sourceImplementation, "sourceImplementation"),
     deployBlock: BigInt(d.deployBlock),
   };
 }
@@ -76,19 +79,28 @@ export async function getClientChainId(client: Client<Transport, Chain | undefin
   if (client.chain) return client.chain.id;
   let id = chainIds.get(client);
   if (!id) {
-    id = getChainId(client);
+    id = getChainId(client).catch((err: unknown) => {
+      throw toNexusError(err);
+    });
     chainIds.set(client, id);
     id.catch(() => chainIds.delete(client));
   }
   return id;
 }
 
-/** `override` when given, else the Nexus address of the client's chain. @throws NoDeploymentError */
+/**
+ * `override` when given, else the Nexus address of the client's chain. Nothing is asked of the chain: the
+ * actions check that a Nexus answers there when it matters.
+ * @throws NoDeploymentError, InvalidAddressParameterError
+ */
 export async function resolveNexusAddress(
   client: Client<Transport, Chain | undefined>,
   override?: Address | undefined,
 ): Promise<Address> {
-  if (override) return override;
+  if (override) {
+    checkedAddress(override, "nexus");
+    return override;
+  }
   const chainId = await getClientChainId(client);
   const d = getDeployment(chainId);
   if (!d) throw new NoDeploymentError(chainId);
@@ -101,6 +113,7 @@ const resolved = new Map<string, Promise<NexusDeployment>>();
  * The full deployment for the client's chain, or for `nexus` when given: the registered one when it matches,
  * else read from the Nexus contract itself (vault, registry, implementations; `deployBlock` 0 since a
  * contract does not know its own deploy block: register the deployment to make log scans cheaper).
+ * @throws NoDeploymentError, NexusNotFoundError when no Nexus answers at `nexus`, InvalidAddressParameterError
  */
 export async function resolveDeployment(
   client: Client<Transport, Chain | undefined>,
@@ -112,24 +125,12 @@ export async function resolveDeployment(
     if (!known) throw new NoDeploymentError(chainId);
     return known;
   }
-  const nexus = getAddress(parameters.nexus);
+  const nexus = checkedAddress(parameters.nexus, "nexus");
   if (known && known.nexus === nexus) return known;
   const key = `${chainId}:${nexus}`;
   let pending = resolved.get(key);
   if (!pending) {
-    const read = <F extends "vault" | "registry" | "taskImplementation" | "sourceImplementation">(functionName: F) =>
-      readContract(client, { address: nexus, abi: nexusAbi, functionName });
-    pending = Promise.all([read("vault"), read("registry"), read("taskImplementation"), read("sourceImplementation")]).then(
-      ([vault, registry_, taskImplementation, sourceImplementation]) => ({
-        chainId,
-        nexus,
-        vault,
-        registry: registry_,
-        taskImplementation,
-        sourceImplementation,
-        deployBlock: 0n,
-      }),
-    );
+    pending = readNexusAddresses(client, chainId, nexus).then((addresses) => ({ chainId, nexus, ...addresses, deployBlock: 0n }));
     resolved.set(key, pending);
     pending.catch(() => resolved.delete(key));
   }

@@ -1,6 +1,9 @@
 // Off-chain documents of PROTOCOL.md §6: their schemas, their canonical bytes and their sha256.
 import { sha256, type Hex } from "viem";
-import { z } from "zod";
+// zod's mini build: the same schemas as functions a bundler can drop, so a dapp that never validates a document
+// does not carry zod's method-chaining core (about 440 KB minified).
+import * as z from "zod/mini";
+import type * as zc from "zod/v4/core";
 import { InvalidDocumentError } from "./ipfs/errors.ts";
 
 /** sha256 of the exact bytes, as the bytes32 hex the contracts store (`metadataHash`, `configHash`, `resultHash`). */
@@ -9,46 +12,47 @@ export function sha256Hex(bytes: Uint8Array): Hex {
 }
 
 /** A sha256 digest as hex; accepts an optional 0x and any case, and normalises to lowercase 0x-prefixed. */
-export const sha256HexSchema = z
-  .string()
-  .regex(/^(0x)?[0-9a-fA-F]{64}$/, "expected a 32-byte sha256 digest in hex")
-  .transform((s) => (s.startsWith("0x") ? s.toLowerCase() : `0x${s.toLowerCase()}`) as Hex);
+export const sha256HexSchema = z.pipe(
+  z.string().check(z.regex(/^(0x)?[0-9a-fA-F]{64}$/, "expected a 32-byte sha256 digest in hex")),
+  z.transform((s: string) => (s.startsWith("0x") ? s.toLowerCase() : `0x${s.toLowerCase()}`) as Hex),
+);
 
 /** "" means "not offered"; otherwise a content address or an https URL (checked against its sha256). */
-const composeUriSchema = z.union([z.literal(""), z.string().regex(/^(ipfs|https):\/\/\S+$/, "expected \"\", ipfs://… or https://…")]);
+const contentUriSchema = () => z.union([z.literal(""), z.string().check(z.regex(/^(ipfs|https):\/\/\S+$/, "expected \"\", ipfs://… or https://…"))]);
 
 const environments = ["cpu", "nvidia", "amd"] as const;
 
 export const sourceMetadataSchema = z
   .looseObject({
-    name: z.string().min(1).max(200),
-    description: z.string().max(10_000),
-    logoUrl: z.union([z.literal(""), z.string().regex(/^(ipfs|https):\/\/\S+$/, "expected \"\", ipfs://… or https://…")]),
-    cpu: composeUriSchema,
-    nvidia: composeUriSchema,
-    amd: composeUriSchema,
+    name: z.string().check(z.minLength(1), z.maxLength(200)),
+    description: z.string().check(z.maxLength(10_000)),
+    logoUrl: contentUriSchema(),
+    cpu: contentUriSchema(),
+    nvidia: contentUriSchema(),
+    amd: contentUriSchema(),
     composeSha256: z.object({
-      cpu: sha256HexSchema.optional(),
-      nvidia: sha256HexSchema.optional(),
-      amd: sha256HexSchema.optional(),
+      cpu: z.optional(sha256HexSchema),
+      nvidia: z.optional(sha256HexSchema),
+      amd: z.optional(sha256HexSchema),
     }),
     schemaVersion: z.literal(1),
   })
-  .superRefine((doc, ctx) => {
-    // A provider must be able to verify every compose file it may be told to run.
-    for (const env of environments) {
-      if (doc[env] !== "" && doc.composeSha256[env] === undefined) {
-        ctx.addIssue({ code: "custom", path: ["composeSha256", env], message: `required because "${env}" is offered` });
+  .check(
+    z.superRefine((doc, ctx) => {
+      // A provider must be able to verify every compose file it may be told to run.
+      for (const env of environments) {
+        if (doc[env] !== "" && doc.composeSha256[env] === undefined) {
+          ctx.addIssue({ code: "custom", path: ["composeSha256", env], message: `required because "${env}" is offered`, input: doc });
+        }
       }
-    }
-  });
+    }),
+  );
 export type SourceMetadata = z.output<typeof sourceMetadataSchema>;
 
 /** Handler names become a URL path segment (`/run/{function_name}/{task}`): keep them to one safe segment. */
 export const functionNameSchema = z
   .string()
-  .max(128)
-  .regex(/^[A-Za-z0-9_-][A-Za-z0-9_.-]*$/, "expected letters, digits, '_', '-', '.' (not starting with '.')");
+  .check(z.maxLength(128), z.regex(/^[A-Za-z0-9_-][A-Za-z0-9_.-]*$/, "expected letters, digits, '_', '-', '.' (not starting with '.')"));
 
 export const taskConfigSchema = z.looseObject({
   function_name: functionNameSchema,
@@ -128,11 +132,11 @@ export function encodeDocument(value: unknown): Uint8Array {
  * Parses UTF-8 JSON bytes and validates them with `schema`.
  * @throws InvalidDocumentError for bad UTF-8, bad JSON or a schema failure.
  */
-export function decodeDocument<schema extends z.ZodType>(
+export function decodeDocument<schema extends zc.$ZodType>(
   bytes: Uint8Array,
   schema: schema,
   uri?: string,
-): z.output<schema> {
+): zc.output<schema> {
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
@@ -145,7 +149,8 @@ export function decodeDocument<schema extends z.ZodType>(
   } catch (error) {
     throw new InvalidDocumentError({ uri, reason: "json", details: asError(error).message, cause: asError(error) });
   }
-  const result = schema.safeParse(json);
+  // Any zod 4 schema, mini or classic: the caller's own schemas work too.
+  const result = z.safeParse(schema, json);
   if (!result.success) {
     throw new InvalidDocumentError({
       uri,

@@ -45,8 +45,8 @@ describe("browser safety of src/sdk/ipfs", () => {
     expect(result).not.toBeInstanceOf(Error);
     const { metafile, outputFiles } = result as Awaited<ReturnType<typeof build>>;
     const inputs = Object.keys(metafile?.inputs ?? {});
-    // The browser builds of the dependencies were chosen, and our modules are in the bundle.
-    expect(inputs.some((p) => p.includes("kubo-rpc-client") && p.includes("browser"))).toBe(true);
+    // The SDK speaks the Kubo RPC API over fetch: no client library (and its libp2p stack) in a dapp's bundle.
+    expect(inputs.filter((p) => /node_modules\/(kubo-rpc-client|@libp2p|dag-jose|cborg)\//.test(p))).toEqual([]);
     expect(inputs.filter((p) => p.startsWith("src/sdk/")).sort()).toEqual([
       "src/sdk/documents.ts",
       "src/sdk/errors/base.ts",
@@ -56,6 +56,7 @@ describe("browser safety of src/sdk/ipfs", () => {
       "src/sdk/ipfs/fetch.ts",
       "src/sdk/ipfs/http.ts",
       "src/sdk/ipfs/index.ts",
+      "src/sdk/ipfs/kubo-rpc.ts",
       "src/sdk/ipfs/upload.ts",
     ]);
     expect(outputFiles?.[0]?.text).toContain("createIpfs");

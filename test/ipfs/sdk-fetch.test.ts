@@ -1,4 +1,5 @@
 // The SDK refuses content that is not what was committed to, and says why with a typed error.
+import { create } from "kubo-rpc-client";
 import { BaseError } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -99,7 +100,8 @@ describe("SDK upload and verified fetch against the dev node", () => {
   it("verifies CIDv1 content too (raw single block and dag-pb with raw leaves)", async () => {
     for (const size of [100, 600_000]) {
       const bytes = pseudoRandomBytes(size, size);
-      const { cid } = await ipfs.rpc.add(bytes, { cidVersion: 1 });
+      // Added by kubo-rpc-client (a real Kubo client), with options the SDK's own upload never uses.
+      const { cid } = await create({ url: node.rpcUrl }).add(bytes, { cidVersion: 1 });
       expect(cid.version).toBe(1);
       const fetched = await ipfs.fetchBytes(`ipfs://${cid}`, { sha256: sha256Hex(bytes), maxBytes: size });
       expect(fetched.cid).toBe(cid.toString());

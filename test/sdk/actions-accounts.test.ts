@@ -41,6 +41,17 @@ describe("vault", () => {
     expect(await f.publicClient.getBalance({ address: me })).toBe(balanceBefore + parseEther("3") - gasCost);
     expect(await sdk.getVaultPosition(f.publicClient, { account: me })).toEqual({ balance: 0n, earnings: 0n, lockup: parseEther("1"), unbonding: 0n, maturesAt: 0n });
   });
+
+  it("withdraw with a recipient sends the sender's balance to that address (withdrawTo)", async () => {
+    const me = addr(f.client);
+    const recipient = addr(f.other);
+    await (await sdk.deposit(f.client, { value: parseEther("2") })).wait();
+    const recipientBefore = await f.publicClient.getBalance({ address: recipient });
+    const sent = await (await sdk.withdraw(f.client, { amount: parseEther("0.5"), recipient })).wait();
+    expect(args(sent.events, "Withdrawn")).toEqual({ account: me, recipient, amount: parseEther("0.5") });
+    expect(await f.publicClient.getBalance({ address: recipient })).toBe(recipientBefore + parseEther("0.5"));
+    expect((await sdk.getVaultPosition(f.publicClient, { account: me })).balance).toBe(parseEther("1.5"));
+  });
 });
 
 describe("registry", () => {

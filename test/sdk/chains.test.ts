@@ -13,6 +13,7 @@ import {
   resolveNexusAddress,
   type NexusDeployment,
 } from "../../src/sdk/chains.ts";
+import { InvalidAddressParameterError, InvalidParameterError } from "../../src/sdk/errors/index.ts";
 import { deployNexus, sourceParams, type Fixture } from "./actions-fixtures.ts";
 
 let f: Fixture;
@@ -48,7 +49,8 @@ describe("chains", () => {
     expect(d.deployBlock).toBe(123n);
     expect(getDeployment(8453)).toEqual(d);
     expect(getDeployments().map((x) => x.chainId)).toEqual(expect.arrayContaining([31337, 8453]));
-    expect(() => registerDeployment({ ...d, chainId: 0 })).toThrow(TypeError);
+    expect(() => registerDeployment({ ...d, chainId: 0 })).toThrow(InvalidParameterError);
+    expect(() => registerDeployment({ ...d, vault: "0x1234" })).toThrow(InvalidAddressParameterError);
   });
 
   it("resolves the Nexus of the client's chain, or the override, or says there is none", async () => {

@@ -245,7 +245,7 @@ const cases: Cases = {
     return { cause: () => sdk.unregister(f.provider, { source, provider: addr(f.provider) }), args: { source, provider: addr(f.provider) } };
   },
   // ------------------------------------------------------------------ Vault
-  NotNexus: async () => ({ cause: () => direct(addr(f.other), f.vault, vaultAbi, "withdraw", [addr(f.other), 1n]), args: { caller: addr(f.other) } }),
+  NotNexus: async () => ({ cause: () => direct(addr(f.other), f.vault, vaultAbi, "withdraw", [addr(f.other), addr(f.other), 1n]), args: { caller: addr(f.other) } }),
   ZeroAmount: async () => ({ cause: () => sdk.withdraw(f.client, { amount: 0n }), args: {} }),
   InsufficientBalance: async () => ({
     cause: () => sdk.withdraw(f.other, { amount: parseEther("1") }),

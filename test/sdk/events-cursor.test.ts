@@ -93,5 +93,6 @@ describe("event cursors", () => {
     expect(() => parseEventCursor({ blockNumber: 12, blockHash: good.blockHash })).toThrow(/blockNumber/);
     expect(() => parseEventCursor({ blockNumber: "12", blockHash: "0x1234" })).toThrow(/blockHash/);
     expect(() => parseEventCursor({ ...good, logIndex: -1 })).toThrow(/logIndex/);
+    expect(() => parseEventCursor("not a cursor")).toThrow(expect.objectContaining({ name: "InvalidParameterError", parameter: "cursor" }));
   });
 });

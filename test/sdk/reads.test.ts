@@ -5,7 +5,7 @@ import { createPublicClient, custom, getAddress, parseEther, type Address, type 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AttemptState, TaskStatus } from "../../src/sdk/abis.ts";
 import * as sdk from "../../src/sdk/actions/index.ts";
-import { UnknownSourceError, UnknownTaskError } from "../../src/sdk/errors/index.ts";
+import { InvalidParameterError, UnknownSourceError, UnknownTaskError } from "../../src/sdk/errors/index.ts";
 import { configHash, deployNexus, HOUR, setupProtocol, sourceParams, type Fixture } from "./actions-fixtures.ts";
 
 let f: Fixture;
@@ -74,7 +74,7 @@ describe("registrants", () => {
     const now = await sdk.getAllRegistrants(f.publicClient, { source, pageSize: 2n });
     expect(now.map((r) => r.provider).sort()).toEqual(providers.slice(1).sort());
     expect((await sdk.getSource(f.publicClient, { source })).registrantCount).toBe(3n);
-    await expect(sdk.getRegistrants(f.publicClient, { source, limit: 0n })).rejects.toThrow(RangeError);
+    await expect(sdk.getRegistrants(f.publicClient, { source, limit: 0n })).rejects.toThrow(InvalidParameterError);
   });
 });
 

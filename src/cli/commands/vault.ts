@@ -73,14 +73,16 @@ export const vaultDeposit = vaultTx({
 
 export const vaultWithdraw = vaultTx({
   name: "withdraw",
-  summary: "Withdraws ETH from your vault balance to your wallet ('all' for the whole balance).",
-  usage: "withdraw <amount|all>",
+  summary: "Withdraws ETH from your vault balance to your wallet, or --to another address ('all' for the whole balance).",
+  usage: "withdraw <amount|all> [--to <address>]",
   amount: "all",
-  send: async ({ amount = "", ctx, io, session }) => {
+  options: { to: { type: "string", value: "address", description: "send to this address instead of yours (e.g. from a contract that cannot receive ETH)" } },
+  send: async ({ amount = "", options, ctx, io, session }) => {
+    const recipient = typeof options.to === "string" ? parseAddress(options.to, "--to") : undefined;
     const wallet = await session.wallet();
     const value = amount === "all" ? (await getVaultPosition(session.publicClient, { account: wallet.account.address, nexus: session.nexus })).balance : parseEth(amount);
     if (value === 0n) throw new UsageError("nothing to withdraw: the balance is 0");
-    return [await sendTx(io, ctx, "withdraw", () => withdraw(wallet, { amount: value, nexus: session.nexus }))];
+    return [await sendTx(io, ctx, "withdraw", () => withdraw(wallet, { amount: value, recipient, nexus: session.nexus }))];
   },
 });
 

@@ -22,6 +22,7 @@ import { parseAccount } from "viem/accounts";
 import {
   call,
   estimateGas,
+  getBalance,
   getTransaction,
   prepareTransactionRequest,
   sendRawTransaction,
@@ -32,9 +33,12 @@ import {
 } from "viem/actions";
 import { nexusAbi, type NexusEventLog } from "../abis.ts";
 import { getClientChainId, resolveNexusAddress } from "../chains.ts";
-import { decodeNexusError, type DecodedNexusError } from "../errors/decode.ts";
-import { NexusRpcError, TransactionRevertedError, UnknownRevertError } from "../errors/kinds.ts";
+import type { NexusError } from "../errors/base.ts";
+import { decodeNexusError, toNexusError } from "../errors/decode.ts";
+import { InsufficientFundsError, NexusRpcError, TransactionRevertedError, UnknownRevertError } from "../errors/kinds.ts";
 import type { NexusRevertError } from "../errors/revert.ts";
+import { MissingAccountError, NexusNotFoundError } from "../errors/usage.ts";
+import { assertNexus } from "./nexus-check.ts";
 import { isNexusNonceManager, type NexusNonceManager } from "./nonce.ts";
 
 /** `account` is required when the client has none, optional (an override) when it has one. */
@@ -75,7 +79,7 @@ export type WaitForNexusTransactionReturnType = {
   /** The protocol events of the transaction, decoded and typed; narrow on `eventName`. */
   events: NexusEventLog[];
 };
-export type WaitForNexusTransactionErrorType = TransactionRevertedError | NexusRpcError | Error;
+export type WaitForNexusTransactionErrorType = TransactionRevertedError | NexusRpcError | NexusError;
 
 /** What `wait()` of a write accepts. */
 export type NexusWaitOptions = Omit<WaitForNexusTransactionParameters, "hash" | "nexus">;
@@ -87,8 +91,12 @@ export type NexusWriteReturnType<result extends object = object> = {
   wait: (options?: NexusWaitOptions) => Promise<WaitForNexusTransactionReturnType>;
 } & result;
 
-/** Errors a write action throws: a decoded revert from simulation, an RPC failure, or a bad argument. */
-export type NexusWriteErrorType = NexusRevertError | UnknownRevertError | NexusRpcError | DecodedNexusError;
+/**
+ * Errors a write action throws, always a NexusError: a decoded revert from simulation, an RPC failure
+ * (`InsufficientFundsError` when the sender cannot pay), `NexusNotFoundError` when no Nexus answers at the
+ * address used, `MissingAccountError`, `InvalidAddressParameterError`, …
+ */
+export type NexusWriteErrorType = NexusRevertError | UnknownRevertError | NexusRpcError | NexusError;
 
 /**
  * Waits for a transaction to be mined and decodes the Nexus events it emitted.
@@ -103,7 +111,7 @@ export async function waitForNexusTransaction(
   try {
     receipt = await waitForTransactionReceipt(client, { hash, confirmations, timeout, pollingInterval });
   } catch (err) {
-    throw decodeNexusError(err);
+    throw toNexusError(err);
   }
   const nexus = await resolveNexusAddress(client, parameters.nexus);
   if (receipt.status === "reverted") throw new TransactionRevertedError({ hash, receipt, revert: await replayRevert(client, receipt) });
@@ -144,24 +152,36 @@ export async function writeNexus<functionName extends WriteName>(
 ): Promise<{ hash: Hash; nexus: Address; result: ContractFunctionReturnType<typeof nexusAbi, "nonpayable" | "payable", functionName> }> {
   const { nexus: override, nonceManager, functionName, args, value, ...tx } = parameters;
   const account = parameters.account ?? client.account;
+  // Checked first: simulating without an account runs as the zero address, whose revert would mislead.
+  if (!account) throw new MissingAccountError({ functionName });
   // Set when a plain viem NonceManager gave this send a nonce: given back if the send fails.
   let nonceSlot: { address: Address; chainId: number; nonce: number } | undefined;
   try {
     const address = await resolveNexusAddress(client, override);
+    // The Nexus is checked before anything is sent: a call to an account or an empty address simulates fine
+    // when the function returns nothing (deposit, withdraw, …) and would send the value there.
     // eth_call on the latest block: a simulation carries no nonce, so any number of sends may simulate at once.
-    const { request, result } = await simulateContract(client, {
-      ...tx,
-      account,
-      address,
-      abi: nexusAbi,
-      functionName,
-      args,
-      value,
-    } as never);
-    const parsed = account ? parseAccount(account) : undefined;
-    const manager = nonceManager ?? (parsed?.type === "local" && isNexusNonceManager(parsed.nonceManager) ? parsed.nonceManager : undefined);
+    const [checked, simulated] = await Promise.allSettled([
+      assertNexus(client, address),
+      simulateContract(client, {
+        ...tx,
+        account,
+        address,
+        abi: nexusAbi,
+        functionName,
+        args,
+        value,
+      } as never),
+    ]);
+    // A wrong address explains whatever the simulation did.
+    if (checked.status === "rejected" && checked.reason instanceof NexusNotFoundError) throw checked.reason;
+    if (simulated.status === "rejected") throw simulated.reason;
+    if (checked.status === "rejected") throw checked.reason;
+    const { request, result } = simulated.value as { request: unknown; result: unknown };
+    const parsed = parseAccount(account);
+    const manager = nonceManager ?? (parsed.type === "local" && isNexusNonceManager(parsed.nonceManager) ? parsed.nonceManager : undefined);
     let hash: Hash;
-    if (tx.nonce !== undefined || !manager || !parsed) {
+    if (tx.nonce !== undefined || !manager) {
       hash = await writeContract(client, request as never);
     } else {
       const key = { address: parsed.address, chainId: tx.chain?.id ?? (await getClientChainId(client)), client: client as Client };
@@ -177,8 +197,38 @@ export async function writeNexus<functionName extends WriteName>(
     return { hash, nexus: address, result: result as ContractFunctionReturnType<typeof nexusAbi, "nonpayable" | "payable", functionName> };
   } catch (err) {
     if (nonceSlot && nonceManager) nonceManager.reset(nonceSlot);
-    throw decodeNexusError(err);
+    const decoded = toNexusError(err);
+    if (decoded instanceof InsufficientFundsError && decoded.account === undefined) {
+      throw await withSender(client, decoded, parseAccount(account).address, value);
+    }
+    throw decoded;
   }
+}
+
+/** The node only says "insufficient funds": name the sender, its balance and the chain. */
+async function withSender(
+  client: Client<Transport, Chain | undefined, Account | undefined>,
+  err: InsufficientFundsError,
+  account: Address,
+  value: bigint | undefined,
+): Promise<InsufficientFundsError> {
+  const [balance, chainId] = await Promise.all([
+    getBalance(client, { address: account }).catch(() => undefined),
+    getClientChainId(client).catch(() => undefined),
+  ]);
+  return new InsufficientFundsError({
+    reason: err.reason,
+    retryable: false,
+    code: err.code,
+    status: err.status,
+    details: err.details,
+    cause: err.cause instanceof Error ? err.cause : undefined,
+    account,
+    balance,
+    value,
+    chainId,
+    chainName: client.chain?.name,
+  });
 }
 
 /** Adds `wait()` bound to the client and the Nexus the transaction was sent to. */

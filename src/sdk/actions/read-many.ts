@@ -2,7 +2,8 @@
 // parallel eth_calls pinned to the same block number. Reverts come back decoded.
 import type { Chain, Client, MulticallContracts, MulticallResults, Narrow, Transport } from "viem";
 import { multicall, readContract } from "viem/actions";
-import { decodeNexusError, type DecodedNexusError } from "../errors/decode.ts";
+import type { NexusError } from "../errors/base.ts";
+import { toNexusError } from "../errors/decode.ts";
 
 type ViewOptions = { mutability: "view" | "pure" };
 
@@ -12,8 +13,11 @@ export type NexusReadParameters = {
   blockNumber?: bigint | undefined;
 };
 
-/** What a read throws: a decoded revert (e.g. `UnknownTaskError`), or `NexusRpcError` when the node fails. */
-export type NexusReadErrorType = DecodedNexusError;
+/**
+ * What a read throws, always a NexusError: a decoded revert (e.g. `UnknownTaskError`), `NexusRpcError` when the
+ * node fails, `NexusNotFoundError` when no Nexus answers at the address used, `InvalidAddressParameterError`, …
+ */
+export type NexusReadErrorType = NexusError;
 
 /** Several reads at one block: one multicall3 call when the chain declares multicall3, else parallel eth_calls. */
 export async function readMany<const contracts extends readonly unknown[]>(
@@ -28,6 +32,6 @@ export async function readMany<const contracts extends readonly unknown[]>(
     }
     return (await Promise.all(list.map((c) => readContract(client, { ...c, blockNumber } as never)))) as never;
   } catch (err) {
-    throw decodeNexusError(err);
+    throw toNexusError(err);
   }
 }

@@ -15,15 +15,30 @@ import {
   type TaskState,
   type TaskTerms,
 } from "../abis.ts";
-import { resolveDeployment } from "../chains.ts";
+import { resolveDeployment, type NexusDeployment } from "../chains.ts";
 import { UnknownSourceError, UnknownTaskError } from "../errors/classes.ts";
-import { decodeNexusError } from "../errors/decode.ts";
+import { toNexusError } from "../errors/decode.ts";
+import { checkedAddress, InvalidParameterError, NexusNotFoundError } from "../errors/usage.ts";
+import { explainNexusFailure } from "./nexus-check.ts";
 import { readMany, type NexusReadErrorType, type NexusReadParameters } from "./read-many.ts";
 
 export type { NexusReadErrorType, NexusReadParameters } from "./read-many.ts";
 type AnyClient = Client<Transport, Chain | undefined>;
 /** Reads addressed to Nexus, the Vault or the registry take the Nexus to use (default: the chain's deployment). */
 export type NexusTargetParameters = NexusReadParameters & { nexus?: Address | undefined };
+
+/**
+ * Runs reads of a deployment's contracts (Nexus, its vault, its registry). A failure that a wrong or stale
+ * Nexus address explains becomes NexusNotFoundError; the check costs nothing while the reads succeed.
+ */
+async function readDeployment<T>(client: AnyClient, parameters: NexusTargetParameters, run: (d: NexusDeployment) => Promise<T>): Promise<T> {
+  const deployment = await resolveDeployment(client, parameters);
+  try {
+    return await run(deployment);
+  } catch (err) {
+    throw await explainNexusFailure(client, deployment.nexus, err);
+  }
+}
 
 export type GetSourceParameters = NexusTargetParameters & { source: Address };
 export type GetSourceErrorType = NexusReadErrorType;
@@ -38,6 +53,7 @@ export type GetSourceReturnType = {
 /** A source's client, parameters, status and number of registrants. @throws UnknownSourceError when it is not a source of this Nexus. */
 export async function getSource(client: AnyClient, parameters: GetSourceParameters): Promise<GetSourceReturnType> {
   const { source: address, blockNumber } = parameters;
+  checkedAddress(address, "source");
   const [owner, params, status, registrantCount] = await whenKnown(client, "source", address, parameters, readMany(
     client,
     [
@@ -65,6 +81,7 @@ export type GetTaskReturnType = {
 /** A task's terms, state, escrow and settle time. @throws UnknownTaskError when it is not a task of this Nexus. */
 export async function getTask(client: AnyClient, parameters: GetTaskParameters): Promise<GetTaskReturnType> {
   const { task: address, blockNumber } = parameters;
+  checkedAddress(address, "task");
   const [terms, state, escrow, settleableAt] = await whenKnown(client, "task", address, parameters, readMany(
     client,
     [
@@ -84,6 +101,8 @@ export type GetAttemptReturnType = Attempt;
 /** One provider's attempt on a task (state NONE when it never attempted). */
 export async function getAttempt(client: AnyClient, parameters: GetAttemptParameters): Promise<GetAttemptReturnType> {
   const { task, provider, blockNumber } = parameters;
+  checkedAddress(task, "task");
+  checkedAddress(provider, "provider");
   const [attempt] = await readMany(client, [{ address: task, abi: taskAbi, functionName: "attemptOf", args: [provider] }], blockNumber);
   return attempt;
 }
@@ -112,7 +131,9 @@ export type GetRegistrantsReturnType = {
  */
 export async function getRegistrants(client: AnyClient, parameters: GetRegistrantsParameters): Promise<GetRegistrantsReturnType> {
   const { source, offset = 0n, limit = DEFAULT_REGISTRANTS_PAGE_SIZE, blockNumber } = parameters;
-  if (offset < 0n || limit <= 0n) throw new RangeError(`getRegistrants: offset must be >= 0 and limit > 0 (got ${offset}, ${limit})`);
+  checkedAddress(source, "source");
+  if (offset < 0n) throw new InvalidParameterError({ parameter: "offset", reason: `must be >= 0, got ${offset}` });
+  if (limit <= 0n) throw new InvalidParameterError({ parameter: "limit", reason: `must be > 0, got ${limit}` });
   const [page, total] = await readMany(
     client,
     [
@@ -130,7 +151,11 @@ export type GetAllRegistrantsErrorType = NexusReadErrorType;
 export type GetAllRegistrantsReturnType = Registration[];
 /** Every registrant of a source, paged at one block (the latest when none is given) so no one is skipped or repeated. */
 export async function getAllRegistrants(client: AnyClient, parameters: GetAllRegistrantsParameters): Promise<GetAllRegistrantsReturnType> {
-  const blockNumber = parameters.blockNumber ?? (await getBlockNumber(client, { cacheTime: 0 }));
+  const blockNumber =
+    parameters.blockNumber ??
+    (await getBlockNumber(client, { cacheTime: 0 }).catch((err: unknown) => {
+      throw toNexusError(err);
+    }));
   const all: Registration[] = [];
   let offset: bigint | undefined = 0n;
   while (offset !== undefined) {
@@ -156,14 +181,16 @@ export type GetVaultPositionReturnType = {
 };
 /** An account's vault buckets, read at one block. */
 export async function getVaultPosition(client: AnyClient, parameters: GetVaultPositionParameters): Promise<GetVaultPositionReturnType> {
-  const { vault } = await resolveDeployment(client, parameters);
-  const [account, stake] = await readMany(
-    client,
-    [
-      { address: vault, abi: vaultAbi, functionName: "accountOf", args: [parameters.account] },
-      { address: vault, abi: vaultAbi, functionName: "stakeOf", args: [parameters.account] },
-    ],
-    parameters.blockNumber,
+  checkedAddress(parameters.account, "account");
+  const [account, stake] = await readDeployment(client, parameters, ({ vault }) =>
+    readMany(
+      client,
+      [
+        { address: vault, abi: vaultAbi, functionName: "accountOf", args: [parameters.account] },
+        { address: vault, abi: vaultAbi, functionName: "stakeOf", args: [parameters.account] },
+      ],
+      parameters.blockNumber,
+    ),
   );
   return { balance: account.balance, earnings: account.earnings, lockup: stake.lockup, unbonding: stake.unbonding, maturesAt: stake.unbondingMaturesAt };
 }
@@ -180,14 +207,16 @@ export type GetPairingReturnType = {
 };
 /** A provider's master, whether the pairing is complete, and its info URI. */
 export async function getPairing(client: AnyClient, parameters: GetPairingParameters): Promise<GetPairingReturnType> {
-  const { registry } = await resolveDeployment(client, parameters);
-  const [[master, paired], infoUri] = await readMany(
-    client,
-    [
-      { address: registry, abi: providerRegistryAbi, functionName: "pairingOf", args: [parameters.provider] },
-      { address: registry, abi: providerRegistryAbi, functionName: "providerInfoUri", args: [parameters.provider] },
-    ],
-    parameters.blockNumber,
+  checkedAddress(parameters.provider, "provider");
+  const [[master, paired], infoUri] = await readDeployment(client, parameters, ({ registry }) =>
+    readMany(
+      client,
+      [
+        { address: registry, abi: providerRegistryAbi, functionName: "pairingOf", args: [parameters.provider] },
+        { address: registry, abi: providerRegistryAbi, functionName: "providerInfoUri", args: [parameters.provider] },
+      ],
+      parameters.blockNumber,
+    ),
   );
   return { master, paired, infoUri };
 }
@@ -197,11 +226,14 @@ export type IsAgentErrorType = NexusReadErrorType;
 export type IsAgentReturnType = boolean;
 /** Whether `agent` may act for `principal`. */
 export async function isAgent(client: AnyClient, parameters: IsAgentParameters): Promise<IsAgentReturnType> {
-  const { registry } = await resolveDeployment(client, parameters);
-  const [allowed] = await readMany(
-    client,
-    [{ address: registry, abi: providerRegistryAbi, functionName: "isAgent", args: [parameters.principal, parameters.agent] }],
-    parameters.blockNumber,
+  checkedAddress(parameters.principal, "principal");
+  checkedAddress(parameters.agent, "agent");
+  const [allowed] = await readDeployment(client, parameters, ({ registry }) =>
+    readMany(
+      client,
+      [{ address: registry, abi: providerRegistryAbi, functionName: "isAgent", args: [parameters.principal, parameters.agent] }],
+      parameters.blockNumber,
+    ),
   );
   return allowed;
 }
@@ -222,22 +254,23 @@ export type GetProtocolConfigReturnType = {
   /** Protocol fees accrued and not yet collected. */
   accruedFees: bigint;
 };
-/** The protocol's admin-set configuration and its owner. */
+/** The protocol's admin-set configuration and its owner. @throws NexusNotFoundError when no Nexus answers at the address used. */
 export async function getProtocolConfig(client: AnyClient, parameters: GetProtocolConfigParameters = {}): Promise<GetProtocolConfigReturnType> {
-  const { nexus, vault, registry } = await resolveDeployment(client, parameters);
-  const [feeBps, treasury, owner, pendingOwner, unbondingPeriod, accruedFees] = await readMany(
-    client,
-    [
-      { address: nexus, abi: nexusAbi, functionName: "feeBps" },
-      { address: nexus, abi: nexusAbi, functionName: "treasury" },
-      { address: nexus, abi: nexusAbi, functionName: "owner" },
-      { address: nexus, abi: nexusAbi, functionName: "pendingOwner" },
-      { address: vault, abi: vaultAbi, functionName: "unbondingPeriod" },
-      { address: vault, abi: vaultAbi, functionName: "accruedFees" },
-    ],
-    parameters.blockNumber,
-  );
-  return { nexus, vault, registry, feeBps, treasury, unbondingPeriod, owner, pendingOwner, accruedFees };
+  return readDeployment(client, parameters, async ({ nexus, vault, registry }) => {
+    const [feeBps, treasury, owner, pendingOwner, unbondingPeriod, accruedFees] = await readMany(
+      client,
+      [
+        { address: nexus, abi: nexusAbi, functionName: "feeBps" },
+        { address: nexus, abi: nexusAbi, functionName: "treasury" },
+        { address: nexus, abi: nexusAbi, functionName: "owner" },
+        { address: nexus, abi: nexusAbi, functionName: "pendingOwner" },
+        { address: vault, abi: vaultAbi, functionName: "unbondingPeriod" },
+        { address: vault, abi: vaultAbi, functionName: "accruedFees" },
+      ],
+      parameters.blockNumber,
+    );
+    return { nexus, vault, registry, feeBps, treasury, unbondingPeriod, owner, pendingOwner, accruedFees };
+  });
 }
 
 export type PredictSourceAddressParameters = NexusTargetParameters & { client: Address; salt: `0x${string}` };
@@ -245,11 +278,13 @@ export type PredictSourceAddressErrorType = NexusReadErrorType;
 export type PredictSourceAddressReturnType = Address;
 /** The address `publishSource` by `client` with `salt` creates. */
 export async function predictSourceAddress(client: AnyClient, parameters: PredictSourceAddressParameters): Promise<PredictSourceAddressReturnType> {
-  const { nexus } = await resolveDeployment(client, parameters);
-  const [address] = await readMany(
-    client,
-    [{ address: nexus, abi: nexusAbi, functionName: "predictSourceAddress", args: [parameters.client, parameters.salt] }],
-    parameters.blockNumber,
+  checkedAddress(parameters.client, "client");
+  const [address] = await readDeployment(client, parameters, ({ nexus }) =>
+    readMany(
+      client,
+      [{ address: nexus, abi: nexusAbi, functionName: "predictSourceAddress", args: [parameters.client, parameters.salt] }],
+      parameters.blockNumber,
+    ),
   );
   return address;
 }
@@ -259,18 +294,15 @@ export async function isNexusContract(
   client: AnyClient,
   parameters: NexusTargetParameters & { address: Address; kind: "task" | "source" },
 ): Promise<boolean> {
-  const { nexus } = await resolveDeployment(client, parameters);
-  try {
-    return await readContract(client, {
+  return readDeployment(client, parameters, ({ nexus }) =>
+    readContract(client, {
       address: nexus,
       abi: nexusAbi,
       functionName: parameters.kind === "task" ? "isTask" : "isSource",
       args: [parameters.address],
       blockNumber: parameters.blockNumber,
-    });
-  } catch (err) {
-    throw decodeNexusError(err);
-  }
+    }),
+  );
 }
 
 /**
@@ -285,6 +317,8 @@ export async function whenKnown<T>(
   reads: Promise<T>,
 ): Promise<T> {
   const [known, result] = await Promise.allSettled([isNexusContract(client, { ...parameters, address, kind }), reads]);
+  // A wrong Nexus explains any failure of the reads (which then ran against a wrong or empty address too).
+  if (known.status === "rejected" && known.reason instanceof NexusNotFoundError) throw known.reason;
   if (known.status === "fulfilled" && !known.value) {
     throw kind === "task" ? new UnknownTaskError({ args: [address] }) : new UnknownSourceError({ args: [address] });
   }

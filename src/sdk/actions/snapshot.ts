@@ -4,7 +4,7 @@ import { getAbiItem, type Address, type Chain, type Client, type Hash, type Hex,
 import { getBlock, getLogs } from "viem/actions";
 import { nexusAbi, taskAbi, type Attempt } from "../abis.ts";
 import { resolveDeployment } from "../chains.ts";
-import { decodeNexusError } from "../errors/decode.ts";
+import { toNexusError } from "../errors/decode.ts";
 import { readMany, type NexusReadErrorType } from "./read-many.ts";
 import {
   getAllRegistrants,
@@ -70,7 +70,7 @@ async function pinBlock(client: AnyClient, blockNumber: bigint | undefined): Pro
     const block = blockNumber === undefined ? await getBlock(client, { blockTag: "latest" }) : await getBlock(client, { blockNumber });
     return { number: block.number, hash: block.hash };
   } catch (err) {
-    throw decodeNexusError(err);
+    throw toNexusError(err);
   }
 }
 
@@ -88,7 +88,7 @@ async function scan<T>(ranges: Array<[bigint, bigint]>, fetch: (from: bigint, to
     const pages = await Promise.all(ranges.map(([from, to]) => fetch(from, to)));
     return pages.flat();
   } catch (err) {
-    throw decodeNexusError(err);
+    throw toNexusError(err);
   }
 }
 

@@ -1,6 +1,7 @@
 // Vault actions through Nexus: deposit, withdraw, stake (lock / unbond / cancel / claim), and fee collection.
 import type { Account, Address, Chain, Client, Transport } from "viem";
 import { parseAccount } from "viem/accounts";
+import { MissingAccountError } from "../errors/usage.ts";
 import {
   withWait,
   writeNexus,
@@ -28,22 +29,30 @@ export async function deposit<chain extends Chain | undefined, account extends A
   const options = writeOptions(parameters);
   const sender = options.account ?? client.account;
   const beneficiary = parameters.beneficiary ?? (sender ? parseAccount(sender).address : undefined);
-  if (!beneficiary) throw new TypeError("deposit: no beneficiary and no account to default it to");
+  // The beneficiary defaults to the sender, so with neither there is no one to send from either.
+  if (!beneficiary) throw new MissingAccountError({ functionName: "deposit" });
   const sent = await writeNexus(client, { ...options, functionName: "deposit", args: [beneficiary], value: parameters.value });
   return withWait(client, sent, {});
 }
 
 export type AmountParameters<account extends Account | undefined = Account | undefined> = NexusWriteParameters<account> & { amount: bigint };
 
-export type WithdrawParameters<account extends Account | undefined = Account | undefined> = AmountParameters<account>;
+export type WithdrawParameters<account extends Account | undefined = Account | undefined> = AmountParameters<account> & {
+  /** Where the funds go (default: the sender), e.g. when the sender is a contract that cannot receive them. */
+  recipient?: Address | undefined;
+};
 export type WithdrawReturnType = NexusWriteReturnType;
 export type WithdrawErrorType = NexusWriteErrorType;
-/** Sends `amount` of the sender's vault balance to the sender. */
+/** Sends `amount` of the sender's vault balance to the sender, or to `recipient` (`withdrawTo`). */
 export async function withdraw<chain extends Chain | undefined, account extends Account | undefined>(
   client: AnyClient<chain, account>,
   parameters: WithdrawParameters<account>,
 ): Promise<WithdrawReturnType> {
-  const sent = await writeNexus(client, { ...writeOptions(parameters), functionName: "withdraw", args: [parameters.amount] });
+  const options = writeOptions(parameters);
+  const sent =
+    parameters.recipient === undefined
+      ? await writeNexus(client, { ...options, functionName: "withdraw", args: [parameters.amount] })
+      : await writeNexus(client, { ...options, functionName: "withdrawTo", args: [parameters.recipient, parameters.amount] });
   return withWait(client, sent, {});
 }
 

@@ -1,17 +1,29 @@
 // Turns whatever viem (or a provider) threw into the SDK's error taxonomy:
-//   NexusRevertError subclass  – revert data decodes to a protocol custom error
-//   UnknownRevertError         – the call reverted, but not with a protocol error (data kept)
-//   NexusRpcError              – transport / JSON-RPC failure, with `retryable`
-//   anything else              – returned unchanged (bad arguments, missing account, …)
+//   NexusRevertError subclass     – revert data decodes to a protocol custom error
+//   UnknownRevertError            – the call reverted, but not with a protocol error (data kept)
+//   InsufficientFundsError        – the sender cannot pay for gas and value (a NexusRpcError)
+//   NexusRpcError                 – transport / JSON-RPC failure, with `retryable`
+//   InvalidAddressParameterError  – viem refused a malformed address
+//   MissingAccountError           – viem found no account to send with
+//   anything else                 – returned unchanged by decodeNexusError; wrapped as UnexpectedError by
+//                                   toNexusError, which the SDK's own actions use
 import { BaseError, decodeErrorResult, isHex, type Address, type Hex } from "viem";
 import { nexusErrorsAbi } from "../abis.ts";
 import { NexusError } from "./base.ts";
 import { nexusRevertErrors } from "./classes.ts";
-import { NexusRpcError, TransactionRevertedError, UnknownRevertError } from "./kinds.ts";
+import { InsufficientFundsError, NexusRpcError, TransactionRevertedError, UnknownRevertError } from "./kinds.ts";
 import { NexusRevertError, type NexusErrorName, type NexusErrorArgTuple, type NexusRevertErrorParameters } from "./revert.ts";
+import { InvalidAddressParameterError, MissingAccountError, UnexpectedError } from "./usage.ts";
 
 /** What `decodeNexusError` returns. */
-export type DecodedNexusError = NexusRevertError | UnknownRevertError | NexusRpcError | TransactionRevertedError | Error;
+export type DecodedNexusError =
+  | NexusRevertError
+  | UnknownRevertError
+  | NexusRpcError
+  | TransactionRevertedError
+  | InvalidAddressParameterError
+  | MissingAccountError
+  | Error;
 
 const RETRYABLE_NAMES = new Set([
   "TimeoutError",
@@ -128,10 +140,20 @@ export function decodeNexusError(err: unknown): DecodedNexusError {
     if (reverted || data.length >= 10) return new UnknownRevertError({ data, reason: revertReason(err), cause });
   }
   if (reverted) return new UnknownRevertError({ data: data ?? "0x", reason: revertReason(err), cause });
+  // Checked before the RPC classes: viem reports a malformed address inside whatever call it was encoding.
+  const badAddress = chain(err).find((e) => (e as { name?: unknown } | null)?.name === "InvalidAddressError");
+  if (badAddress) return new InvalidAddressParameterError({ address: invalidAddressOf(badAddress), cause });
+  if (names.includes("AccountNotFoundError")) return new MissingAccountError({ cause });
   const rpcName = names.find((n) => RPC_NAMES.has(n)) ?? (chain(err).some(isRpcShaped) ? "RpcRequestError" : undefined);
   if (rpcName) {
     const status = firstNumber(err, "status");
     const code = firstNumber(err, "code");
+    const details = err instanceof BaseError ? err.details : cause.message;
+    // viem recognises geth's "insufficient funds"; other nodes word it differently (Hardhat/EDR: "Sender
+    // doesn't have enough funds to send tx"), and viem then reports a bare RpcRequestError.
+    if (rpcName === "InsufficientFundsError" || chain(err).some(saysInsufficientFunds)) {
+      return new InsufficientFundsError({ reason: "InsufficientFundsError", retryable: false, code, status, details, cause });
+    }
     const retryable =
       RETRYABLE_NAMES.has(rpcName) ||
       (rpcName === "HttpRequestError" && (status === undefined || status === 408 || status === 429 || status >= 500)) ||
@@ -139,10 +161,31 @@ export function decodeNexusError(err: unknown): DecodedNexusError {
       code === -32002 ||
       code === -32603 ||
       code === 429;
-    const details = err instanceof BaseError ? err.details : cause.message;
     return new NexusRpcError({ reason: rpcName, retryable, code, status, details, cause });
   }
   return cause;
+}
+
+/**
+ * decodeNexusError, then anything still unclassified wrapped as UnexpectedError (cause kept): every error the
+ * SDK's actions and flows throw goes through this, so callers only ever see NexusError subclasses.
+ */
+export function toNexusError(err: unknown): NexusError {
+  const decoded = decodeNexusError(err);
+  return decoded instanceof NexusError ? decoded : new UnexpectedError({ cause: decoded });
+}
+
+const INSUFFICIENT_FUNDS = /insufficient funds|(doesn't|does not) have enough funds/i;
+
+function saysInsufficientFunds(e: unknown): boolean {
+  const { message, details } = (e ?? {}) as { message?: unknown; details?: unknown };
+  return [message, details].some((s) => typeof s === "string" && INSUFFICIENT_FUNDS.test(s));
+}
+
+/** viem's InvalidAddressError keeps the address only in its message: `Address "0x12" is invalid.` */
+function invalidAddressOf(e: unknown): string {
+  const text = String((e as { shortMessage?: unknown }).shortMessage ?? (e as { message?: unknown }).message ?? "");
+  return /Address "([^"]*)" is invalid/.exec(text)?.[1] ?? "(unknown)";
 }
 
 function isExecutionRevertMessage(err: unknown): boolean {

@@ -1,8 +1,19 @@
 // Errors that are not a decoded protocol revert: transport/RPC failures, reverts whose data is not in the
 // protocol ABI, and transactions that were mined but reverted.
-import type { Address, Hash, Hex, TransactionReceipt } from "viem";
+import { formatEther, type Address, type Hash, type Hex, type TransactionReceipt } from "viem";
 import { NexusError } from "./base.ts";
 import type { NexusRevertError } from "./revert.ts";
+import { chainLabel } from "./usage.ts";
+
+/** What NexusRpcError (and its subclasses) are made from. */
+export type NexusRpcErrorParameters = {
+  reason: string;
+  retryable: boolean;
+  code?: number | undefined;
+  status?: number | undefined;
+  details?: string | undefined;
+  cause?: Error | undefined;
+};
 
 export type NexusRpcErrorType = NexusRpcError & { name: "NexusRpcError" };
 /**
@@ -19,11 +30,18 @@ export class NexusRpcError extends NexusError {
   readonly reason: string;
   /** True when the same request may succeed if sent again (network, timeout, 408/429/5xx, rate limit, stale nonce). */
   readonly retryable: boolean;
-  constructor(args: { reason: string; retryable: boolean; code?: number | undefined; status?: number | undefined; details?: string | undefined; cause?: Error | undefined }) {
-    super(args.retryable ? "The RPC request failed; it may succeed if retried." : "The RPC request failed.", "NexusRpcError", {
+  constructor(
+    // A subclass passes its own sentence first (then its name and meta messages in `subclass`), so that it says
+    // more than "the request failed" while staying a NexusRpcError.
+    first: NexusRpcErrorParameters | string,
+    subclass?: NexusRpcErrorParameters & { name: string; metaMessages: string[] },
+  ) {
+    const args = typeof first === "string" ? (subclass as NexusRpcErrorParameters) : first;
+    super(typeof first !== "string" ? (args.retryable ? "The RPC request failed; it may succeed if retried." : "The RPC request failed.") : first, subclass?.name ?? "NexusRpcError", {
       cause: args.cause,
       details: args.details,
       metaMessages: [
+        ...(subclass?.metaMessages ?? []),
         `Reason: ${args.reason}`,
         ...(args.code === undefined ? [] : [`Code: ${args.code}`]),
         ...(args.status === undefined ? [] : [`HTTP status: ${args.status}`]),
@@ -34,6 +52,45 @@ export class NexusRpcError extends NexusError {
     this.status = args.status;
     this.reason = args.reason;
     this.retryable = args.retryable;
+  }
+}
+
+export type InsufficientFundsErrorType = InsufficientFundsError & { name: "InsufficientFundsError" };
+/**
+ * The sending account cannot pay for the transaction (gas × gas price + value): typically a new key that was
+ * never funded. A NexusRpcError (not retryable) that names the account and, when it could be read, its balance.
+ */
+export class InsufficientFundsError extends NexusRpcError {
+  /** The sender, when known (always set by the SDK's writes). */
+  readonly account: Address | undefined;
+  /** The sender's balance in wei, read when the send failed; undefined when unknown. */
+  readonly balance: bigint | undefined;
+  /** The native currency the transaction sends along, when known. */
+  readonly value: bigint | undefined;
+  constructor(
+    args: NexusRpcErrorParameters & {
+      account?: Address | undefined;
+      balance?: bigint | undefined;
+      value?: bigint | undefined;
+      chainId?: number | undefined;
+      chainName?: string | undefined;
+    },
+  ) {
+    const who = args.account === undefined ? "The sending account" : `The account ${args.account}`;
+    const where = args.chainId === undefined ? "" : ` on ${chainLabel(args.chainId, args.chainName)}`;
+    const balance = args.balance === undefined ? "" : ` (balance ${formatEther(args.balance)} ETH)`;
+    super(`${who} has insufficient funds${where} to pay for this transaction${balance}.`, {
+      ...args,
+      retryable: false,
+      name: "InsufficientFundsError",
+      metaMessages: [
+        ...(args.value ? [`Value sent: ${formatEther(args.value)} ETH`] : []),
+        "A transaction costs gas × gas price + value, paid from the sender's balance: fund the account first.",
+      ],
+    });
+    this.account = args.account;
+    this.balance = args.balance;
+    this.value = args.value;
   }
 }
 

@@ -1,12 +1,13 @@
 // Serialisable cursors and where to keep them.
-import { z } from "zod";
+import * as z from "zod/mini";
 import type { Hex } from "viem";
+import { InvalidParameterError } from "../errors/usage.ts";
 import type { EventCursor, NexusEvent } from "./types.ts";
 
 const cursorSchema = z.strictObject({
-  blockNumber: z.string().regex(/^(0|[1-9][0-9]*)$/, "expected a decimal block number"),
-  blockHash: z.string().regex(/^0x[0-9a-fA-F]{64}$/, "expected a 32-byte block hash"),
-  logIndex: z.number().int().nonnegative().optional(),
+  blockNumber: z.string().check(z.regex(/^(0|[1-9][0-9]*)$/, "expected a decimal block number")),
+  blockHash: z.string().check(z.regex(/^0x[0-9a-fA-F]{64}$/, "expected a 32-byte block hash")),
+  logIndex: z.optional(z.int().check(z.nonnegative())),
 });
 
 /** The cursor after a whole block. */
@@ -22,11 +23,12 @@ export function cursorAfterEvent(event: Pick<NexusEvent, "blockNumber" | "blockH
   return { blockNumber: event.blockNumber.toString(), blockHash: event.blockHash, logIndex: event.logIndex };
 }
 
-/** Validates a cursor read back from storage (JSON.parse output). @throws TypeError when it is malformed. */
+/** Validates a cursor read back from storage (JSON.parse output). @throws InvalidParameterError when it is malformed. */
 export function parseEventCursor(value: unknown): EventCursor {
   const result = cursorSchema.safeParse(value);
   if (!result.success) {
-    throw new TypeError(`invalid event cursor: ${result.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ")}`);
+    const issues = result.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
+    throw new InvalidParameterError({ parameter: "cursor", reason: `not an event cursor (${issues})` });
   }
   const { blockNumber, blockHash, logIndex } = result.data;
   return logIndex === undefined

@@ -3,7 +3,6 @@
 import {
   decodeAbiParameters,
   formatLog,
-  getAddress,
   numberToHex,
   pad,
   toEventSelector,
@@ -19,7 +18,10 @@ import {
 } from "viem";
 import { getBlockNumber } from "viem/actions";
 import { nexusAbi } from "../abis.ts";
+import { assertNexus } from "../actions/nexus-check.ts";
 import { getClientChainId, getDeployment, resolveNexusAddress } from "../chains.ts";
+import { toNexusError } from "../errors/decode.ts";
+import { checkedAddress, InvalidParameterError } from "../errors/usage.ts";
 import type { NexusEvent, NexusEventFilter, NexusEventName, NexusIndexedArgName } from "./types.ts";
 
 export const DEFAULT_MAX_BLOCK_RANGE = 5_000;
@@ -52,17 +54,17 @@ export async function compileFilter(client: Client<Transport, Chain | undefined>
   for (const [name, value] of Object.entries(filter.args ?? {}) as [NexusIndexedArgName, Address | readonly Address[] | undefined][]) {
     if (value === undefined) continue;
     const list = typeof value === "string" ? [value] : value;
-    args.set(name, new Set(list.map((a) => getAddress(a).toLowerCase())));
+    args.set(name, new Set(list.map((a) => checkedAddress(a, `args.${name}`).toLowerCase())));
   }
   const named = filter.events === undefined ? undefined : new Set<string>(typeof filter.events === "string" ? [filter.events] : filter.events);
   for (const name of named ?? []) {
-    if (!eventItems.some((e) => e.name === name)) throw new TypeError(`unknown GPU Nexus event "${name}"`);
+    if (!eventItems.some((e) => e.name === name)) throw new InvalidParameterError({ parameter: "events", reason: `unknown GPU Nexus event "${name}"` });
   }
   // Keep the events that are asked for and carry every filtered argument as an indexed topic.
   const events = eventItems.filter(
     (e) => (named === undefined || named.has(e.name)) && [...args.keys()].every((a) => topicPosition(e, a) !== undefined),
   );
-  if (events.length === 0) throw new TypeError("the event filter matches no GPU Nexus event");
+  if (events.length === 0) throw new InvalidParameterError({ parameter: "events", reason: "the event filter matches no GPU Nexus event" });
   const topics: (Hex | Hex[] | null)[] = [events.map((e) => toEventSelector(e))];
   // An argument goes to the node when it sits at the same topic position in every selected event.
   for (const [name, values] of args) {
@@ -73,7 +75,7 @@ export async function compileFilter(client: Client<Transport, Chain | undefined>
     topics[position] = [...values].map((v) => pad(v as Hex, { size: 32 }));
   }
   const maxBlockRange = filter.maxBlockRange ?? DEFAULT_MAX_BLOCK_RANGE;
-  if (!Number.isSafeInteger(maxBlockRange) || maxBlockRange < 1) throw new TypeError("maxBlockRange must be a positive integer");
+  if (!Number.isSafeInteger(maxBlockRange) || maxBlockRange < 1) throw new InvalidParameterError({ parameter: "maxBlockRange", reason: "must be a positive integer" });
   return { address, topics, eventNames: new Set(events.map((e) => e.name)), args, maxBlockRange };
 }
 
@@ -247,23 +249,29 @@ export type GetNexusEventsParameters<name extends NexusEventName = NexusEventNam
 /**
  * Every protocol event matching the filter in `fromBlock..toBlock`, decoded and in chain order. Ranges are
  * read in chunks of at most `maxBlockRange` blocks, and a chunk the node refuses is split in halves.
+ * @throws NexusNotFoundError when no Nexus answers at the address (its logs would just be empty)
  * @example const published = await getNexusEvents(client, { events: "TaskPublished", args: { client: me } })
  */
 export async function getNexusEvents<name extends NexusEventName = NexusEventName>(
   client: Client<Transport, Chain | undefined>,
   parameters: GetNexusEventsParameters<name> = {},
 ): Promise<NexusEvent<name>[]> {
-  const f = await compileFilter(client, parameters);
-  const fromBlock = parameters.fromBlock ?? (await defaultFromBlock(client, f.address));
-  const toBlock = parameters.toBlock ?? (await getBlockNumber(client, { cacheTime: 0 }));
-  const state: RangeState = { range: f.maxBlockRange, streak: 0 };
-  const out: NexusEvent[] = [];
-  for (let from = fromBlock; from <= toBlock; ) {
-    const to = minBig(toBlock, from + BigInt(state.range) - 1n);
-    out.push(...(await fetchEventsInRange(client, f, from, to, state)));
-    from = to + 1n;
+  try {
+    const f = await compileFilter(client, parameters);
+    await assertNexus(client, f.address);
+    const fromBlock = parameters.fromBlock ?? (await defaultFromBlock(client, f.address));
+    const toBlock = parameters.toBlock ?? (await getBlockNumber(client, { cacheTime: 0 }));
+    const state: RangeState = { range: f.maxBlockRange, streak: 0 };
+    const out: NexusEvent[] = [];
+    for (let from = fromBlock; from <= toBlock; ) {
+      const to = minBig(toBlock, from + BigInt(state.range) - 1n);
+      out.push(...(await fetchEventsInRange(client, f, from, to, state)));
+      from = to + 1n;
+    }
+    return out as NexusEvent<name>[];
+  } catch (err) {
+    throw toNexusError(err);
   }
-  return out as NexusEvent<name>[];
 }
 
 /** The block the registered deployment of `nexus` was made in, else 0. */

@@ -1,6 +1,9 @@
 // Watching protocol events: backfill, follow the head, wait for confirmations, survive reorgs and restarts.
 import { BlockNotFoundError, type Chain, type Client, type Hex, type Transport } from "viem";
 import { getBlock, getBlockNumber } from "viem/actions";
+import { assertNexus } from "../actions/nexus-check.ts";
+import { toNexusError } from "../errors/decode.ts";
+import { InvalidParameterError } from "../errors/usage.ts";
 import { cursorAfterBlock, parseEventCursor, type EventCursorStore } from "./cursor.ts";
 import { compileFilter, fetchEventsInRange, minBig, type RangeState } from "./logs.ts";
 import type { EventCursor, NexusEvent, NexusEventBatch, NexusEventFilter, NexusRemovedBatch } from "./types.ts";
@@ -66,12 +69,24 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
  *
  * With a `cursorStore`, a batch's cursor is saved when the consumer asks for the next batch, so a crash while
  * handling a batch redelivers it (at-least-once per batch; exactly-once with per-event `cursorAfterEvent`).
+ * Errors are NexusErrors (NexusNotFoundError at once when no Nexus answers at the address); an abort of
+ * `signal` ends the iteration with the signal's reason.
  * @example for await (const batch of watchNexusEvents(client, { fromBlock: 0n, args: { client: me } })) …
  */
 export async function* watchNexusEvents(client: AnyClient, parameters: WatchNexusEventsParameters = {}): AsyncGenerator<NexusEventBatch, void, undefined> {
+  try {
+    yield* watch(client, parameters);
+  } catch (error) {
+    throw parameters.signal?.aborted ? error : toNexusError(error);
+  }
+}
+
+async function* watch(client: AnyClient, parameters: WatchNexusEventsParameters): AsyncGenerator<NexusEventBatch, void, undefined> {
   const { signal, onError, cursorStore } = parameters;
   const aborted = () => signal?.aborted === true;
   const f = await compileFilter(client, parameters);
+  // Logs of a wrong address are only ever empty: say so now rather than watch nothing forever.
+  await assertNexus(client, f.address);
   const range: RangeState = { range: f.maxBlockRange, streak: 0 };
   const confirmations = BigInt(Math.max(1, parameters.confirmations ?? 1));
   const reorgDepth = BigInt(parameters.reorgDepth ?? DEFAULT_REORG_DEPTH);
@@ -99,7 +114,7 @@ export async function* watchNexusEvents(client: AnyClient, parameters: WatchNexu
       if (c.logIndex !== undefined) skip = { height: h, logIndex: c.logIndex };
     } else {
       // The cursor's block was reorganised away while we were stopped: start over from that height.
-      if (h === 0n) throw new TypeError("the cursor's genesis block differs from this chain's: wrong chain?");
+      if (h === 0n) throw new InvalidParameterError({ parameter: "cursor", reason: "its genesis block differs from this chain's: wrong chain?" });
       next = h;
       floor = h - 1n;
       retainedFrom = h;
@@ -199,7 +214,7 @@ export async function* watchNexusEvents(client: AnyClient, parameters: WatchNexu
       failures = 0;
     } catch (error) {
       if (onError === undefined || aborted()) throw error;
-      onError(error instanceof Error ? error : new Error(String(error)));
+      onError(toNexusError(error));
       failures++;
     }
     await sleep(interval * 2 ** Math.min(failures, 5), signal);

@@ -1,6 +1,7 @@
 // Typed outcomes of the flows that are not a success: the task ended without a result, or waiting gave up.
 import type { Address } from "viem";
 import { NexusError } from "../errors/base.ts";
+import { IpfsRequestError } from "../ipfs/errors.ts";
 
 export type TaskExpiredErrorType = TaskExpiredError & { name: "TaskExpiredError" };
 /**
@@ -64,5 +65,35 @@ export class ResponseNotFoundError extends NexusError {
     });
     this.task = args.task;
     this.provider = args.provider;
+  }
+}
+
+export type ResultUnavailableErrorType = ResultUnavailableError & { name: "ResultUnavailableError" };
+/**
+ * A response's payload could not be read from IPFS within the retries (`retry` of fetchResult / waitForResult):
+ * not there yet (provider still pinning, gateway not caught up), or never uploaded. An IpfsRequestError whose
+ * `url`, `status`, `retryable` and `reason` are the last attempt's; `cause` is that attempt's error.
+ */
+export class ResultUnavailableError extends IpfsRequestError {
+  readonly task: Address;
+  readonly provider: Address;
+  readonly resultUri: string;
+  /** Fetches made, the first included. */
+  readonly attempts: number;
+  constructor(args: { task: Address; provider: Address; resultUri: string; attempts: number; elapsedMs: number; last: IpfsRequestError }) {
+    const { last } = args;
+    super(`The task's result is not available on IPFS after ${args.attempts} attempt(s) over ${args.elapsedMs} ms.`, {
+      url: last.url,
+      status: last.status,
+      retryable: last.retryable,
+      reason: last.reason,
+      cause: last,
+      name: "ResultUnavailableError",
+      metaMessages: [`Task: ${args.task}`, `Provider: ${args.provider}`, `Result URI: ${args.resultUri}`],
+    });
+    this.task = args.task;
+    this.provider = args.provider;
+    this.resultUri = args.resultUri;
+    this.attempts = args.attempts;
   }
 }

@@ -1,10 +1,12 @@
 // Public surface of the SDK's flows: IPFS documents and chain calls composed. Browser-safe.
 export {
   ResponseNotFoundError,
+  ResultUnavailableError,
   TaskCanceledError,
   TaskExpiredError,
   WaitForResultTimeoutError,
   type ResponseNotFoundErrorType,
+  type ResultUnavailableErrorType,
   type TaskCanceledErrorType,
   type TaskExpiredErrorType,
   type WaitForResultTimeoutErrorType,
@@ -22,14 +24,21 @@ export {
   type PublishTaskWithConfigReturnType,
 } from "./publish.ts";
 export {
+  DEFAULT_RESULT_RETRY,
   fetchResult,
   getTaskResponses,
   waitForResult,
+  type FetchResultErrorType,
   type FetchResultParameters,
   type FetchResultReturnType,
   type FinalizedTaskResult,
+  type GetTaskResponsesErrorType,
+  type GetTaskResponsesParameters,
+  type GetTaskResponsesReturnType,
   type RespondedTaskResult,
+  type ResultRetryOptions,
   type TaskResponse,
+  type WaitForResultErrorType,
   type WaitForResultParameters,
   type WaitForResultReturnType,
 } from "./results.ts";
@@ -38,6 +47,7 @@ export {
   listSources,
   type InvalidSource,
   type ListedSource,
+  type ListSourcesErrorType,
   type ListSourcesParameters,
   type ListSourcesReturnType,
   type SourceFilter,

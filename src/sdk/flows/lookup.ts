@@ -4,11 +4,16 @@ import type { Address, Chain, Client, Transport } from "viem";
 import { getBlock, getBlockNumber } from "viem/actions";
 import { getNexusEvents } from "../events/logs.ts";
 import type { NexusEvent } from "../events/types.ts";
+import { guarded } from "./guard.ts";
 
 type AnyClient = Client<Transport, Chain | undefined>;
 
 /** Blocks `from..to` whose timestamp is `timestamp` (a single block on most chains; several on fast L2s). */
 export async function blocksAtTimestamp(client: AnyClient, timestamp: bigint): Promise<{ from: bigint; to: bigint }> {
+  return guarded(undefined, () => search(client, timestamp));
+}
+
+async function search(client: AnyClient, timestamp: bigint): Promise<{ from: bigint; to: bigint }> {
   const head = await getBlockNumber(client, { cacheTime: 0 });
   const seen = new Map<bigint, bigint>();
   const timeOf = async (n: bigint) => {

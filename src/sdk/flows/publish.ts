@@ -7,8 +7,10 @@ import { publishSource } from "../actions/sources.ts";
 import { publishTask } from "../actions/tasks.ts";
 import { encodeDocument, sourceMetadataSchema, taskConfigSchema, type SourceMetadata, type TaskConfig } from "../documents.ts";
 import type { Ipfs } from "../ipfs/client.ts";
+import { InvalidParameterError } from "../errors/usage.ts";
 import { ContentTooLargeError, InvalidDocumentError } from "../ipfs/errors.ts";
 import { uploadBytes } from "../ipfs/upload.ts";
+import { guarded } from "./guard.ts";
 
 /** Largest compose file accepted (providers read them with the same bound). */
 export const MAX_COMPOSE_BYTES = 256 * 1024;
@@ -71,14 +73,21 @@ export async function publishSourceWithMetadata<chain extends Chain | undefined,
   client: AnyClient<chain, account>,
   parameters: PublishSourceWithMetadataParameters<account>,
 ): Promise<PublishSourceWithMetadataReturnType> {
+  return guarded(undefined, () => publishSourceWith(client, parameters));
+}
+
+async function publishSourceWith<chain extends Chain | undefined, account extends Account | undefined>(
+  client: AnyClient<chain, account>,
+  parameters: PublishSourceWithMetadataParameters<account>,
+): Promise<PublishSourceWithMetadataReturnType> {
   const { ipfs, metadata: info, compose: files, params, ...write } = parameters;
   const offered = ENVIRONMENTS.filter(([key]) => files[key] !== undefined);
-  if (offered.length === 0) throw new TypeError("publishSourceWithMetadata: give at least one compose file (cpu, nvidia or amd)");
+  if (offered.length === 0) throw new InvalidParameterError({ parameter: "compose", reason: "give at least one compose file (cpu, nvidia or amd)" });
   const encoder = new TextEncoder();
   const pinned = await Promise.all(
     offered.map(async ([key]) => {
       const bytes = encoder.encode(files[key]);
-      if (bytes.byteLength === 0) throw new TypeError(`publishSourceWithMetadata: the ${key} compose file is empty`);
+      if (bytes.byteLength === 0) throw new InvalidParameterError({ parameter: `compose.${key}`, reason: "the compose file is empty" });
       if (bytes.byteLength > MAX_COMPOSE_BYTES) throw new ContentTooLargeError({ uri: `(${key} compose file)`, maxBytes: MAX_COMPOSE_BYTES, declaredSize: bytes.byteLength });
       const { uri, sha256 } = await uploadBytes(ipfs, bytes);
       return [key, { uri, sha256 }] as const;
@@ -132,6 +141,13 @@ export type PublishTaskWithConfigReturnType = NexusWriteReturnType<{
  * @example const { task, wait } = await publishTaskWithConfig(wallet, { ipfs, source, config, payment, expiresIn: 3600 });
  */
 export async function publishTaskWithConfig<chain extends Chain | undefined, account extends Account | undefined>(
+  client: AnyClient<chain, account>,
+  parameters: PublishTaskWithConfigParameters<account>,
+): Promise<PublishTaskWithConfigReturnType> {
+  return guarded(undefined, () => publishTaskWith(client, parameters));
+}
+
+async function publishTaskWith<chain extends Chain | undefined, account extends Account | undefined>(
   client: AnyClient<chain, account>,
   parameters: PublishTaskWithConfigParameters<account>,
 ): Promise<PublishTaskWithConfigReturnType> {

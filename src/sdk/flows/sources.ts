@@ -1,8 +1,10 @@
 // Source discovery: sources from their events, current parameters from the chain, metadata from IPFS
 // (verified and validated), with a short-lived cache so that a UI can call it freely.
 import type { Address, Chain, Client, Hex, Transport } from "viem";
+import type { NexusError } from "../errors/base.ts";
 import { getBlockNumber } from "viem/actions";
 import { SourceStatus, type DeliveryMethod, type SourceParams } from "../abis.ts";
+import { assertNexus } from "../actions/nexus-check.ts";
 import { getSource } from "../actions/reads.ts";
 import { resolveNexusAddress } from "../chains.ts";
 import { sourceMetadataSchema, type SourceMetadata } from "../documents.ts";
@@ -10,6 +12,7 @@ import { defaultFromBlock, getNexusEvents } from "../events/logs.ts";
 import type { Ipfs } from "../ipfs/client.ts";
 import { IpfsRequestError } from "../ipfs/errors.ts";
 import { fetchJson } from "../ipfs/fetch.ts";
+import { guarded } from "./guard.ts";
 import { MAX_METADATA_BYTES } from "./publish.ts";
 
 type AnyClient = Client<Transport, Chain | undefined>;
@@ -48,6 +51,7 @@ export type ListSourcesParameters = {
   signal?: AbortSignal | undefined;
 };
 export type ListSourcesReturnType = { sources: ListedSource[]; invalid: InvalidSource[] };
+export type ListSourcesErrorType = NexusError;
 
 type OnChain = Omit<ListedSource, "metadata">;
 type ChainCache = { scannedTo: bigint; addresses: Set<Address>; reads: OnChain[]; readAt: number };
@@ -104,10 +108,17 @@ function matches(s: OnChain, f: SourceFilter): boolean {
  * Discovers the sources of a Nexus (SourcePublished events), reads their current parameters and status,
  * keeps those matching `filter`, and fetches their metadata verified against `metadataHash` and validated
  * against the metadata schema. Sources whose metadata fails are left out and reported in `invalid`.
+ * @throws NexusNotFoundError when no Nexus answers at the address (it would list no sources)
  * @example const { sources } = await listSources(client, { ipfs, filter: { environment: Environment.NVIDIA, active: true } });
  */
 export async function listSources(client: AnyClient, parameters: ListSourcesParameters): Promise<ListSourcesReturnType> {
+  return guarded(parameters.signal, () => list(client, parameters));
+}
+
+async function list(client: AnyClient, parameters: ListSourcesParameters): Promise<ListSourcesReturnType> {
   const nexus = await resolveNexusAddress(client, parameters.nexus);
+  // Checked even when the scan is cached or has nothing new to read: an empty list must mean "no sources".
+  await assertNexus(client, nexus);
   const selected = (await onChainSources(client, nexus, parameters)).filter((s) => matches(s, parameters.filter ?? {}));
   const verdicts = await mapLimit(selected, parameters.concurrency ?? 8, async (s) => {
     const key = `${s.params.metadataUri}|${s.params.metadataHash.toLowerCase()}`;

@@ -1,5 +1,4 @@
-import { create, type KuboRPCClient } from "kubo-rpc-client";
-import type { z } from "zod";
+import type * as z from "zod/v4/core";
 import { UnsupportedUriError } from "./errors.ts";
 import {
   fetchBytes,
@@ -25,7 +24,15 @@ export type CreateIpfsParameters = {
   rpcUrl: string;
   /** HTTP gateway base, e.g. `http://127.0.0.1:8080`; when set, ipfs:// content is read from it. */
   gatewayUrl?: string | undefined;
-  /** Sent to the RPC API and the gateway (e.g. an Authorization header), never to other hosts. */
+  /**
+   * More gateways, tried in order after `gatewayUrl` when one cannot serve the content (down, 404, timeout,
+   * bytes that fail the CID check), e.g. public ones: `["https://ipfs.io", "https://dweb.link"]`.
+   */
+  gatewayUrls?: readonly string[] | undefined;
+  /**
+   * Sent to the RPC API and to `gatewayUrl` (e.g. an Authorization header); to a `gatewayUrls` entry only when
+   * it is on the same origin as one of those two, so a token never reaches a public fallback.
+   */
   headers?: Record<string, string> | undefined;
   /** Per-request timeout (default 60 s). */
   timeoutMs?: number | undefined;
@@ -37,17 +44,17 @@ export type Ipfs = {
   /** Where the RPC commands live: `<rpcUrl>/api/v0`, or rpcUrl itself when it already has a path. */
   readonly rpcApiUrl: string;
   readonly gatewayUrl: string | undefined;
+  /** Every gateway in the order they are tried: `gatewayUrl` first, then `gatewayUrls` (empty: none). */
+  readonly gatewayUrls: readonly string[];
   readonly headers: Readonly<Record<string, string>>;
   readonly timeoutMs: number;
-  /** The underlying kubo-rpc-client, for operations this module does not wrap. */
-  readonly rpc: KuboRPCClient;
 };
 
 export type IpfsActions = {
   uploadBytes: (bytes: Uint8Array, parameters?: UploadBytesParameters) => Promise<UploadBytesReturnType>;
   uploadJson: (value: unknown, parameters?: UploadJsonParameters) => Promise<UploadJsonReturnType>;
   fetchBytes: (uri: string, parameters?: FetchBytesParameters) => Promise<FetchBytesReturnType>;
-  fetchJson: <schema extends z.ZodType>(
+  fetchJson: <schema extends z.$ZodType>(
     uri: string,
     parameters: FetchJsonParameters<schema>,
   ) => Promise<FetchJsonReturnType<schema>>;
@@ -65,16 +72,16 @@ export function createIpfs(parameters: CreateIpfsParameters): CreateIpfsReturnTy
   const headers = { ...parameters.headers };
   const timeoutMs = parameters.timeoutMs ?? DEFAULT_IPFS_TIMEOUT_MS;
   const gatewayUrl = parameters.gatewayUrl === undefined ? undefined : trimSlash(parameters.gatewayUrl);
-  if (gatewayUrl !== undefined) httpUrl(gatewayUrl);
+  const gatewayUrls = [...(gatewayUrl === undefined ? [] : [gatewayUrl]), ...(parameters.gatewayUrls ?? []).map(trimSlash)];
+  for (const url of gatewayUrls) httpUrl(url);
   const base: Ipfs = {
     rpcUrl,
-    // kubo-rpc-client's own rule for the API path.
+    // Kubo's rule for the API path: a bare origin means its /api/v0.
     rpcApiUrl: httpUrl(rpcUrl).pathname === "/" ? `${rpcUrl}/api/v0` : rpcUrl,
     gatewayUrl,
+    gatewayUrls,
     headers,
     timeoutMs,
-    // No client-level timeout: each action passes its own signal, so a per-call timeoutMs can be longer.
-    rpc: create({ url: rpcUrl, headers }),
   };
   return {
     ...base,

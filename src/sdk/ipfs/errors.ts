@@ -4,6 +4,8 @@ import { NexusError } from "../errors/base.ts";
 /** Issue shape shared by zod 3 and 4: enough to say what is wrong and where. */
 export type DocumentIssue = { path: PropertyKey[]; message: string };
 
+export type IpfsRequestErrorParameters = { url: string; status?: number | undefined; retryable: boolean; reason: string; cause?: Error | undefined };
+
 export type IpfsRequestErrorType = IpfsRequestError & { name: "IpfsRequestError" };
 /** The IPFS node, gateway or web server could not be reached or answered with an error. */
 export class IpfsRequestError extends NexusError {
@@ -14,11 +16,18 @@ export class IpfsRequestError extends NexusError {
   readonly retryable: boolean;
   /** What went wrong, e.g. Kubo's error message or "connect ECONNREFUSED …". */
   readonly reason: string;
-  constructor(args: { url: string; status?: number | undefined; retryable: boolean; reason: string; cause?: Error | undefined }) {
-    super("IPFS request failed.", "IpfsRequestError", {
+  constructor(
+    // A subclass passes its own sentence first (then its name and meta messages in `subclass`), so that it says
+    // more than "the request failed" while staying an IpfsRequestError.
+    first: IpfsRequestErrorParameters | string,
+    subclass?: IpfsRequestErrorParameters & { name: string; metaMessages: string[] },
+  ) {
+    const args = typeof first === "string" ? (subclass as IpfsRequestErrorParameters) : first;
+    super(typeof first !== "string" ? "IPFS request failed." : first, subclass?.name ?? "IpfsRequestError", {
       cause: args.cause,
       details: args.reason,
       metaMessages: [
+        ...(subclass?.metaMessages ?? []),
         `URL: ${args.url}`,
         ...(args.status === undefined ? [] : [`Status: ${args.status}`]),
         `Reason: ${args.reason}`,

@@ -1,5 +1,5 @@
 import type { Hex } from "viem";
-import type { z } from "zod";
+import type * as z from "zod/v4/core";
 import { decodeDocument, sha256Hex } from "../documents.ts";
 import { computeCidLike, parseContentUri, type ParsedContentUri } from "./cid.ts";
 import type { Ipfs } from "./client.ts";
@@ -8,6 +8,7 @@ import {
   type CidMismatchErrorType,
   ContentHashMismatchError,
   type ContentHashMismatchErrorType,
+  ContentTooLargeError,
   type ContentTooLargeErrorType,
   type InvalidDocumentErrorType,
   IpfsRequestError,
@@ -16,6 +17,7 @@ import {
   type UnsupportedUriErrorType,
 } from "./errors.ts";
 import { checkDeclaredLength, isRetryableStatus, iterateBody, readLimited, requestSignal, toRequestError } from "./http.ts";
+import { kuboCat } from "./kubo-rpc.ts";
 
 /** Compose files and other blobs: generous, but bounded so a hostile URI cannot exhaust memory. */
 export const DEFAULT_MAX_BYTES = 16 * 1024 * 1024;
@@ -28,8 +30,9 @@ export type FetchBytesParameters = {
   /** Refuse content larger than this (default 16 MiB). */
   maxBytes?: number | undefined;
   signal?: AbortSignal | undefined;
-  /** Where ipfs:// content is read from; default: the gateway when configured, else the RPC API. */
+  /** Where ipfs:// content is read from; default: the gateways when configured, else the RPC API. */
   via?: "gateway" | "rpc" | undefined;
+  /** Per request: each gateway tried gets its own (default: the client's). */
   timeoutMs?: number | undefined;
 };
 export type FetchBytesReturnType = {
@@ -46,8 +49,11 @@ export type FetchBytesErrorType =
   | UnsupportedUriErrorType;
 
 /**
- * Fetches `ipfs://<cid>` (RPC `cat` or gateway) or `https://…` content with a byte limit, then
- * verifies it: the CID is recomputed from the bytes, and the sha256 compared with the commitment.
+ * Fetches `ipfs://<cid>` (RPC `cat` or gateways) or `https://…` content with a byte limit, then verifies it:
+ * the CID is recomputed from the bytes, and the sha256 compared with the commitment. With several gateways
+ * (`gatewayUrl` + `gatewayUrls`), one that is down, times out, lacks the content or serves bytes that fail the
+ * CID check is passed over for the next; when all fail, the one failure is thrown, or an IpfsRequestError
+ * listing them all (`status` set when they all answered the same).
  */
 export async function fetchBytes(
   ipfs: Ipfs,
@@ -59,14 +65,13 @@ export async function fetchBytes(
     throw new UnsupportedUriError({ uri, reason: "web URIs are not content-addressed; pass their sha256 commitment" });
   }
   const maxBytes = parameters.maxBytes ?? DEFAULT_MAX_BYTES;
-  const bytes = await download(ipfs, parsed, maxBytes, parameters);
-
+  let bytes: Uint8Array;
   let cid: string | undefined;
   if (parsed.kind === "ipfs") {
-    const expected = parsed.cid.toString();
-    const actual = (await computeCidLike(bytes, parsed.cid, uri)).toString();
-    if (actual !== expected) throw new CidMismatchError({ uri, expected, actual });
-    cid = expected;
+    ({ bytes, cid } = await fetchVerified(ipfs, parsed, maxBytes, parameters));
+  } else {
+    // The client's headers may hold credentials for its own node: never send them to third parties.
+    bytes = await download(parameters, ipfs.timeoutMs, (signal) => httpGet(parsed.url.toString(), {}, signal, maxBytes, parsed.uri, parameters.signal));
   }
   const digest = sha256Hex(bytes);
   if (parameters.sha256 !== undefined && digest !== parameters.sha256.toLowerCase()) {
@@ -75,16 +80,73 @@ export async function fetchBytes(
   return { bytes, sha256: digest, cid };
 }
 
-export type FetchJsonParameters<schema extends z.ZodType> = Omit<FetchBytesParameters, "sha256"> & {
+type IpfsUri = Extract<ParsedContentUri, { kind: "ipfs" }>;
+
+/** Downloads from each source in turn (the RPC, or the gateways) until one gives bytes that match the CID. */
+async function fetchVerified(
+  ipfs: Ipfs,
+  parsed: IpfsUri,
+  maxBytes: number,
+  parameters: FetchBytesParameters,
+): Promise<{ bytes: Uint8Array; cid: string }> {
+  const via = parameters.via ?? (ipfs.gatewayUrls.length === 0 ? "rpc" : "gateway");
+  if (via === "gateway" && ipfs.gatewayUrls.length === 0) {
+    throw new UnsupportedUriError({ uri: parsed.uri, reason: "no gatewayUrl configured" });
+  }
+  const expected = parsed.cid.toString();
+  const sources = via === "rpc" ? [undefined] : ipfs.gatewayUrls;
+  const failures: Error[] = [];
+  for (const gateway of sources) {
+    try {
+      const bytes = await download(parameters, ipfs.timeoutMs, (signal) =>
+        gateway === undefined ? rpcCat(ipfs, parsed, maxBytes, signal, parameters.signal) : gatewayGet(ipfs, gateway, parsed, maxBytes, signal, parameters.signal),
+      );
+      const actual = (await computeCidLike(bytes, parsed.cid, parsed.uri)).toString();
+      if (actual !== expected) throw new CidMismatchError({ uri: parsed.uri, expected, actual });
+      return { bytes, cid: expected };
+    } catch (error) {
+      // Another gateway may have the content, or honest bytes; any other failure (or the caller's abort) is final.
+      const passOver = error instanceof IpfsRequestError || error instanceof CidMismatchError || error instanceof ContentTooLargeError;
+      if (parameters.signal?.aborted === true || !passOver) throw error;
+      failures.push(error);
+    }
+  }
+  throw everySourceFailed(failures);
+}
+
+/**
+ * The error once every source failed: the failure itself when there was one; the first content failure when
+ * all were (bytes that fail the CID check, too large); else an IpfsRequestError that lists every failure and
+ * is retryable when any request was, so "not there yet on any gateway" stays recognisable.
+ */
+function everySourceFailed(failures: readonly Error[]): Error {
+  const [first] = failures;
+  if (first === undefined || failures.length === 1) return first ?? new Error("no IPFS source to read from");
+  const requests = failures.filter((f): f is IpfsRequestError => f instanceof IpfsRequestError);
+  if (requests.length === 0) return first;
+  const statuses = new Set(requests.map((r) => r.status));
+  const [status] = statuses;
+  return new IpfsRequestError({
+    url: requests.map((r) => r.url).join(", "),
+    status: statuses.size === 1 && requests.length === failures.length ? status : undefined,
+    retryable: requests.some((r) => r.retryable),
+    reason: `all ${failures.length} gateways failed: ${failures
+      .map((f) => (f instanceof IpfsRequestError ? `${f.url}: ${f.reason}` : `${(f as { uri?: unknown }).uri ?? ""} ${(f as { shortMessage?: string }).shortMessage ?? f.message}`))
+      .join("; ")}`,
+    cause: requests[requests.length - 1],
+  });
+}
+
+export type FetchJsonParameters<schema extends z.$ZodType> = Omit<FetchBytesParameters, "sha256"> & {
   /** The commitment to check, or null to rely on the CID alone (ipfs:// only). */
   sha256: Hex | null;
   schema: schema;
 };
-export type FetchJsonReturnType<schema extends z.ZodType> = z.output<schema>;
+export type FetchJsonReturnType<schema extends z.$ZodType> = z.output<schema>;
 export type FetchJsonErrorType = FetchBytesErrorType | InvalidDocumentErrorType;
 
 /** fetchBytes (default limit 4 MiB) + UTF-8 JSON parse + schema validation. */
-export async function fetchJson<schema extends z.ZodType>(
+export async function fetchJson<schema extends z.$ZodType>(
   ipfs: Ipfs,
   uri: string,
   parameters: FetchJsonParameters<schema>,
@@ -98,47 +160,52 @@ export async function fetchJson<schema extends z.ZodType>(
   return decodeDocument(bytes, schema, uri);
 }
 
+/** Runs one request under its own timeout; the signal is aborted once done, so a refused download stops streaming. */
 async function download(
-  ipfs: Ipfs,
-  parsed: ParsedContentUri,
-  maxBytes: number,
   parameters: FetchBytesParameters,
+  defaultTimeoutMs: number,
+  request: (signal: AbortSignal) => Promise<Uint8Array>,
 ): Promise<Uint8Array> {
-  // Aborted once we are done, so a refused (too large) download does not keep streaming.
   const done = new AbortController();
-  const signal = AbortSignal.any([requestSignal(parameters.signal, parameters.timeoutMs ?? ipfs.timeoutMs), done.signal]);
+  const signal = AbortSignal.any([requestSignal(parameters.signal, parameters.timeoutMs ?? defaultTimeoutMs), done.signal]);
   try {
-    return await downloadWith(ipfs, parsed, maxBytes, parameters, signal);
+    return await request(signal);
   } finally {
     done.abort();
   }
 }
 
-async function downloadWith(
+async function gatewayGet(
   ipfs: Ipfs,
-  parsed: ParsedContentUri,
+  gateway: string,
+  parsed: IpfsUri,
   maxBytes: number,
-  parameters: FetchBytesParameters,
   signal: AbortSignal,
+  callerSignal: AbortSignal | undefined,
 ): Promise<Uint8Array> {
-  if (parsed.kind === "web") {
-    // The client's headers may hold credentials for its own node: never send them to third parties.
-    return httpGet(parsed.url.toString(), {}, signal, maxBytes, parsed.uri, parameters.signal);
-  }
-  const via = parameters.via ?? (ipfs.gatewayUrl === undefined ? "rpc" : "gateway");
-  if (via === "gateway") {
-    if (ipfs.gatewayUrl === undefined) {
-      throw new UnsupportedUriError({ uri: parsed.uri, reason: "no gatewayUrl configured" });
-    }
-    const url = `${ipfs.gatewayUrl}/ipfs/${parsed.cid.toString()}`;
-    return httpGet(url, ipfs.headers, signal, maxBytes, parsed.uri, parameters.signal);
-  }
+  return httpGet(`${gateway}/ipfs/${parsed.cid.toString()}`, headersFor(ipfs, gateway), signal, maxBytes, parsed.uri, callerSignal);
+}
+
+/** The client's headers go to its RPC API and `gatewayUrl`, and to fallbacks only on one of their origins. */
+function headersFor(ipfs: Ipfs, gateway: string): Readonly<Record<string, string>> {
+  if (gateway === ipfs.gatewayUrl) return ipfs.headers;
+  const own = [ipfs.rpcUrl, ipfs.gatewayUrl].filter((u): u is string => u !== undefined).map((u) => new URL(u).origin);
+  return own.includes(new URL(gateway).origin) ? ipfs.headers : {};
+}
+
+async function rpcCat(
+  ipfs: Ipfs,
+  parsed: IpfsUri,
+  maxBytes: number,
+  signal: AbortSignal,
+  callerSignal: AbortSignal | undefined,
+): Promise<Uint8Array> {
   const url = `${ipfs.rpcApiUrl}/cat?arg=${parsed.cid.toString()}`;
   try {
     // length = limit + 1 lets the node stop early yet still shows us that the content is too large.
-    return await readLimited(ipfs.rpc.cat(parsed.cid, { length: maxBytes + 1, signal }), maxBytes, parsed.uri);
+    return await readLimited(kuboCat(ipfs, parsed.cid.toString(), { length: maxBytes + 1, signal }), maxBytes, parsed.uri);
   } catch (error) {
-    throw toRequestError(error, url, parameters.signal);
+    throw toRequestError(error, url, callerSignal);
   }
 }
 

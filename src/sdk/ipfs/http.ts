@@ -24,21 +24,6 @@ export function toRequestError(error: unknown, url: string, callerSignal?: Abort
   if (err.name === "TimeoutError" || err.name === "AbortError") {
     return new IpfsRequestError({ url, retryable: true, reason: "request timed out", cause: err });
   }
-  // kubo-rpc-client's HTTPError carries the response; its message is Kubo's "Message".
-  const response = (err as { response?: Partial<Response> }).response;
-  if (err.name === "HTTPError" && typeof response?.status === "number") {
-    // Kubo answers command errors (bad CID, unknown option, not pinned) with 500 + a JSON body:
-    // those will fail again, unlike a proxy's 502/503/504.
-    const isCommandError =
-      response.status === 500 && (response.headers?.get("content-type") ?? "").startsWith("application/json");
-    return new IpfsRequestError({
-      url,
-      status: response.status,
-      retryable: isCommandError ? false : isRetryableStatus(response.status),
-      reason: err.message || (response.statusText ?? ""),
-      cause: err,
-    });
-  }
   return new IpfsRequestError({ url, retryable: true, reason: describeNetworkError(err), cause: err });
 }
 

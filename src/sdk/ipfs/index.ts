@@ -55,6 +55,7 @@ export {
   type ContentTooLargeErrorType,
   type DocumentIssue,
   type InvalidDocumentErrorType,
+  type IpfsRequestErrorParameters,
   type IpfsRequestErrorType,
   type UnsupportedUriErrorType,
 } from "./errors.ts";

@@ -1,6 +1,6 @@
 import type { Hex } from "viem";
 import { encodeDocument, sha256Hex } from "../documents.ts";
-import { computeCid, kuboAddOptions } from "./cid.ts";
+import { computeCid } from "./cid.ts";
 import type { Ipfs } from "./client.ts";
 import {
   CidMismatchError,
@@ -9,6 +9,7 @@ import {
   type IpfsRequestErrorType,
 } from "./errors.ts";
 import { requestSignal, toRequestError } from "./http.ts";
+import { kuboAdd } from "./kubo-rpc.ts";
 
 export type UploadBytesParameters = {
   /** Pin on the node (default true): unpinned content may be garbage-collected before anyone reads it. */
@@ -39,17 +40,15 @@ export async function uploadBytes(
 ): Promise<UploadBytesReturnType> {
   const url = `${ipfs.rpcApiUrl}/add`;
   const expected = await computeCid(bytes);
-  let added: { cid: { toString(): string } };
+  let cid: string;
   try {
-    added = await ipfs.rpc.add(bytes, {
-      ...kuboAddOptions,
+    cid = await kuboAdd(ipfs, bytes, {
       pin: parameters.pin ?? true,
       signal: requestSignal(parameters.signal, parameters.timeoutMs ?? ipfs.timeoutMs),
     });
   } catch (error) {
     throw toRequestError(error, url, parameters.signal);
   }
-  const cid = added.cid.toString();
   if (cid !== expected.toString()) {
     throw new CidMismatchError({
       uri: `ipfs://${cid}`,
