@@ -9,8 +9,16 @@ const require = createRequire(import.meta.url);
 const SOLC_VERSION = "0.8.29";
 const solcPath = require.resolve("solc-0829/soljson.js");
 
-// CI keeps invariant campaigns short; NEXUS_PROFILE=deep runs a nightly-sized campaign.
+// CI keeps invariant campaigns short; NEXUS_PROFILE=deep runs a nightly-sized campaign. NEXUS_FUZZ_RUNS,
+// NEXUS_INVARIANT_RUNS and NEXUS_INVARIANT_DEPTH override either profile's sizes: `npm test` runs the deep profile
+// at a CI size that way (the Solidity tests read NEXUS_PROFILE, NEXUS_REACH_SEEDS and NEXUS_REACH_STEPS themselves).
 const deep = process.env.NEXUS_PROFILE === "deep";
+const campaignSize = (name: string, profileSize: number): number => {
+  const value = process.env[name];
+  if (value === undefined || value === "") return profileSize;
+  if (!/^[1-9][0-9]*$/.test(value)) throw new Error(`${name} must be a positive integer, got "${value}"`);
+  return Number(value);
+};
 
 export default defineConfig({
   plugins: [hardhatToolboxViem],
@@ -44,8 +52,12 @@ export default defineConfig({
   },
   test: {
     solidity: {
-      fuzz: { runs: deep ? 5_000 : 256 },
-      invariant: { runs: deep ? 512 : 48, depth: deep ? 500 : 60, failOnRevert: false },
+      fuzz: { runs: campaignSize("NEXUS_FUZZ_RUNS", deep ? 5_000 : 256) },
+      invariant: {
+        runs: campaignSize("NEXUS_INVARIANT_RUNS", deep ? 512 : 48),
+        depth: campaignSize("NEXUS_INVARIANT_DEPTH", deep ? 500 : 60),
+        failOnRevert: false,
+      },
     },
   },
   networks: {

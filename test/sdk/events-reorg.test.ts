@@ -1,4 +1,6 @@
-// Reorgs made with evm_snapshot / evm_revert, then different transactions mined at the same heights.
+// Reorgs made with evm_snapshot / evm_revert, then different transactions mined at the same heights. Runs on
+// Hardhat's in-process network only: it is the one node here whose chain a test can rewind at will (Anvil's
+// evm_revert behaves the same way, checked by hand; the provider-node e2e suite runs on both).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getNexusEvents, subscribeNexusEvents, watchNexusEvents, type NexusEventBatch } from "../../src/sdk/events/index.ts";
 import { collect, configUris, createEventsFixture, delivered } from "./events-fixture.ts";

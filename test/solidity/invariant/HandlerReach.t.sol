@@ -15,9 +15,29 @@ import {TaskStatus} from "../../../contracts/types/NexusTypes.sol";
 /// Reading the environment also matters for another reason: Hardhat replays a failing Solidity test with
 /// stack-trace collection, whose memory grows with everything the test executed (several GB for a sequence this
 /// long); a test that used an impure cheatcode such as `vm.envOr` is reported from its first run instead.
+///
+/// Memory: EDR caps the EVM memory of one test call, all frames together, at `memoryLimit` (32 MiB by default), and
+/// Solidity never frees memory within a frame. Left alone, one 1,500-step seed keeps about 8 MB, so a test running
+/// seeds one after another in its own frame ran out after four (MemoryLimitOOG). Hence each step hands back the
+/// memory it allocated (a seed's frame is the size of its largest step, whatever the number of steps), each seed
+/// runs in a call frame of its own (released when it returns, whatever the number of seeds), and both are asserted.
 contract HandlerReachBase is NexusInvariantChecks {
     uint256 internal constant CHECK_EVERY = 50;
     uint256 internal constant DRAIN_EVERY = 250;
+    /// @dev EDR's default `test.solidity.memoryLimit` (2^25 bytes), for the budget below.
+    uint256 internal constant MEMORY_LIMIT = 1 << 25;
+    /// @dev The most memory one step (action plus checks) may leave in the test's frame: a quarter of the limit,
+    /// the rest being for the frames below it and for what the test holds outside the step loop.
+    uint256 internal constant STEP_MEMORY_BUDGET = MEMORY_LIMIT / 4;
+    /// @dev The most memory one `this.runSeed` call may leave in the calling frame (its call data is 68 bytes).
+    uint256 internal constant SEED_CALL_MEMORY = 256;
+
+    // Tallies over every sequence a test ran, in storage so that they outlive the per-seed call frames.
+    uint256 internal stepsRun;
+    uint256 internal ruleChecks; // steps after which the handler's call-rule check passed
+    uint256 internal fullChecks; // rounds of all seven invariants (`_checkAll`)
+    uint256 internal drainChecks; // rounds of "every open task settles and the vault drains to zero"
+    uint256 internal peakStepMemory; // most memory a single step allocated in the test's frame
 
     function setUp() public {
         _deployHandler();
@@ -45,8 +65,27 @@ contract HandlerReachBase is NexusInvariantChecks {
         revert("weights must sum to 100");
     }
 
+    function _freeMemoryPointer() internal pure returns (uint256 p) {
+        assembly ("memory-safe") {
+            p := mload(0x40)
+        }
+    }
+
+    /// @dev Only ever called with a value read earlier from `_freeMemoryPointer`, once nothing allocated since is
+    /// read any more: it hands that memory back for reuse.
+    function _resetFreeMemoryPointer(uint256 p) internal pure {
+        assembly ("memory-safe") {
+            mstore(0x40, p)
+        }
+    }
+
     function _run(uint256 seed, uint256 steps) internal {
+        require(steps != 0, "NEXUS_REACH_STEPS must be positive");
         bytes4[] memory actions = handler.actions();
+        uint256 frame = _freeMemoryPointer();
+        uint256 peak = peakStepMemory;
+        uint256 full;
+        uint256 drains;
         for (uint256 i; i < steps; ++i) {
             seed = uint256(keccak256(abi.encode(seed, i)));
             bytes memory data = abi.encodeWithSelector(
@@ -64,11 +103,93 @@ contract HandlerReachBase is NexusInvariantChecks {
                 }
             }
             _checkNoViolation();
-            if (i % CHECK_EVERY == CHECK_EVERY - 1) _checkAll();
-            if (i % DRAIN_EVERY == DRAIN_EVERY - 1) _checkEverythingSettlesAndDrains();
+            if (i % CHECK_EVERY == CHECK_EVERY - 1) {
+                _checkAll();
+                ++full;
+            }
+            if (i % DRAIN_EVERY == DRAIN_EVERY - 1) {
+                _checkEverythingSettlesAndDrains();
+                ++drains;
+            }
+            // Nothing this step allocated (call data, return data, the checks' copies of tasks and actors) is read
+            // after it: give it back, so that the frame does not grow with the number of steps.
+            uint256 used = _freeMemoryPointer() - frame;
+            if (used > peak) peak = used;
+            _resetFreeMemoryPointer(frame);
         }
         _checkAll();
         _checkEverythingSettlesAndDrains();
+        assertLt(peak, STEP_MEMORY_BUDGET, "one step uses more than a quarter of EDR's memoryLimit");
+        peakStepMemory = peak;
+        stepsRun += steps;
+        ruleChecks += steps;
+        fullChecks += full + 1;
+        drainChecks += drains + 1;
+    }
+
+    /// @notice Runs seeds `0 .. seeds-1`, each on a fresh deployment and in a call frame of its own
+    /// (`this.runSeed`): the memory a call allocates is released when it returns, so this frame stays as it was
+    /// however many seeds run, which the loop asserts after each seed.
+    function _runSeeds(uint256 seeds, uint256 steps) internal {
+        require(seeds != 0, "NEXUS_REACH_SEEDS must be positive");
+        uint256 frame = _freeMemoryPointer();
+        for (uint256 s; s < seeds; ++s) {
+            try this.runSeed(s, steps) {}
+            catch (bytes memory reason) {
+                console.log("failing seed (NEXUS_REACH_SEEDS index)", s);
+                assembly ("memory-safe") {
+                    revert(add(reason, 0x20), mload(reason))
+                }
+            }
+            // All the call may leave here is its own encoding (a few words); a sequence run in this frame would
+            // leave megabytes. Then take that back too, so that the frame stays as it was.
+            assertLe(_freeMemoryPointer() - frame, SEED_CALL_MEMORY, "a seed left memory in the test's frame");
+            _resetFreeMemoryPointer(frame);
+        }
+    }
+
+    /// @dev One seed of `_runSeeds`, on a fresh deployment (seed 0 uses `setUp`'s). External only to get a call
+    /// frame of its own; callable only by the test itself.
+    function runSeed(uint256 index, uint256 steps) external {
+        require(msg.sender == address(this), "runSeed: only the test itself");
+        if (index != 0) _deployHandler();
+        _run(uint256(keccak256(abi.encode("seed", index))), steps);
+        console.log(
+            string.concat(
+                "seed ",
+                vm.toString(index),
+                ": tasks ",
+                vm.toString(handler.taskCount()),
+                ", per status NEW/ATTEMPTED/RESPONDED/CANCELED/EXPIRED/FINALIZED ",
+                _statusCounts(),
+                ", finalized by FIRST_RESPONSE/confirm/settle ",
+                string.concat(
+                    vm.toString(handler.finalizedByFirstResponse()),
+                    "/",
+                    vm.toString(handler.finalizedByConfirm()),
+                    "/",
+                    vm.toString(handler.finalizedBySettle())
+                ),
+                ", lapses ",
+                vm.toString(handler.lapses()),
+                " (with penalty ",
+                vm.toString(handler.lapsesWithPenalty()),
+                ")"
+            )
+        );
+    }
+
+    function _statusCounts() internal view returns (string memory out) {
+        for (uint8 s; s <= uint8(TaskStatus.FINALIZED); ++s) {
+            out = string.concat(out, s == 0 ? "" : "/", vm.toString(handler.reachedStatus(s)));
+        }
+    }
+
+    /// What the test checked, over every sequence it ran.
+    function _checksSummary() internal view {
+        console.log("steps run, each followed by the call-rule check", stepsRun, ruleChecks);
+        console.log("rounds of all seven invariants / of settle-everything-and-drain", fullChecks, drainChecks);
+        console.log("peak memory of one step in the test's frame (bytes) / budget", peakStepMemory, STEP_MEMORY_BUDGET);
     }
 
     function _summary() internal view {
@@ -125,16 +246,17 @@ contract HandlerReachTest is HandlerReachBase {
         uint256 steps = vm.envOr("NEXUS_REACH_STEPS", uint256(1_500));
         _run(0xbeef, steps);
         _summary();
+        _checksSummary();
         _assertReached();
     }
 
-    /// More seeds, each on a fresh deployment, checking the invariants only.
+    /// More seeds (2, 24 with NEXUS_PROFILE=deep), each on a fresh deployment in a frame of its own, checking the
+    /// invariants along the way; one line per seed says which states it reached.
     function test_moreSeedsKeepEveryInvariant() public {
         uint256 seeds = vm.envOr("NEXUS_REACH_SEEDS", _deep() ? uint256(24) : uint256(2));
         uint256 steps = vm.envOr("NEXUS_REACH_STEPS", uint256(1_500));
-        for (uint256 s; s < seeds; ++s) {
-            if (s != 0) _deployHandler();
-            _run(uint256(keccak256(abi.encode("seed", s))), steps);
-        }
+        _runSeeds(seeds, steps);
+        _checksSummary();
+        assertEq(stepsRun, seeds * steps, "every seed ran every step");
     }
 }
