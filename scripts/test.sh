@@ -43,9 +43,9 @@ if [ "$hh_status" != 0 ] && [ "$hh_failed" = 0 ]; then hh_failed=1; fi
 passed=$((passed + hh_passed))
 failed=$((failed + hh_failed))
 
-# The deep campaign's own code paths (NEXUS_PROFILE=deep: more seeds, each in its own call frame; longer fuzz and
-# invariant runs) at a CI size, so that the auditors' command cannot break unnoticed.
-check deep-profile-small env NEXUS_PROFILE=deep NEXUS_REACH_SEEDS=4 NEXUS_REACH_STEPS=300 NEXUS_FUZZ_RUNS=64 \
+# The deep campaign's own code paths (NEXUS_PROFILE=deep: more seeds of full-length sequences, each in its own call
+# frame; longer fuzz and invariant runs) at a CI size, so that the auditors' command cannot break unnoticed.
+check deep-profile-small env NEXUS_PROFILE=deep NEXUS_REACH_SEEDS=4 NEXUS_FUZZ_RUNS=64 \
   NEXUS_INVARIANT_RUNS=8 NEXUS_INVARIANT_DEPTH=40 hardhat test solidity
 
 # vitest: SDK, IPFS, handler, node, CLI and end-to-end suites.
