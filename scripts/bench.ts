@@ -52,7 +52,7 @@ const nodeRow = (name: string, r: NodeRun | null, why?: string) =>
 
 const report = `# Benchmarks
 
-Written by \`npm run bench${values["report-only"] ? " -- --report-only" : ""}\` on ${new Date().toISOString().slice(0, 10)}${values["report-only"] ? ", from the figures each benchmark last recorded (gas-snapshot.json and docs/benchmarks-*.json, measured on this machine the same day)" : ""}. \`npm run bench\` measures every figure again.
+Written by \`npm run bench${values["report-only"] ? " -- --report-only" : ""}\` on ${new Date().toISOString().slice(0, 10)}${values["report-only"] ? ", from the figures each benchmark last recorded (gas-snapshot.json and docs/benchmarks-*.json; each file's own benchmark wrote it, possibly on an earlier day: compare figures of one file, or run \`npm run bench\` for one run)" : ""}. \`npm run bench\` measures every figure again.
 
 **Machine:** ${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}.
 **Versions:** hardhat ${await version("hardhat")}, viem ${await version("viem")}, solc 0.8.29 (via-IR, optimizer 10,000 runs, cancun), zod ${await version("zod")}.
