@@ -1,3 +1,4 @@
+import { join } from "node:path";
 // The provider node: watches the chain for tasks of the sources its provider is registered to, runs each
 // through the TaskRunner with bounded concurrency, and shuts down by draining (no new tasks, in-flight ones
 // get a grace period, then everything is persisted and the handler stacks go down).
@@ -173,7 +174,7 @@ export function createProviderNode(config: NodeConfig, deps: ProviderNodeDeps): 
     try {
       const { url: callbackUrl } = await callbacks.start();
       const ipfs = deps.ipfs ?? createIpfs({ rpcUrl: config.ipfs.rpcUrl, gatewayUrl: config.ipfs.gatewayUrl, headers: config.ipfs.headers, timeoutMs: config.ipfs.timeoutMs });
-      const runtime = deps.runtime ?? (await createHandlerRuntime(runtimeConfig(config, logger)));
+      const runtime = deps.runtime ?? (await createHandlerRuntime(runtimeConfig(config, logger, chainId)));
       stacks = new StackManager({
         runtime,
         ipfs,
@@ -264,9 +265,15 @@ export function createProviderNode(config: NodeConfig, deps: ProviderNodeDeps): 
   return { start, stop, health, metrics, closed, tasks: () => started?.state.tasks() ?? [] };
 }
 
-function runtimeConfig(config: NodeConfig, logger: Logger): Parameters<typeof createHandlerRuntime>[0] {
+function runtimeConfig(config: NodeConfig, logger: Logger, chainId: number): Parameters<typeof createHandlerRuntime>[0] {
   const runtimeLogger = logger.child({ part: "runtime" });
-  const docker = { logger: runtimeLogger, healthTimeoutMs: config.stackHealthTimeoutMs };
+  // Locally built image tags only on the local development chain (31337); elsewhere images are pinned by digest.
+  const docker = {
+    logger: runtimeLogger,
+    healthTimeoutMs: config.stackHealthTimeoutMs,
+    allowLocalImages: chainId === 31337,
+    workDir: join(config.stateDir, "runtime"),
+  };
   const entries = config.localProcess?.entries;
   const local = entries
     ? {

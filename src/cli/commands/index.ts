@@ -26,6 +26,9 @@ export const commandGroups: Record<string, LazyCommand | CommandGroup> = {
     status: lazy("Shows a source; --activate / --deactivate switch it.", sourceInfo, "sourceStatus"),
     list: lazy("Lists sources with status, parameters and verified metadata.", sourceInfo, "sourceList"),
   },
+  compose: {
+    check: lazy("Runs the provider's compose policy on a file: exit 0 if the node would run it, else every reason.", () => import("./compose.ts"), "composeCheck"),
+  },
   task: {
     publish: lazy("Publishes a task (config pinned to IPFS, payment escrowed).", task, "taskPublish"),
     status: lazy("Shows a task: terms, status, escrow, attempts, responses.", task, "taskStatus"),

@@ -1,7 +1,11 @@
-import { stat } from "node:fs/promises";
-import { isAbsolute } from "node:path";
+import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { isAbsolute, join } from "node:path";
 import { pino, type Logger } from "pino";
-import { CapabilityMissingError, HealthTimeoutError, RuntimeError, RuntimeUnavailableError, StackStartError } from "./errors.ts";
+import { openCallbackBridge, type CallbackBridge } from "./callback-bridge.ts";
+import type { ComposeVariables } from "./compose-document.ts";
+import { checkCompose } from "./compose-policy.ts";
+import { CapabilityMissingError, ComposePolicyError, HealthTimeoutError, RuntimeError, RuntimeUnavailableError, StackStartError } from "./errors.ts";
 import { exec, inheritedEnv, outputTail, type ExecResult } from "./exec.ts";
 import { waitForHealth } from "./health.ts";
 import { assertValidStack, type HandlerRuntime, type HandlerStack, type StartOptions, type StartedStack, type StopOptions } from "./types.ts";
@@ -11,8 +15,12 @@ export type DockerComposeRuntimeOptions = {
   composeBinary?: string;
   /** Where PATH / DOCKER_HOST… are taken from. Default process.env; only the docker-related names are read. */
   baseEnv?: Readonly<Record<string, string | undefined>>;
-  /** Host the handler answers on with host networking. */
+  /** Host the handler's published port answers on. */
   handlerHost?: string;
+  /** Local development chain only: allow image tags that are not pinned by digest (see compose-policy.ts). */
+  allowLocalImages?: boolean;
+  /** Where rendered compose files and scratch folders go. Default a fresh private folder under the OS tmpdir. */
+  workDir?: string;
   healthTimeoutMs?: number;
   upTimeoutMs?: number;
   downTimeoutMs?: number;
@@ -21,7 +29,7 @@ export type DockerComposeRuntimeOptions = {
   logger?: Logger;
 };
 
-type Tracked = { stack: HandlerStack; env: Record<string, string> };
+type Tracked = { stack: HandlerStack; env: Record<string, string>; rendered: string; bridge?: CallbackBridge | undefined };
 
 /** Whether a Docker daemon answers `docker info` (not just whether the CLI exists). */
 export async function detectDocker(options: { dockerBinary?: string; timeoutMs?: number; baseEnv?: Readonly<Record<string, string | undefined>> } = {}): Promise<boolean> {
@@ -51,6 +59,9 @@ export class DockerComposeRuntime implements HandlerRuntime {
   readonly #downTimeoutMs: number;
   readonly #stopGraceSeconds: number;
   readonly #logger: Logger;
+  readonly #allowLocalImages: boolean;
+  readonly #workDirOption: string | undefined;
+  #workDir: Promise<string> | undefined;
   readonly #stacks = new Map<string, Tracked>();
   #compose: Promise<readonly string[]> | undefined;
 
@@ -64,6 +75,15 @@ export class DockerComposeRuntime implements HandlerRuntime {
     this.#downTimeoutMs = options.downTimeoutMs ?? 60_000;
     this.#stopGraceSeconds = options.stopGraceSeconds ?? 10;
     this.#logger = options.logger ?? pino({ name: "handler-runtime" });
+    this.#allowLocalImages = options.allowLocalImages ?? false;
+    this.#workDirOption = options.workDir;
+  }
+
+  #dir(projectName: string): Promise<string> {
+    this.#workDir ??= this.#workDirOption
+      ? mkdir(this.#workDirOption, { recursive: true, mode: 0o700 }).then(() => this.#workDirOption ?? "")
+      : mkdtemp(join(tmpdir(), "gpunexus-stacks-"));
+    return this.#workDir.then((root) => join(root, projectName));
   }
 
   /** The compose command as argv prefix; detected once (a failed detection is retried next time). */
@@ -89,7 +109,8 @@ export class DockerComposeRuntime implements HandlerRuntime {
   async #runCompose(tracked: Tracked, args: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<ExecResult> {
     const [file, ...prefix] = await this.composeCommand();
     if (file === undefined) throw new RuntimeUnavailableError("empty compose command");
-    const argv = [...prefix, "-f", tracked.stack.composeFile, "-p", tracked.stack.projectName, ...args];
+    // Always the rendered file: exactly the document the policy approved.
+    const argv = [...prefix, "-f", tracked.rendered, "-p", tracked.stack.projectName, ...args];
     return exec(file, argv, { env: tracked.env, timeoutMs, ...(signal ? { signal } : {}) });
   }
 
@@ -103,19 +124,35 @@ export class DockerComposeRuntime implements HandlerRuntime {
     } catch (error) {
       throw new StackStartError(projectName, `compose file ${stack.composeFile} is unreadable`, "", { cause: error });
     }
+    const text = await readFile(stack.composeFile, "utf8");
     await this.composeCommand();
-    // Exactly the §7 contract plus how to reach the daemon; compose interpolates these into the file.
-    const env = {
-      ...this.#baseEnv,
+    const dir = await this.#dir(projectName);
+    const scratch = join(dir, "scratch");
+    const variables = (callbackUrl: string): ComposeVariables => ({
       PORT: String(stack.port),
-      CALLBACK_URL: stack.callbackUrl,
+      CALLBACK_URL: callbackUrl,
       SOURCE_ADDRESS: stack.sourceAddress,
       PROVIDER_ADDRESS: stack.providerAddress,
-    };
-    const tracked: Tracked = { stack, env };
+      SCRATCH_DIR: scratch,
+    });
+    const policy = { environment: stack.environment, allowLocalImages: this.#allowLocalImages };
+    // Refused before anything runs: no network, no folder, no container.
+    const first = checkCompose(text, { ...policy, variables: variables(stack.callbackUrl) });
+    if (!first.ok) throw new ComposePolicyError(projectName, first.reasons);
+    const env = { ...this.#baseEnv };
+    const tracked: Tracked = { stack, env, rendered: join(dir, "compose.json") };
     this.#stacks.set(projectName, tracked);
     const log = this.#logger.child({ project: projectName, environment: stack.environment });
     try {
+      // A fresh, empty scratch folder per start: nothing a previous run left there (a symlink to /) survives.
+      await rm(dir, { recursive: true, force: true });
+      await mkdir(scratch, { recursive: true, mode: 0o700 });
+      await chmod(scratch, 0o777); // the image's unprivileged user must write it; the parent stays private
+      const gateway = await this.#createNetwork(projectName, options.signal);
+      tracked.bridge = await openCallbackBridge(gateway, stack.callbackUrl);
+      const verdict = checkCompose(text, { ...policy, variables: variables(tracked.bridge.url) });
+      if (!verdict.ok) throw new ComposePolicyError(projectName, verdict.reasons);
+      await writeFile(tracked.rendered, verdict.rendered, { mode: 0o600 });
       const started = performance.now();
       // --no-build: a provider runs the source's published image, never builds a context from a compose file.
       const up = await this.#runCompose(tracked, ["up", "-d", "--no-build", "--remove-orphans"], this.#upTimeoutMs, options.signal);
@@ -150,6 +187,23 @@ export class DockerComposeRuntime implements HandlerRuntime {
     }
   }
 
+  /**
+   * The project network compose would create, made first so that its gateway (where the callback bridge listens) is
+   * known before the containers get CALLBACK_URL. Compose adopts it by its labels and removes it at `down`.
+   */
+  async #createNetwork(projectName: string, signal?: AbortSignal): Promise<string> {
+    const base = { env: this.#baseEnv, timeoutMs: 30_000, ...(signal ? { signal } : {}) };
+    const name = `${projectName}_default`;
+    await exec(this.#docker, ["network", "rm", name], base); // a leftover of a crashed run; absent is fine
+    const labels = ["--label", `com.docker.compose.project=${projectName}`, "--label", "com.docker.compose.network=default"];
+    const created = await exec(this.#docker, ["network", "create", "--driver", "bridge", ...labels, name], base);
+    if (created.code !== 0) throw new StackStartError(projectName, "docker network create failed", outputTail(created));
+    const inspect = await exec(this.#docker, ["network", "inspect", "--format", "{{range .IPAM.Config}}{{.Gateway}} {{end}}", name], base);
+    const gateway = inspect.stdout.split(/\s+/).find((address) => /^\d+\.\d+\.\d+\.\d+$/.test(address));
+    if (inspect.code !== 0 || gateway === undefined) throw new StackStartError(projectName, "the project network has no IPv4 gateway", outputTail(inspect));
+    return gateway;
+  }
+
   #classifyUpFailure(stack: HandlerStack, up: ExecResult): Error {
     const tail = outputTail(up);
     if (up.spawnError) return new RuntimeUnavailableError(`cannot run compose: ${up.spawnError}`);
@@ -181,6 +235,7 @@ export class DockerComposeRuntime implements HandlerRuntime {
   async stop(projectName: string, options: StopOptions = {}): Promise<void> {
     const tracked = this.#stacks.get(projectName);
     if (!tracked) return this.#removeByLabel(projectName, options.signal);
+    await tracked.bridge?.close();
     const down = await this.#runCompose(
       tracked,
       ["down", "--remove-orphans", "--timeout", String(this.#stopGraceSeconds)],

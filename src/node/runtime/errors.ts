@@ -28,6 +28,16 @@ export class StackStartError extends RuntimeError {
   }
 }
 
+/** The compose file does not pass the provider's policy (compose-policy.ts): nothing was started. */
+export class ComposePolicyError extends StackStartError {
+  readonly reasons: readonly string[];
+  constructor(projectName: string, reasons: readonly string[]) {
+    super(projectName, `compose file refused by the provider's policy (${reasons.length} reason${reasons.length === 1 ? "" : "s"})`, reasons.join("\n"));
+    this.name = "ComposePolicyError";
+    this.reasons = reasons;
+  }
+}
+
 /** The stack started but `/health` never answered 200 in time. */
 export class HealthTimeoutError extends RuntimeError {
   readonly projectName: string;

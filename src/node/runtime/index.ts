@@ -6,7 +6,9 @@ import type { HandlerRuntime } from "./types.ts";
 
 export { DockerComposeRuntime, detectDocker, type DockerComposeRuntimeOptions } from "./docker-compose.ts";
 export { LocalProcessRuntime, type LocalProcessRuntimeOptions } from "./local-process.ts";
-export { CapabilityMissingError, HealthTimeoutError, RuntimeError, RuntimeUnavailableError, StackStartError } from "./errors.ts";
+export { checkCompose, type ComposePolicyOptions, type ComposeVerdict } from "./compose-policy.ts";
+export { COMPOSE_VARIABLES, PLACEHOLDER_VARIABLES, type ComposeVariables } from "./compose-document.ts";
+export { CapabilityMissingError, ComposePolicyError, HealthTimeoutError, RuntimeError, RuntimeUnavailableError, StackStartError } from "./errors.ts";
 export { probeHealth, waitForHealth, type WaitForHealthOptions } from "./health.ts";
 export {
   ENVIRONMENTS,
