@@ -13,9 +13,13 @@ import {TaskTermsCodec} from "./libraries/TaskTermsCodec.sol";
 import {ProviderRegistry} from "./ProviderRegistry.sol";
 import {Vault} from "./Vault.sol";
 import {
+    AGENT_CLIENT,
+    AGENT_OPERATOR,
+    AgentGrant,
     MAX_FEE_BPS,
     MAX_UNBONDING_PERIOD,
     MIN_UNBONDING_PERIOD,
+    Pairing,
     SourceParams,
     SourceStatus,
     SourceTerms,
@@ -95,7 +99,7 @@ contract Nexus is INexus, Ownable2Step {
     function register(address source, address provider, uint8 environment) external {
         _sourceClient(source);
         if (ISource(source).status() != SourceStatus.ACTIVE) revert SourceInactive(source);
-        address master = _requireProviderActor(provider);
+        address master = _requireProviderActor(provider, ISource(source).sourceTerms().lapsePenalty);
         (, uint256 minAvailableLockup) = ISource(source).eligibility(provider);
         _requireLockup(master, minAvailableLockup);
         ISource(source).addRegistrant(provider, environment);
@@ -105,7 +109,7 @@ contract Nexus is INexus, Ownable2Step {
     /// @inheritdoc INexus
     function unregister(address source, address provider) external {
         _sourceClient(source);
-        if (msg.sender != provider) _requireProviderActor(provider);
+        if (msg.sender != provider) _requireProviderActor(provider, 0);
         ISource(source).removeRegistrant(provider);
         emit ProviderUnregistered(source, provider, msg.sender);
     }
@@ -134,14 +138,18 @@ contract Nexus is INexus, Ownable2Step {
         uint256 payment,
         uint64 salt
     ) external payable returns (address task) {
-        _requireActor(client);
+        if (msg.sender != client) {
+            _requireAgent(client, AGENT_CLIENT);
+            // The agent's own value is not the client's money; only what is drawn from the balance is.
+            if (payment > msg.value) REGISTRY.spendAllowance(client, msg.sender, payment - msg.value);
+        }
         return _publishTask(client, source, configUri, configHash, expiryTime, payment, salt);
     }
 
     /// @inheritdoc INexus
     function attempt(address task, address provider, uint256 suggestedPayment) external {
         TaskTerms memory t = _taskTerms(task);
-        address master = _requireProviderActor(provider);
+        address master = _requireProviderActor(provider, t.lapsePenalty);
         uint8 environment = ISource(t.source).environmentOf(provider);
         if (environment == 0) revert ISource.NotRegistered(t.source, provider);
         // The task's own copy: what the client saw at publish, whatever the source says now.
@@ -163,7 +171,7 @@ contract Nexus is INexus, Ownable2Step {
     /// @inheritdoc INexus
     function confirmResponse(address task, address provider) external {
         TaskTerms memory t = _taskTerms(task);
-        _requireActor(t.client);
+        _requireClientActor(t.client);
         (uint256 askedPayment, address master) = ITask(task).recordConfirmation(provider);
         _pay(task, t, provider, master, askedPayment, false);
     }
@@ -171,7 +179,7 @@ contract Nexus is INexus, Ownable2Step {
     /// @inheritdoc INexus
     function cancelTask(address task) external {
         TaskTerms memory t = _taskTerms(task);
-        _requireActor(t.client);
+        _requireClientActor(t.client);
         ITask(task).recordCancellation();
         VAULT.refundEscrow(t.client, t.payment);
         emit TaskCanceled(task, t.client, t.payment);
@@ -251,9 +259,10 @@ contract Nexus is INexus, Ownable2Step {
     // ================================================================ registry
 
     /// @inheritdoc INexus
-    function announceProvider(address provider) external {
+    function announceProvider(address provider, uint88 maxPenalty) external {
         if (provider == address(0)) revert ZeroAddress();
-        emit ProviderAnnounced(msg.sender, provider, REGISTRY.announceProvider(msg.sender, provider));
+        bool paired = REGISTRY.announceProvider(msg.sender, provider, maxPenalty);
+        emit ProviderAnnounced(msg.sender, provider, maxPenalty, paired);
     }
 
     /// @inheritdoc INexus
@@ -274,10 +283,10 @@ contract Nexus is INexus, Ownable2Step {
     }
 
     /// @inheritdoc INexus
-    function setAgent(address agent, bool allowed) external {
+    function grantAgent(address agent, uint8 scopes, uint96 allowance) external {
         if (agent == address(0)) revert ZeroAddress();
-        REGISTRY.setAgent(msg.sender, agent, allowed);
-        emit AgentSet(msg.sender, agent, allowed);
+        REGISTRY.grantAgent(msg.sender, agent, scopes, allowance);
+        emit AgentGranted(msg.sender, agent, scopes, scopes == 0 ? 0 : allowance);
     }
 
     /// @inheritdoc INexus
@@ -445,19 +454,25 @@ contract Nexus is INexus, Ownable2Step {
         if (msg.sender != client) revert Unauthorized(msg.sender, client);
     }
 
-    function _requireActor(address principal) private view {
-        if (msg.sender != principal && !REGISTRY.isAgent(principal, msg.sender)) {
-            revert Unauthorized(msg.sender, principal);
-        }
+    function _requireClientActor(address client) private view {
+        if (msg.sender != client) _requireAgent(client, AGENT_CLIENT);
     }
 
-    /// @dev The provider's master, after checking the caller is the provider, the master or the master's agent.
-    function _requireProviderActor(address provider) private view returns (address master) {
-        master = REGISTRY.masterOf(provider);
-        if (master == address(0)) revert ProviderNotPaired(provider);
-        if (msg.sender != provider && msg.sender != master && !REGISTRY.isAgent(master, msg.sender)) {
-            revert Unauthorized(msg.sender, master);
-        }
+    /// @dev Checks the caller is an agent of `principal` holding `scope`.
+    function _requireAgent(address principal, uint8 scope) private view {
+        AgentGrant memory g = REGISTRY.agentOf(principal, msg.sender);
+        if (g.scopes == 0) revert Unauthorized(msg.sender, principal);
+        if (g.scopes & scope == 0) revert IProviderRegistry.MissingAgentScope(principal, msg.sender, scope);
+    }
+
+    /// @dev The provider's master, after checking the caller is the provider, the master or the master's
+    /// operator agent, and that the master backs `penalty` per attempt of this provider.
+    function _requireProviderActor(address provider, uint256 penalty) private view returns (address master) {
+        Pairing memory p = REGISTRY.pairingOf(provider);
+        if (!p.paired) revert ProviderNotPaired(provider);
+        master = p.master;
+        if (msg.sender != provider && msg.sender != master) _requireAgent(master, AGENT_OPERATOR);
+        if (penalty > p.maxPenalty) revert PenaltyAboveMasterCap(provider, penalty, p.maxPenalty);
     }
 
     function _requireLockup(address master, uint256 minAvailableLockup) private view {

@@ -69,7 +69,7 @@ async function publishTask(source: `0x${string}`, label: string, n: number) {
 
 // Providers: paired with one master, which stakes; every provider registers to both sources.
 for (const p of [p1, p2, p3]) {
-  await measure("announceProvider (master)", nexus.write.announceProvider([p.account!.address], { account: master.account }));
+  await measure("announceProvider (master)", nexus.write.announceProvider([p.account!.address, parseEther("0.01")], { account: master.account }));
   await measure("announceMaster (provider, completes pairing)", nexus.write.announceMaster([master.account!.address], { account: p.account }));
 }
 await measure("deposit", nexus.write.deposit([master.account!.address], { account: master.account, value: parseEther("10") }));

@@ -102,7 +102,7 @@ try {
   const master = dev(2);
   const provider = dev(10);
   const providerKey = toHex(provider.account.getHdKey().privateKey as Uint8Array) as Hex;
-  await (await announceProvider(master.wallet, { nexus, provider: provider.account.address })).wait();
+  await (await announceProvider(master.wallet, { nexus, provider: provider.account.address, maxPenalty: parseEther("0.01") })).wait();
   await (await announceMaster(provider.wallet, { nexus, master: master.account.address })).wait();
   await (await deposit(master.wallet, { nexus, beneficiary: master.account.address, value: parseEther("10") })).wait();
   await (await lock(master.wallet, { nexus, amount: parseEther("5") })).wait();

@@ -24,6 +24,8 @@ interface INexus is INexusEvents {
     error ProviderNotPaired(address provider);
     /// @notice The master's lockup is below the source's `minAvailableLockup`.
     error LockupBelowMinimum(address master, uint256 lockup, uint256 minAvailableLockup);
+    /// @notice The lapse penalty exceeds what the provider's master accepted to risk per attempt of this provider.
+    error PenaltyAboveMasterCap(address provider, uint256 penalty, uint256 maxPenalty);
     /// @notice The fee is above the 10 % cap.
     error FeeTooHigh(uint16 feeBps, uint16 maxFeeBps);
     /// @notice The unbonding period is below the floor (longer than any attempt) or above the cap.
@@ -42,10 +44,11 @@ interface INexus is INexusEvents {
     /// @notice Switches a source ACTIVE or INACTIVE. Only its client.
     function setSourceStatus(address source, SourceStatus status) external;
 
-    /// @notice Registers `provider` to `source` in one environment. By the provider, its master or the master's agent.
+    /// @notice Registers `provider` to `source` in one environment. By the provider, its master or the master's
+    /// operator agent. The source's lapse penalty must be within the master's cap for the provider.
     function register(address source, address provider, uint8 environment) external;
 
-    /// @notice Removes `provider` from `source`. By the provider, its master or the master's agent.
+    /// @notice Removes `provider` from `source`. By the provider, its master or the master's operator agent.
     function unregister(address source, address provider) external;
 
     // ---------------------------------------------------------------- tasks
@@ -60,7 +63,8 @@ interface INexus is INexusEvents {
         uint64 salt
     ) external payable returns (address task);
 
-    /// @notice Publishes a task for `client`, as the client or one of its agents; `msg.value` goes to the client's balance.
+    /// @notice Publishes a task for `client`, as the client or its client-scoped agent; `msg.value` goes to the
+    /// client's balance. An agent's draw on that balance (`payment - msg.value`) spends its allowance.
     function publishTaskFor(
         address client,
         address source,
@@ -71,17 +75,18 @@ interface INexus is INexusEvents {
         uint64 salt
     ) external payable returns (address task);
 
-    /// @notice Takes an attempt slot on `task` for `provider`. By the provider, its master or the master's agent.
+    /// @notice Takes an attempt slot on `task` for `provider`. By the provider, its master or the master's operator
+    /// agent. The task's lapse penalty must be within the master's cap for the provider.
     function attempt(address task, address provider, uint256 suggestedPayment) external;
 
     /// @notice Submits the caller's (a provider's) response to `task` while its attempt is live.
     function submitResponse(address task, string calldata resultUri, bytes32 resultHash, uint256 askedPayment)
         external;
 
-    /// @notice Confirms `provider`'s response to a MANUAL_CONFIRMATION task. By the client or its agent.
+    /// @notice Confirms `provider`'s response to a MANUAL_CONFIRMATION task. By the client or its client agent.
     function confirmResponse(address task, address provider) external;
 
-    /// @notice Cancels a task with no live attempt and no response, refunding it. By the client or its agent.
+    /// @notice Cancels a task with no live attempt and no response, refunding it. By the client or its client agent.
     function cancelTask(address task) external;
 
     /// @notice Closes a task nothing more can happen to: refunds it, or pays the earliest response. By anyone.
@@ -119,8 +124,10 @@ interface INexus is INexusEvents {
 
     // ---------------------------------------------------------------- registry
 
-    /// @notice The caller (a master) announces `provider`.
-    function announceProvider(address provider) external;
+    /// @notice The caller (a master) announces `provider`, accepting to lose at most `maxPenalty` of its stake per
+    /// attempt of it (zero: only sources without a lapse penalty). Announcing again changes the cap for later
+    /// registrations and attempts.
+    function announceProvider(address provider, uint88 maxPenalty) external;
 
     /// @notice The caller (a master) withdraws its announcement of `provider`, unpairing it.
     function revokeProvider(address provider) external;
@@ -131,8 +138,10 @@ interface INexus is INexusEvents {
     /// @notice The caller (a provider) leaves its master.
     function revokeMaster() external;
 
-    /// @notice The caller allows or disallows `agent` to act for it.
-    function setAgent(address agent, bool allowed) external;
+    /// @notice Grants `agent` the `scopes` (a bitmask of AGENT_CLIENT and AGENT_OPERATOR; zero revokes) and the
+    /// `allowance` of the caller's balance it may draw into task escrow (`type(uint96).max`: unlimited), replacing
+    /// any earlier grant. No agent withdraws, locks, unbonds, claims or grants, for anyone.
+    function grantAgent(address agent, uint8 scopes, uint96 allowance) external;
 
     /// @notice Sets `provider`'s info URI. By the provider or its master.
     function setProviderInfo(address provider, string calldata uri) external;

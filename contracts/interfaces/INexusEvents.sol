@@ -73,16 +73,16 @@ interface INexusEvents {
     /// @notice Accrued fees were moved to the treasury's balance.
     event FeesCollected(address indexed treasury, uint256 amount);
 
-    /// @notice A master announced a provider.
-    event ProviderAnnounced(address indexed master, address indexed provider, bool paired);
+    /// @notice A master announced a provider, accepting to lose at most `maxPenalty` per attempt of it.
+    event ProviderAnnounced(address indexed master, address indexed provider, uint88 maxPenalty, bool paired);
     /// @notice A provider announced its master.
     event MasterAnnounced(address indexed provider, address indexed master, bool paired);
     /// @notice A master withdrew its announcement of a provider.
     event ProviderRevoked(address indexed master, address indexed provider);
     /// @notice A provider left its master.
     event MasterRevoked(address indexed provider, address indexed master);
-    /// @notice `principal` allowed or disallowed `agent` to act for it.
-    event AgentSet(address indexed principal, address indexed agent, bool allowed);
+    /// @notice `principal` granted `agent` these scopes (zero: revoked) and this allowance of its balance.
+    event AgentGranted(address indexed principal, address indexed agent, uint8 scopes, uint96 allowance);
     /// @notice A provider's info URI changed.
     event ProviderInfoSet(address indexed provider, address indexed caller, string uri);
 

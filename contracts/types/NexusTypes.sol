@@ -129,6 +129,29 @@ struct Stake {
     uint64 unbondingMaturesAt;
 }
 
+/// @notice What an agent may do for its principal, and how much of the principal's balance it may spend.
+struct AgentGrant {
+    /// @dev Bitmask of AGENT_CLIENT and AGENT_OPERATOR; zero means not an agent.
+    uint8 scopes;
+    /// @dev Balance the agent may still draw into task escrow; `UNLIMITED_ALLOWANCE` never decreases.
+    uint96 allowance;
+}
+
+/// @notice A provider's pairing with its master, and the largest lapse penalty the master backs per attempt.
+struct Pairing {
+    address master;
+    bool paired;
+    uint88 maxPenalty;
+}
+
+/// @dev Client scope: publish tasks for the principal (spending its balance within the allowance), cancel them
+/// and confirm their responses.
+uint8 constant AGENT_CLIENT = 1;
+/// @dev Operator scope: register, unregister and attempt for the principal's providers. Never spends anything.
+uint8 constant AGENT_OPERATOR = 2;
+uint8 constant ALL_AGENT_SCOPES = AGENT_CLIENT | AGENT_OPERATOR;
+uint96 constant UNLIMITED_ALLOWANCE = type(uint96).max;
+
 uint8 constant ENV_CPU = 1;
 uint8 constant ENV_NVIDIA = 2;
 uint8 constant ENV_AMD = 4;

@@ -130,6 +130,27 @@ export const nexusAbi = [
     "inputs": [
       {
         "internalType": "address",
+        "name": "principal",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "agent",
+        "type": "address"
+      },
+      {
+        "internalType": "uint8",
+        "name": "scope",
+        "type": "uint8"
+      }
+    ],
+    "name": "MissingAgentScope",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
         "name": "source",
         "type": "address"
       },
@@ -178,6 +199,27 @@ export const nexusAbi = [
       }
     ],
     "name": "PaymentBelowMinimum",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "penalty",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "maxPenalty",
+        "type": "uint256"
+      }
+    ],
+    "name": "PenaltyAboveMasterCap",
     "type": "error"
   },
   {
@@ -294,12 +336,18 @@ export const nexusAbi = [
       },
       {
         "indexed": false,
-        "internalType": "bool",
-        "name": "allowed",
-        "type": "bool"
+        "internalType": "uint8",
+        "name": "scopes",
+        "type": "uint8"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint96",
+        "name": "allowance",
+        "type": "uint96"
       }
     ],
-    "name": "AgentSet",
+    "name": "AgentGranted",
     "type": "event"
   },
   {
@@ -530,6 +578,12 @@ export const nexusAbi = [
         "internalType": "address",
         "name": "provider",
         "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint88",
+        "name": "maxPenalty",
+        "type": "uint88"
       },
       {
         "indexed": false,
@@ -1191,6 +1245,11 @@ export const nexusAbi = [
         "internalType": "address",
         "name": "provider",
         "type": "address"
+      },
+      {
+        "internalType": "uint88",
+        "name": "maxPenalty",
+        "type": "uint88"
       }
     ],
     "name": "announceProvider",
@@ -1297,6 +1356,29 @@ export const nexusAbi = [
       }
     ],
     "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "agent",
+        "type": "address"
+      },
+      {
+        "internalType": "uint8",
+        "name": "scopes",
+        "type": "uint8"
+      },
+      {
+        "internalType": "uint96",
+        "name": "allowance",
+        "type": "uint96"
+      }
+    ],
+    "name": "grantAgent",
+    "outputs": [],
+    "stateMutability": "nonpayable",
     "type": "function"
   },
   {
@@ -1737,24 +1819,6 @@ export const nexusAbi = [
       }
     ],
     "name": "revokeProvider",
-    "outputs": [],
-    "stateMutability": "nonpayable",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "address",
-        "name": "agent",
-        "type": "address"
-      },
-      {
-        "internalType": "bool",
-        "name": "allowed",
-        "type": "bool"
-      }
-    ],
-    "name": "setAgent",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
@@ -2648,6 +2712,64 @@ export const providerRegistryAbi = [
     "inputs": [
       {
         "internalType": "address",
+        "name": "principal",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "agent",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "allowance",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "needed",
+        "type": "uint256"
+      }
+    ],
+    "name": "AllowanceExceeded",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint8",
+        "name": "scopes",
+        "type": "uint8"
+      }
+    ],
+    "name": "InvalidAgentScopes",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "principal",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "agent",
+        "type": "address"
+      },
+      {
+        "internalType": "uint8",
+        "name": "scope",
+        "type": "uint8"
+      }
+    ],
+    "name": "MissingAgentScope",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
         "name": "provider",
         "type": "address"
       }
@@ -2686,6 +2808,42 @@ export const providerRegistryAbi = [
     "inputs": [
       {
         "internalType": "address",
+        "name": "principal",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "agent",
+        "type": "address"
+      }
+    ],
+    "name": "agentOf",
+    "outputs": [
+      {
+        "components": [
+          {
+            "internalType": "uint8",
+            "name": "scopes",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint96",
+            "name": "allowance",
+            "type": "uint96"
+          }
+        ],
+        "internalType": "struct AgentGrant",
+        "name": "",
+        "type": "tuple"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
         "name": "provider",
         "type": "address"
       },
@@ -2717,6 +2875,11 @@ export const providerRegistryAbi = [
         "internalType": "address",
         "name": "provider",
         "type": "address"
+      },
+      {
+        "internalType": "uint88",
+        "name": "maxPenalty",
+        "type": "uint88"
       }
     ],
     "name": "announceProvider",
@@ -2743,12 +2906,17 @@ export const providerRegistryAbi = [
         "type": "address"
       }
     ],
-    "name": "hasAnnounced",
+    "name": "announcementOf",
     "outputs": [
       {
         "internalType": "bool",
-        "name": "",
+        "name": "announced",
         "type": "bool"
+      },
+      {
+        "internalType": "uint88",
+        "name": "maxPenalty",
+        "type": "uint88"
       }
     ],
     "stateMutability": "view",
@@ -2765,17 +2933,21 @@ export const providerRegistryAbi = [
         "internalType": "address",
         "name": "agent",
         "type": "address"
-      }
-    ],
-    "name": "isAgent",
-    "outputs": [
+      },
       {
-        "internalType": "bool",
-        "name": "",
-        "type": "bool"
+        "internalType": "uint8",
+        "name": "scopes",
+        "type": "uint8"
+      },
+      {
+        "internalType": "uint96",
+        "name": "allowance",
+        "type": "uint96"
       }
     ],
-    "stateMutability": "view",
+    "name": "grantAgent",
+    "outputs": [],
+    "stateMutability": "nonpayable",
     "type": "function"
   },
   {
@@ -2808,14 +2980,26 @@ export const providerRegistryAbi = [
     "name": "pairingOf",
     "outputs": [
       {
-        "internalType": "address",
-        "name": "master",
-        "type": "address"
-      },
-      {
-        "internalType": "bool",
-        "name": "paired",
-        "type": "bool"
+        "components": [
+          {
+            "internalType": "address",
+            "name": "master",
+            "type": "address"
+          },
+          {
+            "internalType": "bool",
+            "name": "paired",
+            "type": "bool"
+          },
+          {
+            "internalType": "uint88",
+            "name": "maxPenalty",
+            "type": "uint88"
+          }
+        ],
+        "internalType": "struct Pairing",
+        "name": "",
+        "type": "tuple"
       }
     ],
     "stateMutability": "view",
@@ -2881,29 +3065,6 @@ export const providerRegistryAbi = [
     "inputs": [
       {
         "internalType": "address",
-        "name": "principal",
-        "type": "address"
-      },
-      {
-        "internalType": "address",
-        "name": "agent",
-        "type": "address"
-      },
-      {
-        "internalType": "bool",
-        "name": "allowed",
-        "type": "bool"
-      }
-    ],
-    "name": "setAgent",
-    "outputs": [],
-    "stateMutability": "nonpayable",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "address",
         "name": "provider",
         "type": "address"
       },
@@ -2914,6 +3075,29 @@ export const providerRegistryAbi = [
       }
     ],
     "name": "setProviderInfo",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "principal",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "agent",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
+    "name": "spendAllowance",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
@@ -4101,6 +4285,32 @@ export const nexusErrorsAbi = [
     "inputs": [
       {
         "internalType": "address",
+        "name": "principal",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "agent",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "allowance",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "needed",
+        "type": "uint256"
+      }
+    ],
+    "name": "AllowanceExceeded",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
         "name": "task",
         "type": "address"
       },
@@ -4269,6 +4479,17 @@ export const nexusErrorsAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint8",
+        "name": "scopes",
+        "type": "uint8"
+      }
+    ],
+    "name": "InvalidAgentScopes",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint32",
         "name": "attemptTimeout",
         "type": "uint32"
@@ -4349,6 +4570,27 @@ export const nexusErrorsAbi = [
       }
     ],
     "name": "LockupBelowMinimum",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "principal",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "agent",
+        "type": "address"
+      },
+      {
+        "internalType": "uint8",
+        "name": "scope",
+        "type": "uint8"
+      }
+    ],
+    "name": "MissingAgentScope",
     "type": "error"
   },
   {
@@ -4554,6 +4796,27 @@ export const nexusErrorsAbi = [
       }
     ],
     "name": "PaymentBelowMinimum",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "penalty",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "maxPenalty",
+        "type": "uint256"
+      }
+    ],
+    "name": "PenaltyAboveMasterCap",
     "type": "error"
   },
   {
@@ -4831,7 +5094,7 @@ export const nexusErrorsAbi = [
 ] as const;
 
 /** Names of the errors the protocol's own interfaces declare (the rest come from OpenZeppelin). */
-export const protocolErrorNames = ["AlreadyAttempted","AlreadyInitialized","AlreadyRegistered","AmountOverflow","AttemptNotLive","AttemptSlotsFull","FeeTooHigh","InsufficientBalance","InsufficientLockup","InvalidAttemptTimeout","InvalidEnvironments","InvalidExpiry","InvalidMaxConcurrentAttempts","LockupBelowMinimum","MissingReviewWindow","NoMasterAnnounced","NoResponse","NotLapsed","NotManualTask","NotNexus","NotRegistered","NotRegistryNexus","NotSourceNexus","NotTaskNexus","NotYetSettleable","NothingUnbonding","PaymentAboveEscrow","PaymentBelowMinimum","ProviderNotAnnounced","ProviderNotPaired","ReviewWindowClosed","SourceInactive","TaskAlreadyFinalized","TaskClosed","TaskInProgress","TaskPastExpiry","TransferFailed","Unauthorized","UnbondingNotMatured","UnbondingPeriodOutOfRange","UnknownSource","UnknownTask","UnsupportedEnvironment","ValueOverflow","ZeroAddress","ZeroAmount","ZeroDuration"] as const;
+export const protocolErrorNames = ["AllowanceExceeded","AlreadyAttempted","AlreadyInitialized","AlreadyRegistered","AmountOverflow","AttemptNotLive","AttemptSlotsFull","FeeTooHigh","InsufficientBalance","InsufficientLockup","InvalidAgentScopes","InvalidAttemptTimeout","InvalidEnvironments","InvalidExpiry","InvalidMaxConcurrentAttempts","LockupBelowMinimum","MissingAgentScope","MissingReviewWindow","NoMasterAnnounced","NoResponse","NotLapsed","NotManualTask","NotNexus","NotRegistered","NotRegistryNexus","NotSourceNexus","NotTaskNexus","NotYetSettleable","NothingUnbonding","PaymentAboveEscrow","PaymentBelowMinimum","PenaltyAboveMasterCap","ProviderNotAnnounced","ProviderNotPaired","ReviewWindowClosed","SourceInactive","TaskAlreadyFinalized","TaskClosed","TaskInProgress","TaskPastExpiry","TransferFailed","Unauthorized","UnbondingNotMatured","UnbondingPeriodOutOfRange","UnknownSource","UnknownTask","UnsupportedEnvironment","ValueOverflow","ZeroAddress","ZeroAmount","ZeroDuration"] as const;
 
 /** Deployments known to this package, by chain id. */
 export const knownDeployments = [

@@ -164,7 +164,8 @@ export async function startMarket(options: MarketOptions): Promise<Market> {
     for (const [i, provider] of providers.entries()) {
       const master = masters[i % masters.length]!;
       const nexus = addresses.nexus;
-      await (await announceProvider(master.wallet, { nexus, provider: provider.account.address })).wait();
+      // The master accepts the demo sources' lapse penalty per attempt, and no more (PROTOCOL.md "The master's consent").
+      await (await announceProvider(master.wallet, { nexus, provider: provider.account.address, maxPenalty: parseEther("0.01") })).wait();
       await (await announceMaster(provider.wallet, { nexus, master: master.account.address })).wait();
       if (i < masters.length) {
         await (await deposit(master.wallet, { nexus, beneficiary: master.account.address, value: parseEther("10") })).wait();

@@ -34,6 +34,18 @@ export type AttemptState = (typeof AttemptState)[keyof typeof AttemptState];
 export const Environment = { CPU: 1, NVIDIA: 2, AMD: 4 } as const;
 export type Environment = (typeof Environment)[keyof typeof Environment];
 
+/**
+ * What an agent may do for the account that granted it (PROTOCOL.md "Agents"): `CLIENT` publishes (drawing on the
+ * principal's balance within its allowance), cancels and confirms; `OPERATOR` registers, unregisters and attempts for
+ * the principal's providers and spends nothing. Bits of the `scopes` mask of `grantAgent`.
+ */
+export const AgentScope = { CLIENT: 1, OPERATOR: 2 } as const;
+export type AgentScope = (typeof AgentScope)[keyof typeof AgentScope];
+/** The allowance that never decreases (`type(uint96).max`). */
+export const UNLIMITED_ALLOWANCE = 2n ** 96n - 1n;
+/** The widest per-attempt penalty cap a master can accept for a provider (`type(uint88).max`). */
+export const MAX_PENALTY_CAP = 2n ** 88n - 1n;
+
 /** Protocol caps (contracts/types/NexusTypes.sol). */
 export const MAX_FEE_BPS = 1_000;
 export const MAX_UNBONDING_PERIOD = 30n * 24n * 60n * 60n;

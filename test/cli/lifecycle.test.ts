@@ -120,9 +120,17 @@ describe("gpunexus CLI against hardhat node + IPFS", () => {
     const half = ok(await cli(["provider", "pair", "--as", "master", "--provider", PROVIDER, "--json"], { key: KEYS.master })).json();
     expect(half).toMatchObject({ announcedByMaster: true, announcedByProvider: false, paired: false, changed: true });
     const full = ok(await cli(["provider", "pair", "--as", "provider", "--master", MASTER, "--json"], { key: KEYS.provider })).json();
-    expect(full).toMatchObject({ paired: true, changed: true });
+    expect(full).toMatchObject({ paired: true, changed: true, maxPenalty: "0" });
 
     ok(await cli(["vault", "lock", "--up-to", "2"], { key: KEYS.master }));
+    // The master accepted no penalty yet: the sources' 0.1 ETH lapse penalty is refused, whoever registers.
+    const refused = await cli(["provider", "register", "--source", firstResponse, "--environment", "cpu"], { key: KEYS.provider });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("above the 0 ETH per attempt that the master");
+    const capped = ok(await cli(["provider", "pair", "--as", "master", "--provider", PROVIDER, "--max-penalty", "0.1", "--json"], { key: KEYS.master })).json();
+    expect(capped).toMatchObject({ paired: true, changed: true, maxPenalty: parseEther("0.1").toString() });
+    // Re-running without --max-penalty keeps the cap.
+    expect(ok(await cli(["provider", "pair", "--as", "master", "--provider", PROVIDER, "--json"], { key: KEYS.master })).json()).toMatchObject({ changed: false, maxPenalty: parseEther("0.1").toString() });
     const reg = ok(await cli(["provider", "register", "--source", firstResponse, "--source", manual, "--environment", "cpu", "--provider", PROVIDER, "--json"], { key: KEYS.master }));
     expect(reg.json<{ sources: { action: string }[] }>().sources.map((s) => s.action)).toEqual(["registered", "registered"]);
     const balance = ok(await cli(["vault", "balance", "--account", MASTER, "--json"])).json();
@@ -131,7 +139,7 @@ describe("gpunexus CLI against hardhat node + IPFS", () => {
     // A second master + provider through the scripts: the provider side first, then the master's, run twice.
     const p = makeContext(base, KEYS.provider2);
     expect(await providerSetup(["--master", addr(KEYS.master2)], p.ctx), p.err()).toBe(0);
-    const args = ["--provider", PROVIDER2, "--stake", "1.5", "--source", firstResponse, "--source", manual, "--environment", "cpu", "--json"];
+    const args = ["--provider", PROVIDER2, "--max-penalty", "0.1", "--stake", "1.5", "--source", firstResponse, "--source", manual, "--environment", "cpu", "--json"];
     const m1 = makeContext(base, KEYS.master2);
     expect(await masterSetup(args, m1.ctx), m1.err()).toBe(0);
     const steps = (JSON.parse(m1.out()) as { steps: { pair: { paired: boolean }; register: { sources: { action: string }[] } } }).steps;
@@ -247,7 +255,7 @@ describe("gpunexus CLI against hardhat node + IPFS", () => {
     expect(ok(await cli(["task", "status", toExpire, "--quiet"])).stdout.trim()).toBe("EXPIRED");
   });
 
-  it("vault: refunds are in the client's balance; withdraw all; deposit, agent set/unset", async () => {
+  it("vault: refunds are in the client's balance; withdraw all; deposit, agent grant/show/revoke", async () => {
     const before = ok(await cli(["vault", "balance", "--json"], { key: KEYS.client })).json<{ balance: string }>();
     expect(BigInt(before.balance)).toBeGreaterThanOrEqual(parseEther("0.1")); // a cancel, an expiry and a MANUAL refund
     const withdrawn = ok(await cli(["vault", "withdraw", "all", "--json"], { key: KEYS.client })).json<{ balance: string; transactions: unknown[] }>();
@@ -261,9 +269,15 @@ describe("gpunexus CLI against hardhat node + IPFS", () => {
     ok(await cli(["vault", "deposit", "0.3", "--for", CLIENT], { key: KEYS.master }));
     expect(ok(await cli(["vault", "balance", "--quiet", "--json"], { key: KEYS.client })).json<{ balance: string }>().balance).toBe(parseEther("0.3").toString());
 
-    expect(ok(await cli(["agent", "set", MASTER, "--json"], { key: KEYS.client })).json()).toMatchObject({ allowed: true, changed: true });
-    expect(ok(await cli(["agent", "set", MASTER, "--json"], { key: KEYS.client })).json()).toMatchObject({ changed: false });
-    expect(ok(await cli(["agent", "unset", MASTER, "--json"], { key: KEYS.client })).json()).toMatchObject({ allowed: false, changed: true });
+    const grant = ["agent", "grant", MASTER, "--scope", "client", "--allowance", "0.05", "--json"];
+    expect(ok(await cli(grant, { key: KEYS.client })).json()).toMatchObject({ scopes: ["client"], allowance: parseEther("0.05").toString(), changed: true });
+    expect(ok(await cli(grant, { key: KEYS.client })).json()).toMatchObject({ changed: false });
+    expect(ok(await cli(["agent", "show", MASTER, "--principal", CLIENT, "--json"])).json()).toMatchObject({ principal: CLIENT, scopes: ["client"] });
+    const unknown = await cli(["agent", "grant", MASTER, "--scope", "admin"], { key: KEYS.client });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('invalid --scope "admin"');
+    expect(ok(await cli(["agent", "revoke", MASTER, "--json"], { key: KEYS.client })).json()).toMatchObject({ scopes: [], changed: true });
+    expect(ok(await cli(["agent", "show", MASTER, "--principal", CLIENT, "--quiet"])).stdout.trim()).toBe("none");
 
     // Stake: unbond (confirmed), cancel, unbond again, claim after the 1-day unbonding period.
     const m2 = { key: KEYS.master2 };

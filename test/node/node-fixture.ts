@@ -103,7 +103,7 @@ async function buildWorld(scratch: string, chain: TestChain, ipfsNode: Awaited<R
   const opts = { nexus, chain: null } as const;
 
   const done = async (sent: Promise<{ wait: () => Promise<unknown> }>) => (await sent).wait();
-  await done(announceProvider(master, { ...opts, provider: providerAccount.address }));
+  await done(announceProvider(master, { ...opts, provider: providerAccount.address, maxPenalty: parseEther("0.1") }));
   await done(announceMaster(provider, { ...opts, master: master.account.address }));
   await done(deposit(master, { ...opts, value: parseEther("10") }));
   await done(lock(master, { ...opts, amount: parseEther("5") }));
@@ -158,7 +158,7 @@ async function buildWorld(scratch: string, chain: TestChain, ipfsNode: Awaited<R
   /** Another provider of the same master, registered to `source` (it competes for slots). */
   const extraProvider = async (source: Address) => {
     const other = await wallet();
-    await done(announceProvider(master, { ...opts, provider: other.account.address }));
+    await done(announceProvider(master, { ...opts, provider: other.account.address, maxPenalty: parseEther("0.1") }));
     await done(announceMaster(other, { ...opts, master: master.account.address }));
     await done(register(other, { ...opts, source, provider: other.account.address, environment: 1 }));
     return other;
@@ -166,7 +166,7 @@ async function buildWorld(scratch: string, chain: TestChain, ipfsNode: Awaited<R
   /** A provider paired with a master of its own (funded, staked like the first), registered to `sources`. */
   const providerWithOwnMaster = async (sources: readonly Address[]) => {
     const [newMaster, newProvider] = [await wallet(), await wallet()];
-    await done(announceProvider(newMaster, { ...opts, provider: newProvider.account.address }));
+    await done(announceProvider(newMaster, { ...opts, provider: newProvider.account.address, maxPenalty: parseEther("0.1") }));
     await done(announceMaster(newProvider, { ...opts, master: newMaster.account.address }));
     await done(deposit(newMaster, { ...opts, value: parseEther("10") }));
     await done(lock(newMaster, { ...opts, amount: parseEther("5") }));

@@ -12,6 +12,8 @@ const HOUR = 3600n;
 const addr = (wallet: WalletClient) => getAddress(wallet.account!.address);
 const PAYMENT = parseEther("1");
 const FEE_BPS = 250n;
+/** What the master accepts to lose per attempt of its providers: the sources' penalty (PROTOCOL.md "The master's consent"). */
+const MAX_PENALTY = parseEther("0.5");
 
 describe("GPU Nexus end to end (Ignition deployment)", async () => {
   const connection = await network.create();
@@ -62,15 +64,15 @@ describe("GPU Nexus end to end (Ignition deployment)", async () => {
   });
 
   it("pairs both providers with their master in both orders and stakes the master", async () => {
-    assert.deepEqual(eventNames(await send(nexus.write.announceProvider([addr(provider1!)], { account: master!.account }))), ["ProviderAnnounced"]);
+    assert.deepEqual(eventNames(await send(nexus.write.announceProvider([addr(provider1!), MAX_PENALTY], { account: master!.account }))), ["ProviderAnnounced"]);
     const paired1 = await send(nexus.write.announceMaster([addr(master!)], { account: provider1!.account }));
     assert.equal(paired1[0]?.eventName, "MasterAnnounced");
     assert.deepEqual(paired1[0]?.args, { provider: addr(provider1!), master: addr(master!), paired: true });
 
     const half = await send(nexus.write.announceMaster([addr(master!)], { account: provider2!.account }));
     assert.deepEqual(half[0]?.args, { provider: addr(provider2!), master: addr(master!), paired: false });
-    const paired2 = await send(nexus.write.announceProvider([addr(provider2!)], { account: master!.account }));
-    assert.deepEqual(paired2[0]?.args, { master: addr(master!), provider: addr(provider2!), paired: true });
+    const paired2 = await send(nexus.write.announceProvider([addr(provider2!), MAX_PENALTY], { account: master!.account }));
+    assert.deepEqual(paired2[0]?.args, { master: addr(master!), provider: addr(provider2!), maxPenalty: MAX_PENALTY, paired: true });
     assert.equal(await registry.read.masterOf([addr(provider2!)]), addr(master!));
 
     const deposited = await send(nexus.write.deposit([addr(master!)], { account: master!.account, value: parseEther("5") }));

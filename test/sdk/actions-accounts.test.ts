@@ -2,7 +2,7 @@
 import { createNonceManager, getAddress, parseEther, publicActions, type Address } from "viem";
 import { jsonRpc } from "viem/nonce";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { NexusEventLog } from "../../src/sdk/abis.ts";
+import { AgentScope, type NexusEventLog } from "../../src/sdk/abis.ts";
 import * as sdk from "../../src/sdk/actions/index.ts";
 import { nexusActions, nexusPublicActions } from "../../src/sdk/decorator.ts";
 import { isNexusRevert } from "../../src/sdk/errors/index.ts";
@@ -55,17 +55,22 @@ describe("vault", () => {
 });
 
 describe("registry", () => {
-  it("pairs two-sidedly, sets info and agents, and unpairs", async () => {
+  it("pairs two-sidedly with the master's penalty cap, sets info and agents, and unpairs", async () => {
     const announced = await (await sdk.announceProvider(f.master, { provider: addr(f.provider) })).wait();
-    expect(args(announced.events, "ProviderAnnounced")).toEqual({ master: addr(f.master), provider: addr(f.provider), paired: false });
+    // No cap given: the master accepts no penalty at all.
+    expect(args(announced.events, "ProviderAnnounced")).toEqual({ master: addr(f.master), provider: addr(f.provider), maxPenalty: 0n, paired: false });
     const back = await (await sdk.announceMaster(f.provider, { master: addr(f.master) })).wait();
     expect(args(back.events, "MasterAnnounced")?.paired).toBe(true);
     await (await sdk.setProviderInfo(f.master, { provider: addr(f.provider), uri: "ipfs://info" })).wait();
-    expect(await sdk.getPairing(f.publicClient, { provider: addr(f.provider) })).toEqual({ master: addr(f.master), paired: true, infoUri: "ipfs://info" });
-    const agentSet = await (await sdk.setAgent(f.master, { agent: addr(f.agent) })).wait();
-    expect(args(agentSet.events, "AgentSet")).toEqual({ principal: addr(f.master), agent: addr(f.agent), allowed: true });
-    await (await sdk.setAgent(f.master, { agent: addr(f.agent), allowed: false })).wait();
-    expect(await sdk.isAgent(f.publicClient, { principal: addr(f.master), agent: addr(f.agent) })).toBe(false);
+    expect(await sdk.getPairing(f.publicClient, { provider: addr(f.provider) })).toEqual({ master: addr(f.master), paired: true, maxPenalty: 0n, infoUri: "ipfs://info" });
+    const raised = await (await sdk.announceProvider(f.master, { provider: addr(f.provider), maxPenalty: parseEther("0.2") })).wait();
+    expect(args(raised.events, "ProviderAnnounced")).toEqual({ master: addr(f.master), provider: addr(f.provider), maxPenalty: parseEther("0.2"), paired: true });
+    expect((await sdk.getPairing(f.publicClient, { provider: addr(f.provider) })).maxPenalty).toBe(parseEther("0.2"));
+    const granted = await (await sdk.grantAgent(f.master, { agent: addr(f.agent), scopes: ["operator"] })).wait();
+    expect(args(granted.events, "AgentGranted")).toEqual({ principal: addr(f.master), agent: addr(f.agent), scopes: AgentScope.OPERATOR, allowance: 0n });
+    const revoked = await (await sdk.revokeAgent(f.master, { agent: addr(f.agent) })).wait();
+    expect(args(revoked.events, "AgentGranted")).toEqual({ principal: addr(f.master), agent: addr(f.agent), scopes: 0, allowance: 0n });
+    expect((await sdk.getAgent(f.publicClient, { principal: addr(f.master), agent: addr(f.agent) })).scopes).toEqual([]);
     expect(args((await (await sdk.revokeMaster(f.provider)).wait()).events, "MasterRevoked")?.master).toBe(addr(f.master));
     expect(args((await (await sdk.revokeProvider(f.master, { provider: addr(f.provider) })).wait()).events, "ProviderRevoked")?.provider).toBe(addr(f.provider));
     expect((await sdk.getPairing(f.publicClient, { provider: addr(f.provider) })).paired).toBe(false);
@@ -79,7 +84,7 @@ describe("admin", () => {
     expect(args((await (await sdk.setUnbondingPeriod(f.owner, { period: 86_400n })).wait()).events, "UnbondingPeriodSet")?.period).toBe(86_400n);
 
     // A paid FIRST_RESPONSE task accrues 2.5 % to collect.
-    await (await sdk.announceProvider(f.master, { provider: addr(f.provider2) })).wait();
+    await (await sdk.announceProvider(f.master, { provider: addr(f.provider2), maxPenalty: parseEther("0.01") })).wait();
     await (await sdk.announceMaster(f.provider2, { master: addr(f.master) })).wait();
     const { source } = await sdk.publishSource(f.client, { params: sourceParams({ minAvailableLockup: 0n }) });
     await (await sdk.register(f.provider2, { source, provider: addr(f.provider2), environment: 1 })).wait();

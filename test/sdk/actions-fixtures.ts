@@ -71,7 +71,7 @@ export async function setupProtocol(f: Fixture) {
   const { client, master, provider, provider2 } = f;
   const done = async (p: Promise<{ wait: () => Promise<unknown> }>) => (await p).wait();
   for (const p of [provider, provider2]) {
-    await done(announceProvider(master, { provider: p.account.address }));
+    await done(announceProvider(master, { provider: p.account.address, maxPenalty: parseEther("0.01") }));
     await done(announceMaster(p, { master: master.account.address }));
   }
   await done(deposit(master, { value: parseEther("10") }));

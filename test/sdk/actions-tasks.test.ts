@@ -100,8 +100,8 @@ describe("tasks", () => {
     expect(only(confirmed.events, "TaskFinalized").args).toMatchObject({ provider: addr(f.provider2), paid: parseEther("0.006"), refunded: parseEther("0.004"), bySettlement: false });
   });
 
-  it("lets an agent publish for its client and cancel; anyone settles and reports lapses", async () => {
-    await (await sdk.setAgent(f.client, { agent: addr(f.agent) })).wait();
+  it("lets an agent publish for its client within its allowance and cancel; anyone settles and reports lapses", async () => {
+    await (await sdk.grantAgent(f.client, { agent: addr(f.agent), scopes: ["client"], allowance: PAYMENT })).wait();
     await (await sdk.deposit(f.client, { value: parseEther("1") })).wait();
     const forClient = await sdk.publishTaskFor(f.agent, {
       client: addr(f.client),

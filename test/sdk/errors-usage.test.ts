@@ -22,6 +22,7 @@ import { getDeployment } from "../../src/sdk/chains.ts";
 import {
   InsufficientFundsError,
   InvalidAddressParameterError,
+  InvalidParameterError,
   MissingAccountError,
   NexusError,
   NexusNotFoundError,
@@ -159,9 +160,22 @@ describe("malformed addresses", () => {
     const typo = `0x${p.frSource.slice(2, -1)}${p.frSource.endsWith("a") ? "A" : "a"}` as Address;
     expectNexusError(await rejection(sdk.getSource(f.publicClient, { source: typo })), InvalidAddressParameterError);
     // An argument of a write: viem's own InvalidAddressError is kept as the cause.
-    const agent = expectNexusError(await rejection(sdk.setAgent(f.client, { agent: "0x12" as Address })), InvalidAddressParameterError);
+    const agent = expectNexusError(await rejection(sdk.revokeAgent(f.client, { agent: "0x12" as Address })), InvalidAddressParameterError);
     expect(agent.address).toBe("0x12");
     expect((agent.cause as Error | undefined)?.name).toBe("InvalidAddressError");
+  });
+});
+
+describe("grants and caps out of range", () => {
+  it("refuses them before sending, naming the parameter", async () => {
+    const noScope = expectNexusError(await rejection(sdk.grantAgent(f.client, { agent: f.agent.account.address, scopes: [] })), InvalidParameterError);
+    expect(noScope.parameter).toBe("scopes");
+    const unknown = expectNexusError(await rejection(sdk.grantAgent(f.client, { agent: f.agent.account.address, scopes: ["admin" as "client"] })), InvalidParameterError);
+    expect(unknown.reason).toContain('unknown scope "admin"');
+    const tooMuch = expectNexusError(await rejection(sdk.grantAgent(f.client, { agent: f.agent.account.address, scopes: ["client"], allowance: 2n ** 96n })), InvalidParameterError);
+    expect(tooMuch.parameter).toBe("allowance");
+    const cap = expectNexusError(await rejection(sdk.announceProvider(f.master, { provider: f.agent.account.address, maxPenalty: -1n })), InvalidParameterError);
+    expect(cap.parameter).toBe("maxPenalty");
   });
 });
 
@@ -171,7 +185,7 @@ describe("a wallet client without an account", () => {
     const publishing = expectNexusError(await rejection(sdk.publishSource(wallet, { params: sourceParams() })), MissingAccountError);
     expect(publishing.functionName).toBe("publishSource");
     expect(publishing.shortMessage).toBe("This action sends a transaction and needs an account.");
-    expectNexusError(await rejection(sdk.setAgent(wallet, { agent: f.agent.account.address })), MissingAccountError);
+    expectNexusError(await rejection(sdk.revokeAgent(wallet, { agent: f.agent.account.address })), MissingAccountError);
     expectNexusError(await rejection(sdk.deposit(wallet, { value: 1n })), MissingAccountError);
   });
 });
@@ -181,7 +195,7 @@ describe("an account with no funds", () => {
     const account = privateKeyToAccount(generatePrivateKey());
     const wallet = createWalletClient({ account, chain: f.publicClient.chain, transport: custom(f.connection.provider) });
     for (const [sending, value] of [
-      [sdk.setAgent(wallet, { agent: f.agent.account.address }), undefined],
+      [sdk.revokeAgent(wallet, { agent: f.agent.account.address }), undefined],
       [sdk.deposit(wallet, { value: parseEther("1") }), parseEther("1")],
     ] as const) {
       const e = expectNexusError(await rejection(sending), InsufficientFundsError);

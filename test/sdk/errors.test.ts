@@ -16,7 +16,7 @@ import {
   vaultAbi,
 } from "../../src/sdk/abis.ts";
 import * as sdk from "../../src/sdk/actions/index.ts";
-import { knownDeployments, nexusErrorsAbi } from "../../src/sdk/abis.ts";
+import { knownDeployments, nexusAbi, nexusErrorsAbi } from "../../src/sdk/abis.ts";
 import {
   decodeNexusError,
   isNexusRevert,
@@ -88,7 +88,7 @@ const respondAs = (w: Fixture["provider"], t: Address, askedPayment = 0n) =>
 
 const cases: Cases = {
   // ------------------------------------------------------------------ Nexus
-  ZeroAddress: async () => ({ cause: () => sdk.setAgent(f.client, { agent: ZERO }), args: {}, message: "An address argument is the zero address." }),
+  ZeroAddress: async () => ({ cause: () => sdk.revokeAgent(f.client, { agent: ZERO }), args: {}, message: "An address argument is the zero address." }),
   Unauthorized: async () => ({
     cause: () => sdk.updateSource(f.other, { source: p.frSource, params: sourceParams() }),
     args: { caller: addr(f.other), principal: addr(f.client) },
@@ -277,9 +277,39 @@ const cases: Cases = {
   },
   // ------------------------------------------------------------------ Provider registry
   NotRegistryNexus: async () => ({
-    cause: () => direct(addr(f.other), f.registry, providerRegistryAbi, "setAgent", [addr(f.other), addr(f.agent), true]),
+    cause: () => direct(addr(f.other), f.registry, providerRegistryAbi, "grantAgent", [addr(f.other), addr(f.agent), 1, 0n]),
     args: { caller: addr(f.other) },
   }),
+  // The SDK refuses unknown scope names itself; the contract's check is reached with a raw mask.
+  InvalidAgentScopes: async () => ({ cause: () => direct(addr(f.client), f.nexus, nexusAbi, "grantAgent", [addr(f.agent), 4, 0n]), args: { scopes: 4 } }),
+  MissingAgentScope: async () => {
+    // The master's node operator may attempt for its providers, never draw on the master's earnings.
+    await mined(sdk.grantAgent(f.master, { agent: addr(f.agent), scopes: ["operator"] }));
+    return {
+      cause: async () =>
+        sdk.publishTaskFor(f.agent, { client: addr(f.master), source: p.frSource, configUri: "ipfs://x", configHash: configHash(1), expiryTime: (await now()) + HOUR, payment: parseEther("0.01") }),
+      args: { principal: addr(f.master), agent: addr(f.agent), scope: 1 },
+      message: `${addr(f.agent)} is an agent of ${addr(f.master)} but was not granted the client scope this call needs.`,
+    };
+  },
+  AllowanceExceeded: async () => {
+    await mined(sdk.deposit(f.client, { value: parseEther("1") }));
+    await mined(sdk.grantAgent(f.client, { agent: addr(f.agent), scopes: ["client"], allowance: parseEther("0.01") }));
+    return {
+      cause: async () =>
+        sdk.publishTaskFor(f.agent, { client: addr(f.client), source: p.frSource, configUri: "ipfs://x", configHash: configHash(1), expiryTime: (await now()) + HOUR, payment: parseEther("0.05"), value: parseEther("0.02") }),
+      // Only the part drawn from the client's balance counts: 0.05 - 0.02.
+      args: { principal: addr(f.client), agent: addr(f.agent), allowance: parseEther("0.01"), needed: parseEther("0.03") },
+    };
+  },
+  PenaltyAboveMasterCap: async () => {
+    const source = await newSource({ lapsePenalty: parseEther("0.02") });
+    return {
+      cause: () => sdk.register(f.provider, { source, provider: addr(f.provider), environment: 1 }),
+      args: { provider: addr(f.provider), penalty: parseEther("0.02"), maxPenalty: parseEther("0.01") },
+      message: `The lapse penalty 0.02 ETH is above the 0.01 ETH per attempt that the master of ${addr(f.provider)} accepts for it (the master raises it with announceProvider).`,
+    };
+  },
   ProviderNotAnnounced: async () => ({ cause: () => sdk.revokeProvider(f.master, { provider: STRANGER }), args: { master: addr(f.master), provider: STRANGER } }),
   NoMasterAnnounced: async () => ({ cause: () => sdk.revokeMaster(f.other), args: { provider: addr(f.other) } }),
 };

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { createPublicClient, custom, getAddress, parseEther, type Address, type Hex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AttemptState, TaskStatus } from "../../src/sdk/abis.ts";
+import { AttemptState, TaskStatus, UNLIMITED_ALLOWANCE } from "../../src/sdk/abis.ts";
 import * as sdk from "../../src/sdk/actions/index.ts";
 import { InvalidParameterError, UnknownSourceError, UnknownTaskError } from "../../src/sdk/errors/index.ts";
 import { configHash, deployNexus, HOUR, setupProtocol, sourceParams, type Fixture } from "./actions-fixtures.ts";
@@ -29,7 +29,7 @@ describe("registrants", () => {
     // Four more providers paired with the master, and one source per count 0, 1, PAGE, PAGE + 1.
     const extra = f.wallets.slice(7, 11);
     for (const w of extra) {
-      await (await sdk.announceProvider(f.master, { provider: w.account.address })).wait();
+      await (await sdk.announceProvider(f.master, { provider: w.account.address, maxPenalty: parseEther("0.01") })).wait();
       await (await sdk.announceMaster(w, { master: f.master.account.address })).wait();
     }
     providers = extra.map(addr);
@@ -188,13 +188,18 @@ describe("accounts and configuration", () => {
     expect(unbonding).toMatchObject({ lockup: parseEther("3"), unbonding: parseEther("2") });
     expect(unbonding.maturesAt).toBe((await f.now()) + 7n * 86_400n);
 
-    expect(await sdk.getPairing(f.publicClient, { provider: addr(f.provider) })).toEqual({ master: addr(f.master), paired: true, infoUri: "" });
+    expect(await sdk.getPairing(f.publicClient, { provider: addr(f.provider) })).toEqual({ master: addr(f.master), paired: true, maxPenalty: parseEther("0.01"), infoUri: "" });
     await (await sdk.announceMaster(f.other, { master: addr(f.master) })).wait();
     expect(await sdk.getPairing(f.publicClient, { provider: addr(f.other) })).toMatchObject({ master: addr(f.master), paired: false });
 
-    expect(await sdk.isAgent(f.publicClient, { principal: addr(f.client), agent: addr(f.agent) })).toBe(false);
-    await (await sdk.setAgent(f.client, { agent: addr(f.agent) })).wait();
-    expect(await sdk.isAgent(f.publicClient, { principal: addr(f.client), agent: addr(f.agent) })).toBe(true);
+    const agentOf = () => sdk.getAgent(f.publicClient, { principal: addr(f.client), agent: addr(f.agent) });
+    expect(await agentOf()).toEqual({ scopes: [], allowance: 0n, unlimited: false });
+    await (await sdk.grantAgent(f.client, { agent: addr(f.agent), scopes: ["operator", "client"], allowance: parseEther("2") })).wait();
+    expect(await agentOf()).toEqual({ scopes: ["client", "operator"], allowance: parseEther("2"), unlimited: false });
+    await (await sdk.grantAgent(f.client, { agent: addr(f.agent), scopes: ["client"], allowance: "unlimited" })).wait();
+    expect(await agentOf()).toEqual({ scopes: ["client"], allowance: UNLIMITED_ALLOWANCE, unlimited: true });
+    await (await sdk.revokeAgent(f.client, { agent: addr(f.agent) })).wait();
+    expect(await agentOf()).toEqual({ scopes: [], allowance: 0n, unlimited: false });
 
     expect(await sdk.getProtocolConfig(f.publicClient)).toEqual({
       nexus: getAddress(f.nexus),

@@ -9,15 +9,27 @@ import {ITask} from "../../contracts/interfaces/ITask.sol";
 import {IVault} from "../../contracts/interfaces/IVault.sol";
 import {ISource} from "../../contracts/interfaces/ISource.sol";
 import {
-    AttemptState, DeliveryMethod, SourceParams, SourceStatus, TaskStatus, ENV_CPU, MIN_UNBONDING_PERIOD
+    AGENT_CLIENT,
+    AGENT_OPERATOR,
+    UNLIMITED_ALLOWANCE,
+    AttemptState,
+    DeliveryMethod,
+    SourceParams,
+    SourceStatus,
+    TaskStatus,
+    ENV_CPU,
+    MIN_UNBONDING_PERIOD
 } from "../../contracts/types/NexusTypes.sol";
 
 /// @notice Access-control matrix: every restricted Nexus function, called from every role that must not call it,
-/// reverts with the precise error; the roles that may call it succeed.
+/// reverts with the precise error; the roles that may call it succeed. Agents hold one scope each: an agent acts
+/// only in the scope its principal granted, and an agent of the wrong scope is told which scope it lacks.
 contract AccessControlTest is NexusFixture {
-    address internal clientAgent; // the fixture's `agent`, set by the client
-    address internal masterAgent = makeAddr("masterAgent");
-    address internal master2Agent = makeAddr("master2Agent");
+    address internal clientAgent; // the fixture's `agent`: the client's, client scope
+    address internal masterAgent = makeAddr("masterAgent"); // master's, operator scope
+    address internal master2Agent = makeAddr("master2Agent"); // master2's, operator scope
+    address internal clientOperatorAgent = makeAddr("clientOperatorAgent"); // the client's, operator scope only
+    address internal masterClientAgent = makeAddr("masterClientAgent"); // master's, client scope only
     address internal revokedAgent = makeAddr("revokedAgent"); // was agent of client and master
     address internal provider3 = makeAddr("provider3"); // paired with master, not registered
 
@@ -36,15 +48,17 @@ contract AccessControlTest is NexusFixture {
         _setupProvider(source, provider, master);
         _setupProvider(source, provider2, master2);
         _pair(master, provider3);
-        _setAgent(client, clientAgent);
-        _setAgent(master, masterAgent);
-        _setAgent(master2, master2Agent);
+        _grant(client, clientAgent, AGENT_CLIENT);
+        _grant(master, masterAgent, AGENT_OPERATOR);
+        _grant(master2, master2Agent, AGENT_OPERATOR);
+        _grant(client, clientOperatorAgent, AGENT_OPERATOR);
+        _grant(master, masterClientAgent, AGENT_CLIENT);
         _setAgent(client, revokedAgent);
         _setAgent(master, revokedAgent);
         vm.prank(client);
-        nexus.setAgent(revokedAgent, false);
+        nexus.grantAgent(revokedAgent, 0, 0);
         vm.prank(master);
-        nexus.setAgent(revokedAgent, false);
+        nexus.grantAgent(revokedAgent, 0, 0);
 
         expiry = _now() + EXPIRY_IN;
         openTask = _publishTask(source);
@@ -66,7 +80,9 @@ contract AccessControlTest is NexusFixture {
             provider,
             provider2,
             stranger,
-            revokedAgent
+            revokedAgent,
+            clientOperatorAgent,
+            masterClientAgent
         ];
         for (uint256 i; i < roles.length; ++i) {
             vm.deal(roles[i], INITIAL_ETH);
@@ -107,8 +123,24 @@ contract AccessControlTest is NexusFixture {
         assertEq(n, roles.length - allowed.length, "allowed callers must be roles");
     }
 
+    function _grant(address principal, address agent_, uint8 scopes) internal {
+        vm.prank(principal);
+        nexus.grantAgent(agent_, scopes, UNLIMITED_ALLOWANCE);
+    }
+
     function _unauthorized(address caller, address principal) internal pure returns (bytes memory) {
         return abi.encodeWithSelector(INexus.Unauthorized.selector, caller, principal);
+    }
+
+    /// @dev The refusal a caller gets when acting for `principal` in `scope`: an agent of the principal holding
+    /// another scope is told which scope it lacks; anyone else is not the principal's agent at all.
+    function _denied(address caller, address principal, uint8 scope) internal view returns (bytes memory) {
+        bool otherScope = (caller == clientOperatorAgent && principal == client && scope == AGENT_CLIENT)
+            || (caller == masterClientAgent && principal == master && scope == AGENT_OPERATOR)
+            || (caller == clientAgent && principal == client && scope == AGENT_OPERATOR)
+            || (caller == masterAgent && principal == master && scope == AGENT_CLIENT);
+        if (!otherScope) return _unauthorized(caller, principal);
+        return abi.encodeWithSelector(IProviderRegistry.MissingAgentScope.selector, principal, caller, scope);
     }
 
     function _notOwner(address caller) internal pure returns (bytes memory) {
@@ -146,7 +178,7 @@ contract AccessControlTest is NexusFixture {
     function test_matrix_register() public {
         address[] memory denied = _rolesExcept(_allow(provider, master, masterAgent));
         for (uint256 i; i < denied.length; ++i) {
-            vm.expectRevert(_unauthorized(denied[i], master));
+            vm.expectRevert(_denied(denied[i], master, AGENT_OPERATOR));
             vm.prank(denied[i]);
             nexus.register(source, provider3, ENV_CPU);
         }
@@ -168,7 +200,7 @@ contract AccessControlTest is NexusFixture {
     function test_matrix_unregister() public {
         address[] memory denied = _rolesExcept(_allow(provider, master, masterAgent));
         for (uint256 i; i < denied.length; ++i) {
-            vm.expectRevert(_unauthorized(denied[i], master));
+            vm.expectRevert(_denied(denied[i], master, AGENT_OPERATOR));
             vm.prank(denied[i]);
             nexus.unregister(source, provider);
         }
@@ -186,7 +218,7 @@ contract AccessControlTest is NexusFixture {
     function test_matrix_publishTaskFor() public {
         address[] memory denied = _rolesExcept(_allow(client, clientAgent));
         for (uint256 i; i < denied.length; ++i) {
-            vm.expectRevert(_unauthorized(denied[i], client));
+            vm.expectRevert(_denied(denied[i], client, AGENT_CLIENT));
             vm.prank(denied[i]);
             nexus.publishTaskFor{value: PAYMENT}(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 1);
         }
@@ -196,10 +228,30 @@ contract AccessControlTest is NexusFixture {
         nexus.publishTaskFor{value: PAYMENT}(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 2);
     }
 
+    /// A master's earnings are a client balance like any other: only the master and an agent it granted the client
+    /// scope may draw on them. Its operator agent, which runs its node, may not (a task worth the whole balance on
+    /// the agent's own source, answered by an accomplice, would take them).
+    function test_matrix_publishTaskFor_drawingAMastersBalance() public {
+        vm.prank(master);
+        nexus.deposit{value: 3 * PAYMENT}(master);
+        address[] memory denied = _rolesExcept(_allow(master, masterClientAgent));
+        for (uint256 i; i < denied.length; ++i) {
+            vm.expectRevert(_denied(denied[i], master, AGENT_CLIENT));
+            vm.prank(denied[i]);
+            nexus.publishTaskFor(master, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 1);
+        }
+        assertEq(vault.balanceOf(master), 3 * PAYMENT, "nothing drawn by a refused caller");
+        vm.prank(master);
+        nexus.publishTaskFor(master, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 1);
+        vm.prank(masterClientAgent);
+        nexus.publishTaskFor(master, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 2);
+        assertEq(vault.balanceOf(master), PAYMENT);
+    }
+
     function test_matrix_attempt() public {
         address[] memory denied = _rolesExcept(_allow(provider, master, masterAgent));
         for (uint256 i; i < denied.length; ++i) {
-            vm.expectRevert(_unauthorized(denied[i], master));
+            vm.expectRevert(_denied(denied[i], master, AGENT_OPERATOR));
             vm.prank(denied[i]);
             nexus.attempt(openTask, provider, 0);
         }
@@ -226,7 +278,7 @@ contract AccessControlTest is NexusFixture {
     function test_matrix_confirmResponse() public {
         address[] memory denied = _rolesExcept(_allow(client, clientAgent));
         for (uint256 i; i < denied.length; ++i) {
-            vm.expectRevert(_unauthorized(denied[i], client));
+            vm.expectRevert(_denied(denied[i], client, AGENT_CLIENT));
             vm.prank(denied[i]);
             nexus.confirmResponse(respondedTask, provider);
         }
@@ -238,7 +290,7 @@ contract AccessControlTest is NexusFixture {
     function test_matrix_cancelTask() public {
         address[] memory denied = _rolesExcept(_allow(client, clientAgent));
         for (uint256 i; i < denied.length; ++i) {
-            vm.expectRevert(_unauthorized(denied[i], client));
+            vm.expectRevert(_denied(denied[i], client, AGENT_CLIENT));
             vm.prank(denied[i]);
             nexus.cancelTask(openTask);
         }

@@ -9,6 +9,7 @@ import {Vault} from "../../contracts/Vault.sol";
 import {ProviderRegistry} from "../../contracts/ProviderRegistry.sol";
 import {INexus} from "../../contracts/interfaces/INexus.sol";
 import {MAX_FEE_BPS, MAX_UNBONDING_PERIOD, MIN_UNBONDING_PERIOD} from "../../contracts/types/NexusTypes.sol";
+import {ALL_AGENT_SCOPES, UNLIMITED_ALLOWANCE} from "../../contracts/types/NexusTypes.sol";
 
 /// @notice Constructor, fee, treasury, unbonding period and two-step ownership.
 contract NexusAdminTest is NexusFixture {
@@ -63,7 +64,7 @@ contract NexusAdminTest is NexusFixture {
         vault.lock(client, 1);
         vm.expectRevert(abi.encodeWithSignature("NotRegistryNexus(address)", address(other)));
         vm.prank(address(other));
-        registry.setAgent(client, agent, true);
+        registry.grantAgent(client, agent, ALL_AGENT_SCOPES, UNLIMITED_ALLOWANCE);
         assertTrue(ProviderRegistry(other.registry()) != registry);
     }
 

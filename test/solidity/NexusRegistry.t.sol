@@ -5,14 +5,19 @@ import {NexusFixture} from "./helpers/NexusFixture.sol";
 import {INexus} from "../../contracts/interfaces/INexus.sol";
 import {IProviderRegistry} from "../../contracts/interfaces/IProviderRegistry.sol";
 import {ITask} from "../../contracts/interfaces/ITask.sol";
-import {TaskStatus, ENV_CPU} from "../../contracts/types/NexusTypes.sol";
+import {Pairing, TaskStatus, ENV_CPU} from "../../contracts/types/NexusTypes.sol";
+import {ALL_AGENT_SCOPES, UNLIMITED_ALLOWANCE} from "../../contracts/types/NexusTypes.sol";
 
 /// @notice Two-sided pairing, agents, provider info, and the registry's direct-call guards.
 contract NexusRegistryTest is NexusFixture {
+    function _announced(address master_, address provider_) internal view returns (bool announced) {
+        (announced,) = registry.announcementOf(master_, provider_);
+    }
+
     function _assertPairing(address provider_, address announcedMaster, bool paired) internal view {
-        (address m, bool p) = registry.pairingOf(provider_);
-        assertEq(m, announcedMaster, "announced master");
-        assertEq(p, paired, "paired");
+        Pairing memory p = registry.pairingOf(provider_);
+        assertEq(p.master, announcedMaster, "announced master");
+        assertEq(p.paired, paired, "paired");
         assertEq(registry.masterOf(provider_), paired ? announcedMaster : address(0), "masterOf");
     }
 
@@ -20,10 +25,10 @@ contract NexusRegistryTest is NexusFixture {
 
     function test_pairing_masterFirstThenProvider() public {
         _expectEmit();
-        emit ProviderAnnounced(master, provider, false);
+        emit ProviderAnnounced(master, provider, type(uint88).max, false);
         vm.prank(master);
-        nexus.announceProvider(provider);
-        assertTrue(registry.hasAnnounced(master, provider));
+        nexus.announceProvider(provider, type(uint88).max);
+        assertTrue(_announced(master, provider));
         _assertPairing(provider, address(0), false);
 
         _expectEmit();
@@ -39,12 +44,12 @@ contract NexusRegistryTest is NexusFixture {
         vm.prank(provider);
         nexus.announceMaster(master);
         _assertPairing(provider, master, false);
-        assertFalse(registry.hasAnnounced(master, provider));
+        assertFalse(_announced(master, provider));
 
         _expectEmit();
-        emit ProviderAnnounced(master, provider, true);
+        emit ProviderAnnounced(master, provider, type(uint88).max, true);
         vm.prank(master);
-        nexus.announceProvider(provider);
+        nexus.announceProvider(provider, type(uint88).max);
         _assertPairing(provider, master, true);
     }
 
@@ -59,16 +64,16 @@ contract NexusRegistryTest is NexusFixture {
         vm.prank(provider);
         nexus.announceMaster(master);
         _expectEmit();
-        emit ProviderAnnounced(master2, provider, false);
+        emit ProviderAnnounced(master2, provider, type(uint88).max, false);
         vm.prank(master2);
-        nexus.announceProvider(provider);
+        nexus.announceProvider(provider, type(uint88).max);
         _assertPairing(provider, master, false);
     }
 
     function test_announceProvider_revertsOnZero() public {
         vm.expectRevert(abi.encodeWithSelector(INexus.ZeroAddress.selector));
         vm.prank(master);
-        nexus.announceProvider(address(0));
+        nexus.announceProvider(address(0), 0);
     }
 
     function test_announceMaster_revertsOnZero() public {
@@ -85,14 +90,14 @@ contract NexusRegistryTest is NexusFixture {
         emit ProviderRevoked(master, provider);
         vm.prank(master);
         nexus.revokeProvider(provider);
-        assertFalse(registry.hasAnnounced(master, provider));
+        assertFalse(_announced(master, provider));
         _assertPairing(provider, master, false);
 
         // the provider's side still stands: a new announcement by the master pairs again
         _expectEmit();
-        emit ProviderAnnounced(master, provider, true);
+        emit ProviderAnnounced(master, provider, type(uint88).max, true);
         vm.prank(master);
-        nexus.announceProvider(provider);
+        nexus.announceProvider(provider, type(uint88).max);
         _assertPairing(provider, master, true);
     }
 
@@ -107,7 +112,7 @@ contract NexusRegistryTest is NexusFixture {
     function test_revokeProvider_byOtherAnnouncingMasterLeavesPairingIntact() public {
         _pair(master, provider);
         vm.prank(master2);
-        nexus.announceProvider(provider);
+        nexus.announceProvider(provider, type(uint88).max);
         vm.prank(master2);
         nexus.revokeProvider(provider);
         _assertPairing(provider, master, true);
@@ -133,7 +138,7 @@ contract NexusRegistryTest is NexusFixture {
         vm.prank(provider);
         nexus.revokeMaster();
         _assertPairing(provider, address(0), false);
-        assertTrue(registry.hasAnnounced(master, provider), "master side untouched");
+        assertTrue(_announced(master, provider), "master side untouched");
 
         _expectEmit();
         emit MasterAnnounced(provider, master, true);
@@ -172,9 +177,9 @@ contract NexusRegistryTest is NexusFixture {
         nexus.announceMaster(master2);
         _assertPairing(provider, master2, false);
         _expectEmit();
-        emit ProviderAnnounced(master2, provider, true);
+        emit ProviderAnnounced(master2, provider, type(uint88).max, true);
         vm.prank(master2);
-        nexus.announceProvider(provider);
+        nexus.announceProvider(provider, type(uint88).max);
         _assertPairing(provider, master2, true);
     }
 
@@ -195,23 +200,23 @@ contract NexusRegistryTest is NexusFixture {
 
     function test_setAgent_setsAndRevokes_emits() public {
         _expectEmit();
-        emit AgentSet(client, agent, true);
+        emit AgentGranted(client, agent, ALL_AGENT_SCOPES, UNLIMITED_ALLOWANCE);
         vm.prank(client);
-        nexus.setAgent(agent, true);
-        assertTrue(registry.isAgent(client, agent));
-        assertFalse(registry.isAgent(master, agent));
+        nexus.grantAgent(agent, ALL_AGENT_SCOPES, UNLIMITED_ALLOWANCE);
+        assertTrue((registry.agentOf(client, agent).scopes != 0));
+        assertFalse((registry.agentOf(master, agent).scopes != 0));
 
         _expectEmit();
-        emit AgentSet(client, agent, false);
+        emit AgentGranted(client, agent, 0, 0);
         vm.prank(client);
-        nexus.setAgent(agent, false);
-        assertFalse(registry.isAgent(client, agent));
+        nexus.grantAgent(agent, 0, 0);
+        assertFalse((registry.agentOf(client, agent).scopes != 0));
     }
 
     function test_setAgent_revertsOnZero() public {
         vm.expectRevert(abi.encodeWithSelector(INexus.ZeroAddress.selector));
         vm.prank(client);
-        nexus.setAgent(address(0), true);
+        nexus.grantAgent(address(0), ALL_AGENT_SCOPES, 0);
     }
 
     function test_agent_actsForClient_untilRevoked() public {
@@ -236,7 +241,7 @@ contract NexusRegistryTest is NexusFixture {
         assertEq(uint8(ITask(t2).status()), uint8(TaskStatus.FINALIZED));
 
         vm.prank(client);
-        nexus.setAgent(agent, false);
+        nexus.grantAgent(agent, 0, 0);
         bytes memory err = abi.encodeWithSelector(INexus.Unauthorized.selector, agent, client);
         vm.startPrank(agent);
         vm.expectRevert(err);
@@ -263,7 +268,7 @@ contract NexusRegistryTest is NexusFixture {
         vm.stopPrank();
 
         vm.prank(master);
-        nexus.setAgent(agent, false);
+        nexus.grantAgent(agent, 0, 0);
         address task2 = _publishTask(source);
         bytes memory err = abi.encodeWithSelector(INexus.Unauthorized.selector, agent, master);
         vm.startPrank(agent);
@@ -319,7 +324,7 @@ contract NexusRegistryTest is NexusFixture {
 
     function test_setProviderInfo_revertsForUnpairedMaster() public {
         vm.prank(master);
-        nexus.announceProvider(provider); // one-sided
+        nexus.announceProvider(provider, type(uint88).max); // one-sided
         vm.expectRevert(abi.encodeWithSelector(INexus.Unauthorized.selector, master, provider));
         vm.prank(master);
         nexus.setProviderInfo(provider, "x");
@@ -334,7 +339,7 @@ contract NexusRegistryTest is NexusFixture {
             bytes memory err = abi.encodeWithSelector(IProviderRegistry.NotRegistryNexus.selector, c);
             vm.startPrank(c);
             vm.expectRevert(err);
-            registry.announceProvider(c, provider);
+            registry.announceProvider(c, provider, type(uint88).max);
             vm.expectRevert(err);
             registry.revokeProvider(c, provider);
             vm.expectRevert(err);
@@ -342,7 +347,7 @@ contract NexusRegistryTest is NexusFixture {
             vm.expectRevert(err);
             registry.revokeMaster(provider);
             vm.expectRevert(err);
-            registry.setAgent(client, c, true);
+            registry.grantAgent(client, c, ALL_AGENT_SCOPES, UNLIMITED_ALLOWANCE);
             vm.expectRevert(err);
             registry.setProviderInfo(provider, "x");
             vm.stopPrank();

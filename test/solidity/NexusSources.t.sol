@@ -477,7 +477,7 @@ contract NexusSourcesTest is NexusFixture {
         nexus.register(source, provider, ENV_CPU);
         // only the master announced
         vm.prank(master);
-        nexus.announceProvider(provider);
+        nexus.announceProvider(provider, type(uint88).max);
         vm.expectRevert(abi.encodeWithSelector(INexus.ProviderNotPaired.selector, provider));
         vm.prank(master);
         nexus.register(source, provider, ENV_CPU);

@@ -229,7 +229,7 @@ contract TaskLifecycleFirstResponseTest is NexusFixture {
     function test_publishTaskFor_revertsForRevokedAgent() public {
         _setAgent(client, agent);
         vm.prank(client);
-        nexus.setAgent(agent, false);
+        nexus.grantAgent(agent, 0, 0);
         vm.expectRevert(abi.encodeWithSelector(INexus.Unauthorized.selector, agent, client));
         vm.prank(agent);
         nexus.publishTaskFor{value: PAYMENT}(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 1);

@@ -17,6 +17,7 @@ const task = () => import("./task.ts");
 const taskResult = () => import("./task-result.ts");
 const vault = () => import("./vault.ts");
 const provider = () => import("./provider.ts");
+const agent = () => import("./agent.ts");
 
 export const commandGroups: Record<string, LazyCommand | CommandGroup> = {
   deploy: lazy("Deploys GPU Nexus with Ignition and records its addresses for the other commands.", () => import("./deploy.ts"), "deploy"),
@@ -54,8 +55,9 @@ export const commandGroups: Record<string, LazyCommand | CommandGroup> = {
     start: lazy("Starts the provider node.", provider, "providerStart"),
   },
   agent: {
-    set: lazy("Allows an agent to act for you.", provider, "agentSet"),
-    unset: lazy("Revokes an agent.", provider, "agentUnset"),
+    grant: lazy("Grants an agent scopes (client, operator) and an allowance of your balance.", agent, "agentGrant"),
+    revoke: lazy("Revokes an agent.", agent, "agentRevoke"),
+    show: lazy("Shows an agent's scopes and remaining allowance.", agent, "agentShow"),
   },
 };
 

@@ -1,41 +1,57 @@
-// `provider pair | register | unregister | start` and `agent set | unset`. Every write is skipped when the chain
-// already shows the wanted state, so the commands (and scripts/provider/*) can be re-run safely.
-import type { Address } from "viem";
+// `provider pair | register | unregister | start`. Every write is skipped when the chain already shows the wanted
+// state, so the commands (and scripts/provider/*) can be re-run safely.
+import { formatEther, type Address } from "viem";
 import { readContract } from "viem/actions";
-import { providerRegistryAbi, sourceAbi } from "../../sdk/abis.ts";
-import { getPairing, isAgent } from "../../sdk/actions/reads.ts";
-import { announceMaster, announceProvider, setAgent } from "../../sdk/actions/registry.ts";
+import { MAX_PENALTY_CAP, providerRegistryAbi, sourceAbi } from "../../sdk/abis.ts";
+import { getPairing } from "../../sdk/actions/reads.ts";
+import { announceMaster, announceProvider } from "../../sdk/actions/registry.ts";
 import { register, unregister } from "../../sdk/actions/sources.ts";
 import { defineCommand, positionalArgs, required } from "../command.ts";
 import { connect, type Session } from "../connect.ts";
 import { ProtocolError, UsageError } from "../errors.ts";
 import { formatEnvironments, formatKv, formatTable } from "../output.ts";
-import { parseAddress, parseEnvironment } from "../parse.ts";
+import { parseAddress, parseEnvironment, parseEth } from "../parse.ts";
 import { sendTx, txJson, type TxOutcome } from "../tx.ts";
 
 async function pairingState(session: Session, master: Address, provider: Address) {
-  const [pairing, announcedByMaster] = await Promise.all([
+  const [pairing, [announcedByMaster, maxPenalty]] = await Promise.all([
     getPairing(session.publicClient, { provider, nexus: session.nexus }),
-    readContract(session.publicClient, { address: session.deployment.registry, abi: providerRegistryAbi, functionName: "hasAnnounced", args: [master, provider] }),
+    readContract(session.publicClient, { address: session.deployment.registry, abi: providerRegistryAbi, functionName: "announcementOf", args: [master, provider] }),
   ]);
   const announcedByProvider = pairing.master === master;
-  return { master, provider, announcedByMaster, announcedByProvider, paired: announcedByMaster && announcedByProvider };
+  return { master, provider, announcedByMaster, announcedByProvider, paired: announcedByMaster && announcedByProvider, maxPenalty };
+}
+
+function parseMaxPenalty(value: string | undefined): bigint | undefined {
+  if (value === undefined) return undefined;
+  const wei = parseEth(value, "--max-penalty");
+  if (wei > MAX_PENALTY_CAP) throw new UsageError(`invalid --max-penalty "${value}": at most ${formatEther(MAX_PENALTY_CAP)} ETH`);
+  return wei;
 }
 
 export const providerPair = defineCommand({
   name: "provider pair",
   summary: "Pairs a provider with its master; each side announces the other with its own key (either order).",
-  usage: "gpunexus provider pair --as master --provider <address> | --as provider --master <address>",
-  details: ["The master (cold wallet) runs `--as master --provider <hot key address>`; the provider machine runs", "`--as provider --master <master address>`. A side already announced is skipped."],
+  usage: "gpunexus provider pair --as master --provider <address> [--max-penalty <eth>] | --as provider --master <address>",
+  details: [
+    "The master (cold wallet) runs `--as master --provider <hot key address>`; the provider machine runs",
+    "`--as provider --master <master address>`. A side already announced is skipped.",
+    "--max-penalty is the largest lapse penalty the master accepts to lose per attempt of this provider (default 0:",
+    "only sources without a penalty). Nobody, not the provider key nor an agent, can register or attempt the",
+    "provider on harsher terms. Run it again with another value to change it.",
+  ],
   options: {
     as: { type: "string", value: "master|provider", description: "which side the configured key is" },
     provider: { type: "string", value: "address", description: "the provider to announce (with --as master)" },
     master: { type: "string", value: "address", description: "the master to announce (with --as provider)" },
+    "max-penalty": { type: "string", value: "eth", description: "penalty cap per attempt (with --as master; default 0, or the current cap)" },
   },
   run: async ({ options, positionals, globals, ctx, io }) => {
     positionalArgs(positionals, []);
     const side = required(options.as, "--as (master or provider)");
     if (side !== "master" && side !== "provider") throw new UsageError(`invalid --as "${side}": expected master or provider`);
+    const maxPenaltyOption = parseMaxPenalty(options["max-penalty"]);
+    if (maxPenaltyOption !== undefined && side !== "master") throw new UsageError("--max-penalty is the master's to set: use it with --as master");
     const other = side === "master" ? parseAddress(required(options.provider, "--provider"), "--provider") : parseAddress(required(options.master, "--master"), "--master");
     const session = await connect({ globals, ctx, signer: true });
     const wallet = await session.wallet();
@@ -43,20 +59,22 @@ export const providerPair = defineCommand({
     const [master, provider] = side === "master" ? [me, other] : [other, me];
     const before = await pairingState(session, master, provider);
     let tx: TxOutcome | undefined;
-    if (side === "master" && !before.announcedByMaster) {
-      tx = await sendTx(io, ctx, "announceProvider", () => announceProvider(wallet, { provider, nexus: session.nexus }));
+    // Re-running without --max-penalty keeps the cap in force; with it, a different cap is announced again.
+    const maxPenalty = maxPenaltyOption ?? (before.announcedByMaster ? before.maxPenalty : 0n);
+    if (side === "master" && (!before.announcedByMaster || before.maxPenalty !== maxPenalty)) {
+      tx = await sendTx(io, ctx, "announceProvider", () => announceProvider(wallet, { provider, maxPenalty, nexus: session.nexus }));
     } else if (side === "provider" && !before.announcedByProvider) {
       tx = await sendTx(io, ctx, "announceMaster", () => announceMaster(wallet, { master, nexus: session.nexus }));
     } else io.note(`the ${side} side is already announced; nothing to do`);
     const after = await pairingState(session, master, provider);
     const waiting = after.paired ? undefined : side === "master" ? "the provider must still announce this master" : "the master must still announce this provider";
-    io.result({ ...after, changed: tx !== undefined, ...(tx ? { transaction: txJson(tx) } : {}) }, () =>
+    io.result({ ...after, maxPenalty: after.maxPenalty.toString(), changed: tx !== undefined, ...(tx ? { transaction: txJson(tx) } : {}) }, () =>
       globals.quiet
         ? `${after.paired ? "paired" : "pending"}\n`
         : formatKv([
             ["master", master],
             ["provider", provider],
-            ["announced by master", after.announcedByMaster ? "yes" : "no"],
+            ["announced by master", after.announcedByMaster ? `yes (accepts at most ${formatEther(after.maxPenalty)} ETH of penalty per attempt)` : "no"],
             ["announced by provider", after.announcedByProvider ? "yes" : "no"],
             ["paired", after.paired ? "yes" : `no (${waiting})`],
             ...(tx ? ([["transaction", tx.transactionHash]] as [string, string][]) : []),
@@ -73,8 +91,8 @@ function registrationCommand(mode: "register" | "unregister") {
     name: `provider ${mode}`,
     summary:
       mode === "register"
-        ? "Registers a provider to one or more sources in one environment (by the provider, its master or the master's agent)."
-        : "Removes a provider from one or more sources (by the provider, its master or the master's agent).",
+        ? "Registers a provider to one or more sources in one environment (by the provider, its master or the master's operator agent)."
+        : "Removes a provider from one or more sources (by the provider, its master or the master's operator agent).",
     usage: mode === "register" ? "gpunexus provider register --source <address>… --environment cpu|nvidia|amd [--provider <address>]" : "gpunexus provider unregister --source <address>… [--provider <address>]",
     details: ["Sources where the provider already is (or is not) registered are skipped."],
     options: {
@@ -145,29 +163,3 @@ export const providerStart = defineCommand({
     return typeof code === "number" ? code : 0;
   },
 });
-
-function agentCommand(allowed: boolean) {
-  return defineCommand({
-    name: `agent ${allowed ? "set" : "unset"}`,
-    summary: allowed
-      ? "Allows an agent (scheduler key) to act for you: publish/cancel/confirm as a client, register/attempt as a master."
-      : "Revokes an agent.",
-    usage: `gpunexus agent ${allowed ? "set" : "unset"} <agent>`,
-    options: {},
-    run: async ({ positionals, globals, ctx, io }) => {
-      const agent = parseAddress(positionalArgs(positionals, ["agent"])[0], "<agent>");
-      const session = await connect({ globals, ctx, signer: true });
-      const wallet = await session.wallet();
-      const principal = wallet.account.address;
-      let tx: TxOutcome | undefined;
-      if ((await isAgent(session.publicClient, { principal, agent, nexus: session.nexus })) === allowed) io.note(`already ${allowed ? "an agent" : "not an agent"}; nothing to do`);
-      else tx = await sendTx(io, ctx, "setAgent", () => setAgent(wallet, { agent, allowed, nexus: session.nexus }));
-      io.result({ principal, agent, allowed, changed: tx !== undefined, ...(tx ? { transaction: txJson(tx) } : {}) }, () =>
-        globals.quiet ? `${allowed}\n` : formatKv([["principal", principal], ["agent", agent], ["allowed", allowed ? "yes" : "no"], ...(tx ? ([["transaction", tx.transactionHash]] as [string, string][]) : [])]),
-      );
-      return 0;
-    },
-  });
-}
-export const agentSet = agentCommand(true);
-export const agentUnset = agentCommand(false);

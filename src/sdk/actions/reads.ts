@@ -7,6 +7,7 @@ import {
   providerRegistryAbi,
   sourceAbi,
   taskAbi,
+  UNLIMITED_ALLOWANCE,
   vaultAbi,
   type Attempt,
   type Registration,
@@ -21,6 +22,7 @@ import { toNexusError } from "../errors/decode.ts";
 import { checkedAddress, InvalidParameterError, NexusNotFoundError } from "../errors/usage.ts";
 import { explainNexusFailure } from "./nexus-check.ts";
 import { readMany, type NexusReadErrorType, type NexusReadParameters } from "./read-many.ts";
+import { agentScopeNames, type AgentScopeName } from "./registry.ts";
 
 export type { NexusReadErrorType, NexusReadParameters } from "./read-many.ts";
 type AnyClient = Client<Transport, Chain | undefined>;
@@ -202,13 +204,15 @@ export type GetPairingReturnType = {
   master: Address;
   /** True when that master announced the provider back: the pairing is complete. */
   paired: boolean;
+  /** The largest lapse penalty (wei) the master accepts per attempt of this provider; 0 while unpaired. */
+  maxPenalty: bigint;
   /** The provider's info URI ("" when unset). */
   infoUri: string;
 };
-/** A provider's master, whether the pairing is complete, and its info URI. */
+/** A provider's master, whether the pairing is complete, the master's penalty cap, and the provider's info URI. */
 export async function getPairing(client: AnyClient, parameters: GetPairingParameters): Promise<GetPairingReturnType> {
   checkedAddress(parameters.provider, "provider");
-  const [[master, paired], infoUri] = await readDeployment(client, parameters, ({ registry }) =>
+  const [pairing, infoUri] = await readDeployment(client, parameters, ({ registry }) =>
     readMany(
       client,
       [
@@ -218,24 +222,30 @@ export async function getPairing(client: AnyClient, parameters: GetPairingParame
       parameters.blockNumber,
     ),
   );
-  return { master, paired, infoUri };
+  return { master: pairing.master, paired: pairing.paired, maxPenalty: pairing.maxPenalty, infoUri };
 }
 
-export type IsAgentParameters = NexusTargetParameters & { principal: Address; agent: Address };
-export type IsAgentErrorType = NexusReadErrorType;
-export type IsAgentReturnType = boolean;
-/** Whether `agent` may act for `principal`. */
-export async function isAgent(client: AnyClient, parameters: IsAgentParameters): Promise<IsAgentReturnType> {
+export type GetAgentParameters = NexusTargetParameters & { principal: Address; agent: Address };
+export type GetAgentErrorType = NexusReadErrorType;
+export type GetAgentReturnType = {
+  /** What `agent` may do for `principal`; empty when it is not its agent. */
+  scopes: AgentScopeName[];
+  /** Wei of the principal's balance the agent may still draw into task escrow (`UNLIMITED_ALLOWANCE`: no limit). */
+  allowance: bigint;
+  unlimited: boolean;
+};
+/** What `agent` may do for `principal`, and how much of its balance it may still spend. */
+export async function getAgent(client: AnyClient, parameters: GetAgentParameters): Promise<GetAgentReturnType> {
   checkedAddress(parameters.principal, "principal");
   checkedAddress(parameters.agent, "agent");
-  const [allowed] = await readDeployment(client, parameters, ({ registry }) =>
+  const [grant] = await readDeployment(client, parameters, ({ registry }) =>
     readMany(
       client,
-      [{ address: registry, abi: providerRegistryAbi, functionName: "isAgent", args: [parameters.principal, parameters.agent] }],
+      [{ address: registry, abi: providerRegistryAbi, functionName: "agentOf", args: [parameters.principal, parameters.agent] }],
       parameters.blockNumber,
     ),
   );
-  return allowed;
+  return { scopes: agentScopeNames(grant.scopes), allowance: grant.allowance, unlimited: grant.allowance === UNLIMITED_ALLOWANCE };
 }
 
 export type GetProtocolConfigParameters = NexusTargetParameters;

@@ -2,6 +2,9 @@
 // The list is spelled out so each class is a named export; errors.test.ts checks it covers the ABI exactly.
 import { defineRevertError, type NexusErrorName, type NexusRevertError, type NexusRevertErrorClass } from "./revert.ts";
 
+export const AllowanceExceededError = defineRevertError("AllowanceExceeded");
+export type AllowanceExceededError = NexusRevertError<"AllowanceExceeded">;
+export type AllowanceExceededErrorType = AllowanceExceededError & { name: "AllowanceExceededError" };
 export const AlreadyAttemptedError = defineRevertError("AlreadyAttempted");
 export type AlreadyAttemptedError = NexusRevertError<"AlreadyAttempted">;
 export type AlreadyAttemptedErrorType = AlreadyAttemptedError & { name: "AlreadyAttemptedError" };
@@ -38,6 +41,9 @@ export type InsufficientBalanceErrorType = InsufficientBalanceError & { name: "I
 export const InsufficientLockupError = defineRevertError("InsufficientLockup");
 export type InsufficientLockupError = NexusRevertError<"InsufficientLockup">;
 export type InsufficientLockupErrorType = InsufficientLockupError & { name: "InsufficientLockupError" };
+export const InvalidAgentScopesError = defineRevertError("InvalidAgentScopes");
+export type InvalidAgentScopesError = NexusRevertError<"InvalidAgentScopes">;
+export type InvalidAgentScopesErrorType = InvalidAgentScopesError & { name: "InvalidAgentScopesError" };
 export const InvalidEnvironmentsError = defineRevertError("InvalidEnvironments");
 export type InvalidEnvironmentsError = NexusRevertError<"InvalidEnvironments">;
 export type InvalidEnvironmentsErrorType = InvalidEnvironmentsError & { name: "InvalidEnvironmentsError" };
@@ -53,6 +59,9 @@ export type InvalidMaxConcurrentAttemptsErrorType = InvalidMaxConcurrentAttempts
 export const LockupBelowMinimumError = defineRevertError("LockupBelowMinimum");
 export type LockupBelowMinimumError = NexusRevertError<"LockupBelowMinimum">;
 export type LockupBelowMinimumErrorType = LockupBelowMinimumError & { name: "LockupBelowMinimumError" };
+export const MissingAgentScopeError = defineRevertError("MissingAgentScope");
+export type MissingAgentScopeError = NexusRevertError<"MissingAgentScope">;
+export type MissingAgentScopeErrorType = MissingAgentScopeError & { name: "MissingAgentScopeError" };
 export const MissingReviewWindowError = defineRevertError("MissingReviewWindow");
 export type MissingReviewWindowError = NexusRevertError<"MissingReviewWindow">;
 export type MissingReviewWindowErrorType = MissingReviewWindowError & { name: "MissingReviewWindowError" };
@@ -98,6 +107,9 @@ export type OwnableUnauthorizedAccountErrorType = OwnableUnauthorizedAccountErro
 export const PaymentAboveEscrowError = defineRevertError("PaymentAboveEscrow");
 export type PaymentAboveEscrowError = NexusRevertError<"PaymentAboveEscrow">;
 export type PaymentAboveEscrowErrorType = PaymentAboveEscrowError & { name: "PaymentAboveEscrowError" };
+export const PenaltyAboveMasterCapError = defineRevertError("PenaltyAboveMasterCap");
+export type PenaltyAboveMasterCapError = NexusRevertError<"PenaltyAboveMasterCap">;
+export type PenaltyAboveMasterCapErrorType = PenaltyAboveMasterCapError & { name: "PenaltyAboveMasterCapError" };
 export const PaymentBelowMinimumError = defineRevertError("PaymentBelowMinimum");
 export type PaymentBelowMinimumError = NexusRevertError<"PaymentBelowMinimum">;
 export type PaymentBelowMinimumErrorType = PaymentBelowMinimumError & { name: "PaymentBelowMinimumError" };
@@ -164,6 +176,7 @@ export type ZeroDurationErrorType = ZeroDurationError & { name: "ZeroDurationErr
 
 /** The class of each custom error, by error name. */
 export const nexusRevertErrors: { readonly [N in NexusErrorName]: NexusRevertErrorClass<N> } = {
+  AllowanceExceeded: AllowanceExceededError,
   AlreadyAttempted: AlreadyAttemptedError,
   AlreadyInitialized: AlreadyInitializedError,
   AlreadyRegistered: AlreadyRegisteredError,
@@ -176,11 +189,13 @@ export const nexusRevertErrors: { readonly [N in NexusErrorName]: NexusRevertErr
   FeeTooHigh: FeeTooHighError,
   InsufficientBalance: InsufficientBalanceError,
   InsufficientLockup: InsufficientLockupError,
+  InvalidAgentScopes: InvalidAgentScopesError,
   InvalidEnvironments: InvalidEnvironmentsError,
   InvalidExpiry: InvalidExpiryError,
   InvalidAttemptTimeout: InvalidAttemptTimeoutError,
   InvalidMaxConcurrentAttempts: InvalidMaxConcurrentAttemptsError,
   LockupBelowMinimum: LockupBelowMinimumError,
+  MissingAgentScope: MissingAgentScopeError,
   MissingReviewWindow: MissingReviewWindowError,
   NoMasterAnnounced: NoMasterAnnouncedError,
   NoResponse: NoResponseError,
@@ -197,6 +212,7 @@ export const nexusRevertErrors: { readonly [N in NexusErrorName]: NexusRevertErr
   OwnableUnauthorizedAccount: OwnableUnauthorizedAccountError,
   PaymentAboveEscrow: PaymentAboveEscrowError,
   PaymentBelowMinimum: PaymentBelowMinimumError,
+  PenaltyAboveMasterCap: PenaltyAboveMasterCapError,
   ProviderNotAnnounced: ProviderNotAnnouncedError,
   ProviderNotPaired: ProviderNotPairedError,
   ReentrancyGuardReentrantCall: ReentrancyGuardReentrantCallError,

@@ -28,6 +28,8 @@ const envNames = (mask: number) =>
     .filter(Boolean)
     .join(" | ") || "none";
 
+const scopeName = (scope: number) => (scope === 1 ? "client" : scope === 2 ? "operator" : `0x${scope.toString(16)}`);
+
 export type RevertMessages = { [N in NexusErrorName]: (args: NexusErrorNamedArgs<N>) => string };
 
 /** The `shortMessage` of each decoded revert. */
@@ -35,6 +37,8 @@ export const revertMessages: RevertMessages = {
   // Nexus
   ZeroAddress: () => "An address argument is the zero address.",
   Unauthorized: (a) => `${a.caller} may not act for ${a.principal}: it is neither that account nor one of its agents.`,
+  PenaltyAboveMasterCap: (a) =>
+    `The lapse penalty ${eth(a.penalty)} is above the ${eth(a.maxPenalty)} per attempt that the master of ${a.provider} accepts for it (the master raises it with announceProvider).`,
   UnknownSource: (a) => `${a.source} is not a source created by this Nexus.`,
   UnknownTask: (a) => `${a.task} is not a task created by this Nexus.`,
   SourceInactive: (a) => `The source ${a.source} is inactive and takes no new tasks or registrations.`,
@@ -96,6 +100,11 @@ export const revertMessages: RevertMessages = {
   NotRegistryNexus: (a) => `${a.caller} is not Nexus; only Nexus may write to the provider registry.`,
   ProviderNotAnnounced: (a) => `The master ${a.master} has not announced the provider ${a.provider}.`,
   NoMasterAnnounced: (a) => `The provider ${a.provider} has not announced any master.`,
+  InvalidAgentScopes: (a) => `The agent scopes ${a.scopes} have unknown bits: the scopes are CLIENT = 1 and OPERATOR = 2.`,
+  MissingAgentScope: (a) =>
+    `${a.agent} is an agent of ${a.principal} but was not granted the ${scopeName(a.scope)} scope this call needs.`,
+  AllowanceExceeded: (a) =>
+    `The agent ${a.agent} may draw ${eth(a.allowance)} more of ${a.principal}'s balance, less than the ${eth(a.needed)} this task draws (send the rest as value, or have the principal raise the allowance).`,
   // Libraries (OpenZeppelin)
   OwnableUnauthorizedAccount: (a) => `${a.account} is not the owner (or the pending owner) of Nexus.`,
   OwnableInvalidOwner: (a) => `${a.owner} cannot be the owner.`,

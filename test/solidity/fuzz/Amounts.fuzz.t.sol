@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.29;
 
+import {ALL_AGENT_SCOPES, UNLIMITED_ALLOWANCE} from "../../../contracts/types/NexusTypes.sol";
 import {NexusSetup} from "./utils/NexusSetup.sol";
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {INexus} from "../../../contracts/interfaces/INexus.sol";
@@ -122,7 +123,7 @@ contract AmountsFuzzTest is NexusSetup {
         _fund(client, prior);
         _fund(agent, 1 ether);
         vm.prank(client);
-        nexus.setAgent(agent, true);
+        nexus.grantAgent(agent, ALL_AGENT_SCOPES, UNLIMITED_ALLOWANCE);
         vm.deal(agent, value);
         if (value != 0) {
             vm.expectEmit(true, true, false, true, address(nexus));
@@ -309,7 +310,8 @@ contract AmountsFuzzTest is NexusSetup {
         public
     {
         SourceParams memory p = _params(_method(firstResponse));
-        p.lapsePenalty = uint96(bound(penalty, 0, U96));
+        // Any penalty the master accepts: its widest cap is type(uint88).max.
+        p.lapsePenalty = uint96(bound(penalty, 0, type(uint88).max));
         p.minAvailableLockup = 1;
         address source = _publishSource(client, p);
         _pair(master, provider);
@@ -360,7 +362,7 @@ contract AmountsFuzzTest is NexusSetup {
         address other = makeAddr("other-master");
         _stake(other, 10 ether);
         vm.prank(other);
-        nexus.announceProvider(provider);
+        nexus.announceProvider(provider, type(uint88).max);
         payment = bound(payment, p.minPayment, U96);
         uint64 expiry = uint64(block.timestamp + 1 days);
         address task = _publishTask(client, source, expiry, payment, payment);

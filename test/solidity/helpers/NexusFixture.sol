@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.29;
 
+import {ALL_AGENT_SCOPES, UNLIMITED_ALLOWANCE} from "../../../contracts/types/NexusTypes.sol";
 import {Test} from "forge-std/Test.sol";
 import {Nexus} from "../../../contracts/Nexus.sol";
 import {Vault} from "../../../contracts/Vault.sol";
@@ -147,15 +148,16 @@ abstract contract NexusFixture is Test, INexusEvents {
 
     // ------------------------------------------------------------ providers
 
+    /// @dev Grants every scope with an unlimited allowance: the widest agent, for tests of who may act at all.
     function _setAgent(address principal, address agent_) internal {
         vm.prank(principal);
-        nexus.setAgent(agent_, true);
+        nexus.grantAgent(agent_, ALL_AGENT_SCOPES, UNLIMITED_ALLOWANCE);
     }
 
     /// @dev Two-sided pairing: the master announces the provider, then the provider announces the master.
     function _pair(address master_, address provider_) internal {
         vm.prank(master_);
-        nexus.announceProvider(provider_);
+        nexus.announceProvider(provider_, type(uint88).max);
         vm.prank(provider_);
         nexus.announceMaster(master_);
     }

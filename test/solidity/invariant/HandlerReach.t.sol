@@ -209,6 +209,7 @@ contract HandlerReachBase is NexusInvariantChecks {
         console.log("lapses / with penalty / capped by stake", handler.lapses(), handler.lapsesWithPenalty(), handler.lapsesCappedByLockup());
         console.log("lapses after close / slots full / paid to former master", handler.lapsesAfterClose(), handler.slotsFull(), handler.paidToFormerMaster());
         console.log("lapses slashing unbonding / of former master", handler.lapsesSlashingUnbonding(), handler.lapsesOfFormerMaster());
+        console.log("attempts refused by the master's cap", handler.attemptsRefusedByMasterCap());
     }
 
     function _assertReached() internal view {
@@ -226,6 +227,7 @@ contract HandlerReachBase is NexusInvariantChecks {
         assertGt(handler.lapsesWithPenalty(), 0, "lapses with a penalty");
         assertGt(handler.lapsesCappedByLockup(), 0, "penalty above the lockup");
         assertGt(handler.lapsesSlashingUnbonding(), 0, "penalty reaching into unbonding stake");
+        assertGt(handler.attemptsRefusedByMasterCap(), 0, "attempt refused: the penalty is above what the master accepted");
         assertGt(handler.lapsesOfFormerMaster(), 0, "lapse charged to the backing master after the provider left it");
         assertGt(handler.lapsesAfterClose(), 0, "lapse reported after the task closed");
         assertGt(handler.paidToFormerMaster(), 0, "payout to the backing master after the provider left it");

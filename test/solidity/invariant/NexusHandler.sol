@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.29;
 
+import {AGENT_CLIENT, AGENT_OPERATOR, UNLIMITED_ALLOWANCE} from "../../../contracts/types/NexusTypes.sol";
 import {CommonBase} from "forge-std/Base.sol";
 import {StdCheats} from "forge-std/StdCheats.sol";
 import {StdUtils} from "forge-std/StdUtils.sol";
@@ -47,6 +48,10 @@ contract NexusHandler is CommonBase, StdCheats, StdUtils {
     address[] public masters;
     address[] public providers;
     mapping(address provider => address) public homeMaster;
+    /// @dev The largest lapse penalty each provider's master accepted when it last announced it.
+    mapping(address provider => uint256) public ghostCap;
+    /// @dev The cap in force when the attempt was taken: a lapse must never cost the master more.
+    mapping(address task => mapping(address provider => uint256)) public ghostCapAtAttempt;
     address[] public sources;
     address[] public tasks;
     /// @dev Every address that can ever hold value in the vault.
@@ -91,6 +96,8 @@ contract NexusHandler is CommonBase, StdCheats, StdUtils {
     uint256 public publishedWithExcess;
     uint256 public boundaryWarps;
     uint256 public unpairings;
+    /// @dev Attempts refused because the task's lapse penalty is above what the provider's master accepted.
+    uint256 public attemptsRefusedByMasterCap;
 
     constructor() {
         owner = makeAddr("inv-owner");
@@ -122,9 +129,9 @@ contract NexusHandler is CommonBase, StdCheats, StdUtils {
         actors.push(owner);
 
         vm.prank(clients[0]);
-        nexus.setAgent(clientAgent, true);
+        nexus.grantAgent(clientAgent, AGENT_CLIENT, UNLIMITED_ALLOWANCE);
         vm.prank(masters[1]);
-        nexus.setAgent(masterAgent, true);
+        nexus.grantAgent(masterAgent, AGENT_OPERATOR, 0);
 
         // Sources: both delivery methods, tight and loose slots, penalties below and above typical lockups.
         sources.push(_source(clients[0], DeliveryMethod.MANUAL_CONFIRMATION, 2, 1 hours, 1 days, 6 hours, 0.01 ether, 1 ether, 0.5 ether));
@@ -139,8 +146,8 @@ contract NexusHandler is CommonBase, StdCheats, StdUtils {
         }
         for (uint256 i; i < 4; ++i) {
             address p = providers[i];
-            vm.prank(homeMaster[p]);
-            nexus.announceProvider(p);
+            // Every penalty accepted at first; togglePairing lowers a provider's cap now and then.
+            _announce(p, type(uint88).max);
             vm.prank(p);
             nexus.announceMaster(homeMaster[p]);
             for (uint256 s; s < sources.length; ++s) {
@@ -149,6 +156,12 @@ contract NexusHandler is CommonBase, StdCheats, StdUtils {
             }
         }
         for (uint256 i; i < 3; ++i) _seedDeposit(clients[i], 20 ether);
+    }
+
+    function _announce(address provider, uint88 cap) internal {
+        vm.prank(homeMaster[provider]);
+        nexus.announceProvider(provider, cap);
+        ghostCap[provider] = cap;
     }
 
     function _source(
@@ -352,7 +365,10 @@ contract NexusHandler is CommonBase, StdCheats, StdUtils {
         address provider = providers[provSeed % providers.length];
         for (uint256 j; j < providers.length && !wild; ++j) {
             address p = providers[(provSeed + j) % providers.length];
-            if (registry.masterOf(p) != address(0) && ITask(task).attemptOf(p).state == AttemptState.NONE) {
+            if (
+                registry.masterOf(p) != address(0) && ITask(task).attemptOf(p).state == AttemptState.NONE
+                    && ITask(task).terms().lapsePenalty <= ghostCap[p]
+            ) {
                 provider = p;
                 break;
             }
@@ -369,7 +385,8 @@ contract NexusHandler is CommonBase, StdCheats, StdUtils {
         uint256 suggested = suggestedSeed % 8 == 0 ? t.payment + 1 + (suggestedSeed >> 8) % 1 ether : _bound(suggestedSeed >> 8, 0, t.payment);
         // The lockup the task copied at publish, not the source's current one.
         uint8 env = ISource(t.source).environmentOf(provider);
-        bool predicted = master != address(0) && env != 0 && vault.lockupOf(master) >= t.minAvailableLockup
+        bool withinCap = t.lapsePenalty <= ghostCap[provider];
+        bool predicted = master != address(0) && env != 0 && withinCap && vault.lockupOf(master) >= t.minAvailableLockup
             && !_isClosed(st.status) && block.timestamp < t.expiryTime
             && ITask(task).attemptOf(provider).state == AttemptState.NONE && st.liveAttempts < t.maxConcurrentAttempts
             && (t.deliveryMethod == DeliveryMethod.FIRST_RESPONSE || suggested <= t.payment);
@@ -384,8 +401,12 @@ contract NexusHandler is CommonBase, StdCheats, StdUtils {
             ok = true;
         } catch {}
         _expect(predicted, ok, "attempt");
-        if (!ok) return;
+        if (!ok) {
+            if (master != address(0) && env != 0 && !withinCap) attemptsRefusedByMasterCap += 1;
+            return;
+        }
         successes["attempt"] += 1;
+        ghostCapAtAttempt[task][provider] = ghostCap[provider];
         uint256 due = block.timestamp + t.attemptTimeout;
         uint256 deadline = due < t.expiryTime ? due : t.expiryTime;
         Attempt memory a = ITask(task).attemptOf(provider);
@@ -629,6 +650,7 @@ contract NexusHandler is CommonBase, StdCheats, StdUtils {
         if (closed) lapsesAfterClose += 1;
         ghostSlashed += expected;
         _check(vault.balanceOf(t.client) == clientBefore + expected, "lapse: client gets min(penalty, lockup)");
+        _check(expected <= ghostCapAtAttempt[task][provider], "lapse: the master lost more than it accepted");
         Stake memory after_ = vault.stakeOf(master);
         _check(
             after_.lockup == stake.lockup - fromLockup && after_.unbonding == stake.unbonding - fromUnbonding,
@@ -806,6 +828,12 @@ contract NexusHandler is CommonBase, StdCheats, StdUtils {
         address p = providers[provSeed % providers.length];
         bool paired = registry.masterOf(p) != address(0);
         if (paired && (provSeed >> 8) % 2 != 0) return; // leaving is rarer than coming back
+        if (!paired) {
+            // The master may change what it accepts while the provider is away; registrations stay.
+            // One return in four lowers the cap (to 0.3 ether or to nothing); the rest accept every penalty.
+            uint256 pick = (provSeed >> 16) % 8;
+            _announce(p, pick == 6 ? 0.3 ether : pick == 7 ? 0 : type(uint88).max);
+        }
         vm.prank(p);
         bool ok;
         if (paired) {

@@ -287,7 +287,7 @@ contract ReentrancyTest is NexusSetup {
     /// provider's lapse) and publishTask: every bucket ends exactly where the calls, applied once, put it.
     function test_masterReentersStakeAndLapse_consistent() public {
         address p3 = makeAddr("p3");
-        acct.act(abi.encodeCall(INexus.announceProvider, (p3)));
+        acct.act(abi.encodeCall(INexus.announceProvider, (p3, type(uint88).max)));
         vm.prank(p3);
         nexus.announceMaster(address(acct));
         nexus.deposit{value: 5 ether}(address(acct));
@@ -391,8 +391,8 @@ contract ReentrancyTest is NexusSetup {
         address sm = abi.decode(cA.act(abi.encodeCall(INexus.publishSource, (pm, bytes32("m")))), (address));
         address sf = abi.decode(cA.act(abi.encodeCall(INexus.publishSource, (pf, bytes32("f")))), (address));
         address p = makeAddr("eoa-provider");
-        mA.act(abi.encodeCall(INexus.announceProvider, (p)));
-        mA.act(abi.encodeCall(INexus.announceProvider, (address(pA))));
+        mA.act(abi.encodeCall(INexus.announceProvider, (p, type(uint88).max)));
+        mA.act(abi.encodeCall(INexus.announceProvider, (address(pA), type(uint88).max)));
         vm.prank(p);
         nexus.announceMaster(address(mA));
         pA.act(abi.encodeCall(INexus.announceMaster, (address(mA))));

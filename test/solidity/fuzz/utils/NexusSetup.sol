@@ -71,7 +71,7 @@ abstract contract NexusSetup is Test {
 
     function _pair(address master_, address provider_) internal {
         vm.prank(master_);
-        nexus.announceProvider(provider_);
+        nexus.announceProvider(provider_, type(uint88).max);
         vm.prank(provider_);
         nexus.announceMaster(master_);
     }
