@@ -98,10 +98,10 @@ contract Nexus is INexus, Ownable2Step {
     /// @inheritdoc INexus
     function register(address source, address provider, uint8 environment) external {
         _sourceClient(source);
-        if (ISource(source).status() != SourceStatus.ACTIVE) revert SourceInactive(source);
-        address master = _requireProviderActor(provider, ISource(source).sourceTerms().lapsePenalty);
-        (, uint256 minAvailableLockup) = ISource(source).eligibility(provider);
-        _requireLockup(master, minAvailableLockup);
+        SourceTerms memory s = ISource(source).sourceTerms();
+        if (s.status != SourceStatus.ACTIVE) revert SourceInactive(source);
+        address master = _requireProviderActor(provider, s.lapsePenalty);
+        _requireLockup(master, s.minAvailableLockup);
         ISource(source).addRegistrant(provider, environment);
         emit ProviderRegistered(source, provider, master, environment);
     }
