@@ -58,12 +58,10 @@ export async function createFlowsFixture() {
     if (receipt.status !== "success") throw new Error("transaction reverted");
     return receipt;
   };
-  type Wallet = typeof client;
-  const call = (wallet: Wallet, functionName: "announceProvider" | "announceMaster", arg: Address) =>
-    send(wallet.writeContract({ address: nexus, abi: nexusAbi, functionName, args: [arg] }));
   for (const p of [provider1, provider2]) {
-    await call(master, "announceProvider", p.account.address);
-    await call(p, "announceMaster", master.account.address);
+    // The master accepts up to 1 ETH of lapse penalty per attempt of each provider: more than any source here.
+    await send(master.writeContract({ address: nexus, abi: nexusAbi, functionName: "announceProvider", args: [p.account.address, parseEther("1")] }));
+    await send(p.writeContract({ address: nexus, abi: nexusAbi, functionName: "announceMaster", args: [master.account.address] }));
   }
   await send(master.writeContract({ address: nexus, abi: nexusAbi, functionName: "deposit", args: [master.account.address], value: parseEther("5") }));
   await send(master.writeContract({ address: nexus, abi: nexusAbi, functionName: "lock", args: [parseEther("5")] }));

@@ -45,6 +45,17 @@ contract MasterConsentTest is NexusFixture {
         return _publishSource(by, p);
     }
 
+    /// The thief publishes a 1-wei task on `source`, attempts it for the provider as `actor`, waits out the
+    /// one-second timeout and reports the lapse: the penalty moves from the master's stake to the thief.
+    function _lapseOnce(address source, address actor) internal {
+        vm.prank(thief);
+        address t = nexus.publishTask{value: 1}(source, CONFIG_URI, CONFIG_HASH, _now() + 1 hours, 1, 1);
+        vm.prank(actor);
+        nexus.attempt(t, provider, 0);
+        _skip(1);
+        nexus.reportLapse(t, provider);
+    }
+
     // ---------------------------------------------------------------- the attack on main before the cap
 
     /// With the provider key alone (or as the master's operator agent), register the master's provider on a
@@ -79,12 +90,7 @@ contract MasterConsentTest is NexusFixture {
         address ruinous = _ruinousSource(thief, cap);
         vm.prank(provider);
         nexus.register(ruinous, provider, ENV_CPU);
-        vm.prank(thief);
-        address t = nexus.publishTask{value: 1}(ruinous, CONFIG_URI, CONFIG_HASH, _now() + 1 hours, 1, 1);
-        vm.prank(provider);
-        nexus.attempt(t, provider, 0);
-        _skip(1);
-        nexus.reportLapse(t, provider);
+        _lapseOnce(ruinous, provider);
         assertEq(vault.lockupOf(master), STAKE - cap);
         assertEq(vault.balanceOf(thief), cap);
     }
@@ -209,12 +215,7 @@ contract MasterConsentTest is NexusFixture {
             assertEq(vault.lockupOf(master), 30 ether);
             return;
         }
-        vm.prank(thief);
-        address t = nexus.publishTask{value: 1}(source, CONFIG_URI, CONFIG_HASH, _now() + 1 hours, 1, 1);
-        vm.prank(actor);
-        nexus.attempt(t, provider, 0);
-        _skip(1);
-        nexus.reportLapse(t, provider);
+        _lapseOnce(source, actor);
         uint256 lost = 30 ether - vault.lockupOf(master);
         assertLe(lost, cap, "lost more than accepted");
         assertEq(lost, penalty);
