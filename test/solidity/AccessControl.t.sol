@@ -53,8 +53,8 @@ contract AccessControlTest is NexusFixture {
         _grant(master2, master2Agent, AGENT_OPERATOR);
         _grant(client, clientOperatorAgent, AGENT_OPERATOR);
         _grant(master, masterClientAgent, AGENT_CLIENT);
-        _setAgent(client, revokedAgent);
-        _setAgent(master, revokedAgent);
+        _grantAllScopes(client, revokedAgent);
+        _grantAllScopes(master, revokedAgent);
         vm.prank(client);
         nexus.grantAgent(revokedAgent, 0, 0);
         vm.prank(master);

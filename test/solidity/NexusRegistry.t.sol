@@ -198,7 +198,7 @@ contract NexusRegistryTest is NexusFixture {
 
     // ================================================================ agents
 
-    function test_setAgent_setsAndRevokes_emits() public {
+    function test_grantAgent_setsAndRevokes_emits() public {
         _expectEmit();
         emit AgentGranted(client, agent, ALL_AGENT_SCOPES, UNLIMITED_ALLOWANCE);
         vm.prank(client);
@@ -213,7 +213,7 @@ contract NexusRegistryTest is NexusFixture {
         assertFalse((registry.agentOf(client, agent).scopes != 0));
     }
 
-    function test_setAgent_revertsOnZero() public {
+    function test_grantAgent_revertsOnZero() public {
         vm.expectRevert(abi.encodeWithSelector(INexus.ZeroAddress.selector));
         vm.prank(client);
         nexus.grantAgent(address(0), ALL_AGENT_SCOPES, 0);
@@ -222,7 +222,7 @@ contract NexusRegistryTest is NexusFixture {
     function test_agent_actsForClient_untilRevoked() public {
         address source = _publishManualSource();
         _setupProvider(source, provider, master);
-        _setAgent(client, agent);
+        _grantAllScopes(client, agent);
         uint64 expiry = _now() + EXPIRY_IN;
 
         vm.startPrank(agent);
@@ -257,7 +257,7 @@ contract NexusRegistryTest is NexusFixture {
         address source = _publishFirstResponseSource();
         _pair(master, provider);
         _stake(master, STAKE);
-        _setAgent(master, agent);
+        _grantAllScopes(master, agent);
         address task = _publishTask(source);
 
         vm.startPrank(agent);
@@ -282,7 +282,7 @@ contract NexusRegistryTest is NexusFixture {
     function test_agent_ofMasterCannotActForClientNorProviderInfo() public {
         address source = _publishFirstResponseSource();
         _pair(master, provider);
-        _setAgent(master, agent);
+        _grantAllScopes(master, agent);
         address task = _publishTask(source);
         vm.expectRevert(abi.encodeWithSelector(INexus.Unauthorized.selector, agent, client));
         vm.prank(agent);

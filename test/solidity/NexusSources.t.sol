@@ -293,7 +293,7 @@ contract NexusSourcesTest is NexusFixture {
     }
 
     function test_updateSource_revertsForClientAgent() public {
-        _setAgent(client, agent);
+        _grantAllScopes(client, agent);
         SourceParams memory p = _defaultParams(DeliveryMethod.FIRST_RESPONSE);
         vm.expectRevert(abi.encodeWithSelector(INexus.Unauthorized.selector, agent, client));
         vm.prank(agent);
@@ -344,7 +344,7 @@ contract NexusSourcesTest is NexusFixture {
         vm.prank(client);
         nexus.publishTask{value: PAYMENT}(source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 1);
 
-        _setAgent(client, agent);
+        _grantAllScopes(client, agent);
         vm.expectRevert(abi.encodeWithSelector(INexus.SourceInactive.selector, source));
         vm.prank(agent);
         nexus.publishTaskFor{value: PAYMENT}(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 1);
@@ -425,7 +425,7 @@ contract NexusSourcesTest is NexusFixture {
     function test_register_byMasterAgent() public {
         _pair(master, provider);
         _stake(master, STAKE);
-        _setAgent(master, agent);
+        _grantAllScopes(master, agent);
         _expectEmit();
         emit ProviderRegistered(source, provider, master, ENV_CPU);
         vm.prank(agent);
@@ -575,7 +575,7 @@ contract NexusSourcesTest is NexusFixture {
 
     function test_unregister_byMasterAgent() public {
         _setupProvider(source, provider, master);
-        _setAgent(master, agent);
+        _grantAllScopes(master, agent);
         _expectEmit();
         emit ProviderUnregistered(source, provider, agent);
         vm.prank(agent);

@@ -49,7 +49,7 @@ contract TaskCancelSettleLapseTest is NexusFixture {
     }
 
     function test_cancelTask_byClientAgent() public {
-        _setAgent(client, agent);
+        _grantAllScopes(client, agent);
         _expectEmit();
         emit TaskCanceled(task, client, PAYMENT);
         vm.prank(agent);

@@ -189,7 +189,7 @@ contract TaskLifecycleFirstResponseTest is NexusFixture {
     // ================================================================ publishTaskFor
 
     function test_publishTaskFor_byAgent_chargesAgentValueToClient() public {
-        _setAgent(client, agent);
+        _grantAllScopes(client, agent);
         uint64 salt = 555;
         address predicted = nexus.predictTaskAddress(_termsFor(client, source, expiry, PAYMENT, salt));
         uint256 agentEthBefore = agent.balance;
@@ -207,7 +207,7 @@ contract TaskLifecycleFirstResponseTest is NexusFixture {
     function test_publishTaskFor_byAgent_spendsClientBalance() public {
         vm.prank(client);
         nexus.deposit{value: PAYMENT}(client);
-        _setAgent(client, agent);
+        _grantAllScopes(client, agent);
         vm.prank(agent);
         address t = nexus.publishTaskFor(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 1);
         assertEq(vault.balanceOf(client), 0);
@@ -227,7 +227,7 @@ contract TaskLifecycleFirstResponseTest is NexusFixture {
     }
 
     function test_publishTaskFor_revertsForRevokedAgent() public {
-        _setAgent(client, agent);
+        _grantAllScopes(client, agent);
         vm.prank(client);
         nexus.grantAgent(agent, 0, 0);
         vm.expectRevert(abi.encodeWithSelector(INexus.Unauthorized.selector, agent, client));
@@ -265,7 +265,7 @@ contract TaskLifecycleFirstResponseTest is NexusFixture {
     }
 
     function test_attempt_byMasterAgent() public {
-        _setAgent(master, agent);
+        _grantAllScopes(master, agent);
         _expectEmit();
         emit TaskAttempted(task, provider, master, uint40(_now() + ATTEMPT_TIMEOUT), 0);
         vm.prank(agent);
@@ -485,7 +485,7 @@ contract TaskLifecycleFirstResponseTest is NexusFixture {
 
     function test_submitResponse_onlyTheProviderKeySubmits() public {
         _attempt(task, provider);
-        _setAgent(master, agent);
+        _grantAllScopes(master, agent);
         address[2] memory others = [master, agent];
         for (uint256 i; i < others.length; ++i) {
             vm.expectRevert(abi.encodeWithSelector(ITask.AttemptNotLive.selector, task, others[i], uint40(0)));

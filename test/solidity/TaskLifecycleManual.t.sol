@@ -185,7 +185,7 @@ contract TaskLifecycleManualTest is NexusFixture {
 
     function test_confirmResponse_byClientAgent() public {
         _twoResponses();
-        _setAgent(client, agent);
+        _grantAllScopes(client, agent);
         _expectEmit();
         emit TaskFinalized(task, provider2, master2, 0.4 ether, _fee(0.4 ether), 0.6 ether, false);
         vm.prank(agent);

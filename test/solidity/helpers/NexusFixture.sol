@@ -62,7 +62,7 @@ abstract contract NexusFixture is Test, INexusEvents {
     address internal owner = makeAddr("owner");
     address internal treasury = makeAddr("treasury");
     address internal client = makeAddr("client");
-    /// @dev Nobody's agent by default; tests call `_setAgent(principal, agent)`.
+    /// @dev Nobody's agent by default; tests call `_grantAllScopes(principal, agent)`.
     address internal agent = makeAddr("agent");
     address internal master = makeAddr("master");
     address internal provider = makeAddr("provider");
@@ -149,7 +149,7 @@ abstract contract NexusFixture is Test, INexusEvents {
     // ------------------------------------------------------------ providers
 
     /// @dev Grants every scope with an unlimited allowance: the widest agent, for tests of who may act at all.
-    function _setAgent(address principal, address agent_) internal {
+    function _grantAllScopes(address principal, address agent_) internal {
         vm.prank(principal);
         nexus.grantAgent(agent_, ALL_AGENT_SCOPES, UNLIMITED_ALLOWANCE);
     }
