@@ -8,6 +8,8 @@ export type CallbackDeliveryOptions = {
   maxDelayMs: number;
   /** Per-try timeout so one stuck connection cannot hold a result forever. */
   attemptTimeoutMs: number;
+  /** The run's callback token from its dispatch, sent as `Authorization: Bearer`; omitted when undefined. */
+  token?: string | undefined;
   logger: Logger;
 };
 
@@ -50,12 +52,14 @@ export async function deliverCallback(
   let lastReason = "";
   let lastStatus: number | undefined;
   let used = 0;
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
   for (let attempt = 1; attempt <= tries; attempt++) {
     used = attempt;
     try {
       const response = await fetch(url, {
         method: "POST",
-        headers: { "content-type": "application/json" },
+        headers,
         body,
         signal: AbortSignal.timeout(options.attemptTimeoutMs),
       });

@@ -71,6 +71,20 @@ export function isValidTaskId(taskId: string): boolean {
   return TASK_ID_PATTERN.test(taskId);
 }
 
+/**
+ * Request header of `POST /run/{function_name}/{task}` carrying the per-run secret the callback must present as
+ * `Authorization: Bearer <token>` (PROTOCOL.md §7). A header rather than a body field: the body is the
+ * function's input, checked by its own schema.
+ */
+export const CALLBACK_TOKEN_HEADER = "x-callback-token";
+
+// RFC 6750's token68 characters: the token is echoed into a header, so nothing that could end or split it.
+const CALLBACK_TOKEN_PATTERN = /^[A-Za-z0-9._~+/-]{16,512}=*$/;
+
+export function isValidCallbackToken(token: string): boolean {
+  return CALLBACK_TOKEN_PATTERN.test(token);
+}
+
 /** Splits a URL path into decoded segments; undefined when a segment is not valid percent-encoding. */
 export function pathSegments(url: string | undefined): string[] | undefined {
   const path = (url ?? "/").split("?")[0] ?? "/";

@@ -4,7 +4,16 @@ import { pino, type Logger } from "pino";
 import type { z } from "zod";
 import { callbackTarget, deliverCallback } from "./callback.ts";
 import type { AnyHandler } from "./define.ts";
-import { BodyTooLargeError, discardBody, isValidTaskId, pathSegments, readBody, sendJson } from "./http.ts";
+import {
+  BodyTooLargeError,
+  CALLBACK_TOKEN_HEADER,
+  discardBody,
+  isValidCallbackToken,
+  isValidTaskId,
+  pathSegments,
+  readBody,
+  sendJson,
+} from "./http.ts";
 
 export type ServeHandlersOptions = {
   handlers: readonly AnyHandler[];
@@ -98,7 +107,8 @@ export async function serveHandlers(options: ServeHandlersOptions): Promise<Hand
   const calls = new Map<string, Call>();
   let draining = false;
 
-  async function execute(handler: AnyHandler, input: unknown, taskId: string, controller: AbortController): Promise<void> {
+  // `token` is what the dispatch carried; it is not shown to the handler's code, which has no use for it.
+  async function execute(handler: AnyHandler, input: unknown, taskId: string, token: string | undefined, controller: AbortController): Promise<void> {
     const log = logger.child({ fn: handler.name, task: taskId });
     const timeoutMs = handler.timeoutMs ?? defaultTimeoutMs;
     const timer = setTimeout(() => controller.abort(new HandlerTimeoutError(handler.name, timeoutMs)), timeoutMs);
@@ -128,7 +138,7 @@ export async function serveHandlers(options: ServeHandlersOptions): Promise<Hand
     } finally {
       clearTimeout(timer);
     }
-    await deliverCallback(callbackTarget(options.callbackUrl, taskId), body, { ...delivery, logger: log });
+    await deliverCallback(callbackTarget(options.callbackUrl, taskId), body, { ...delivery, token, logger: log });
   }
 
   async function handleRun(request: IncomingMessage, response: ServerResponse, functionName: string, taskId: string): Promise<void> {
@@ -144,6 +154,13 @@ export async function serveHandlers(options: ServeHandlersOptions): Promise<Hand
     if (!isValidTaskId(taskId)) {
       discardBody(request);
       return sendJson(response, 400, { error: "invalid task id" });
+    }
+    // Optional here: the receiver decides whether a result needs one. A running call keeps the token it was
+    // accepted with (the 409 below): whoever can reach this port must not be able to swap it and void the result.
+    const token = request.headers[CALLBACK_TOKEN_HEADER];
+    if (token !== undefined && (typeof token !== "string" || !isValidCallbackToken(token))) {
+      discardBody(request);
+      return sendJson(response, 400, { error: `malformed ${CALLBACK_TOKEN_HEADER} header` });
     }
     if (calls.has(taskId)) {
       discardBody(request);
@@ -171,7 +188,7 @@ export async function serveHandlers(options: ServeHandlersOptions): Promise<Hand
     if (calls.has(taskId)) return sendJson(response, 409, { error: `task ${taskId} is already running` });
 
     const controller = new AbortController();
-    const done = execute(handler, parsed.data, taskId, controller)
+    const done = execute(handler, parsed.data, taskId, token, controller)
       .catch((error: unknown) => logger.error({ err: error, task: taskId }, "call crashed"))
       .finally(() => calls.delete(taskId));
     calls.set(taskId, { functionName, controller, done });

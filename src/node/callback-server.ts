@@ -1,3 +1,4 @@
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { pino, type Logger } from "pino";
@@ -13,7 +14,10 @@ export type CallbackServerOptions = {
   port?: number;
   /** Largest accepted result. Default 16 MiB. */
   maxBodyBytes?: number;
-  /** How long a result nobody waits for yet is kept. Default 5 minutes. */
+  /**
+   * How long a result nobody waits for yet is kept, and how long a task's secret stays valid while nobody
+   * waits for it (before the first waitFor, after the last one ended). Default 5 minutes.
+   */
   orphanTtlMs?: number;
   /** Caps on results nobody waits for, so a chatty or hostile handler cannot grow memory without bound. */
   maxOrphans?: number;
@@ -22,6 +26,16 @@ export type CallbackServerOptions = {
 };
 
 export type WaitForOptions = { timeoutMs: number; signal?: AbortSignal };
+
+/** Thrown by waitFor for a task whose secret was never registered (or has expired): no result could be accepted. */
+export class CallbackNotExpectedError extends Error {
+  readonly taskId: string;
+  constructor(taskId: string) {
+    super(`no callback secret is registered for task ${taskId}: call expectResult() before dispatching`);
+    this.name = "CallbackNotExpectedError";
+    this.taskId = taskId;
+  }
+}
 
 export class CallbackTimeoutError extends Error {
   readonly taskId: string;
@@ -35,7 +49,25 @@ export class CallbackTimeoutError extends Error {
 }
 
 type Waiter = { resolve: (result: CallbackResult) => void; reject: (error: unknown) => void };
-type Orphan = { result: CallbackResult; at: number; size: number };
+/** One run's registration: the digest of the secret its result must carry, and when it lapses if nobody waits. */
+type Expected = { digest: Buffer; idleUntil: number };
+// `expected` is the registration the result was authenticated against: a later run of the same task registers a
+// new one, and the orphan of the earlier run is then never handed to it.
+type Orphan = { result: CallbackResult; at: number; size: number; expected: Expected };
+
+// 256 bits: far beyond guessing within a task's lifetime, and base64url needs no escaping in a header.
+const SECRET_BYTES = 32;
+
+// Comparing digests keeps timingSafeEqual's inputs the same length whatever the caller sent.
+function digestOf(secret: string): Buffer {
+  return createHash("sha256").update(secret, "utf8").digest();
+}
+
+/** The token of an `Authorization: Bearer <token>` header; undefined when there is none or it is another scheme. */
+function bearerToken(request: IncomingMessage): string | undefined {
+  const match = /^Bearer[ ]+(\S+)\s*$/i.exec(request.headers.authorization ?? "");
+  return match?.[1];
+}
 
 // PROTOCOL §7: a failure is POSTed as {"error": …}. An object with that single key is read as one;
 // anything else (including outputs that merely contain an "error" field) is a result.
@@ -56,7 +88,17 @@ function classify(raw: Buffer): { result: CallbackResult; valid: boolean } {
   return { result: { ok: true, body: new Uint8Array(raw), json }, valid: true };
 }
 
-/** Receives handlers' `POST {CALLBACK_URL}/{task}` and hands each result to whoever waits for that task. */
+/**
+ * Receives handlers' `POST {CALLBACK_URL}/{task}` and hands each result to whoever waits for that task.
+ *
+ * Anything that reaches the port (another source's container through the bridge, a local process) could post a
+ * result for any task id, and the node would pin and submit it. So a result is accepted only with the secret
+ * the node registered for that task before dispatching it (`expectResult`), sent back by the handler framework
+ * as `Authorization: Bearer <secret>` (PROTOCOL.md §7). Registering before dispatch is what lets a result that
+ * beats its waiter be checked too: nothing is ever stored for a task without a registration, and what is
+ * stored is tied to the registration that authenticated it. A refused post is answered 401/403 before its
+ * body is read, and touches neither the waiter nor a stored result.
+ */
 export class CallbackServer {
   readonly #host: string;
   readonly #port: number;
@@ -66,6 +108,7 @@ export class CallbackServer {
   readonly #maxOrphanBytes: number;
   readonly #logger: Logger;
   readonly #waiters = new Map<string, Waiter[]>();
+  readonly #expected = new Map<string, Expected>();
   // Map keeps insertion order: the first entries are the oldest, which is what eviction wants.
   readonly #orphans = new Map<string, Orphan>();
   #orphanBytes = 0;
@@ -118,34 +161,75 @@ export class CallbackServer {
       request.resume();
       return sendJson(response, 404, { error: "POST /{task} only" });
     }
+    const auth = this.#authenticate(request, taskId);
+    if (!auth.ok) {
+      this.#logger.warn({ task: taskId, reason: auth.reason, remote: request.socket.remoteAddress }, "callback refused");
+      request.resume();
+      // Closing spares reading a body we will not use; 4xx stops the sender's retry loop.
+      const headers: Record<string, string> = { connection: "close" };
+      if (auth.status === 401) headers["www-authenticate"] = 'Bearer realm="callback"';
+      return sendJson(response, auth.status, { error: auth.status === 401 ? "callback secret required" : "callback secret refused" }, headers);
+    }
     let raw: Buffer;
     try {
       raw = await readBody(request, this.#maxBodyBytes);
     } catch (error) {
       if (!(error instanceof BodyTooLargeError)) throw error;
       // Tell the waiter too: the handler will not get a better answer by retrying.
-      this.#deliver(taskId, { ok: false, error: `handler result exceeds ${this.#maxBodyBytes} bytes` }, 0);
+      this.#deliver(taskId, auth.expected, { ok: false, error: `handler result exceeds ${this.#maxBodyBytes} bytes` }, 0);
       return sendJson(response, 413, { error: error.message }, { connection: "close" });
     }
     const { result, valid } = classify(raw);
-    this.#deliver(taskId, result, raw.length);
+    this.#deliver(taskId, auth.expected, result, raw.length);
     this.#logger.info({ task: taskId, ok: result.ok, bytes: raw.length }, "callback received");
     // 4xx for garbage so the handler's retry loop stops; 200 for everything it is done with.
     if (!valid) return sendJson(response, 400, { error: "body is not valid JSON" });
     sendJson(response, 200, { received: true });
   }
 
-  #deliver(taskId: string, result: CallbackResult, size: number): void {
+  #authenticate(request: IncomingMessage, taskId: string): { ok: true; expected: Expected } | { ok: false; status: 401 | 403; reason: string } {
+    const token = bearerToken(request);
+    if (token === undefined) return { ok: false, status: 401, reason: "no bearer secret" };
+    this.#sweep();
+    const expected = this.#expected.get(taskId);
+    // Hash the token even when nothing is registered, so the answer takes as long either way.
+    const presented = digestOf(token);
+    if (expected === undefined) return { ok: false, status: 403, reason: "no run expects a result for this task" };
+    if (!timingSafeEqual(presented, expected.digest)) return { ok: false, status: 403, reason: "wrong secret for this task" };
+    return { ok: true, expected };
+  }
+
+  /**
+   * Registers a fresh secret for the next run of `taskId` and returns it, to be sent with the dispatch. It replaces
+   * any earlier registration (and drops the result that one accepted): only the latest run's result counts.
+   * `idleTtlMs` (default orphanTtlMs) bounds how long it stays valid while nobody waits for the task.
+   */
+  expectResult(taskId: string, options: { idleTtlMs?: number } = {}): string {
+    if (!isValidTaskId(taskId)) throw new TypeError(`invalid task id ${JSON.stringify(taskId)}`);
+    const secret = randomBytes(SECRET_BYTES).toString("base64url");
+    this.#dropOrphan(taskId);
+    this.#expected.set(taskId, { digest: digestOf(secret), idleUntil: Date.now() + (options.idleTtlMs ?? this.#orphanTtlMs) });
+    return secret;
+  }
+
+  #deliver(taskId: string, expected: Expected, result: CallbackResult, size: number): void {
+    // A new run may have registered while the body was read: this result belongs to the run it was checked for.
+    if (this.#expected.get(taskId) !== expected) {
+      this.#logger.warn({ task: taskId }, "dropping a result of a superseded run");
+      return;
+    }
     const waiters = this.#waiters.get(taskId);
     if (waiters) {
+      // Used up: a second post with the same secret is refused rather than taken for a new result.
       this.#waiters.delete(taskId);
+      this.#expected.delete(taskId);
       for (const waiter of waiters) waiter.resolve(result);
       return;
     }
-    // The result can beat waitFor(); keep it briefly. The first result for a task wins.
+    // The result can beat waitFor(), or come after it gave up; keep it briefly. The first result for a run wins.
     this.#sweep();
     if (this.#orphans.has(taskId)) return;
-    this.#orphans.set(taskId, { result, at: Date.now(), size });
+    this.#orphans.set(taskId, { result, at: Date.now(), size, expected });
     this.#orphanBytes += size;
     while (this.#orphans.size > this.#maxOrphans || this.#orphanBytes > this.#maxOrphanBytes) {
       const oldest = this.#orphans.keys().next();
@@ -160,22 +244,33 @@ export class CallbackServer {
     if (!orphan) return;
     this.#orphans.delete(taskId);
     this.#orphanBytes -= orphan.size;
+    // Its run has had its one result: the secret must not let in another.
+    if (this.#expected.get(taskId) === orphan.expected) this.#expected.delete(taskId);
   }
 
   #sweep(): void {
-    const cutoff = Date.now() - this.#orphanTtlMs;
+    const now = Date.now();
+    const cutoff = now - this.#orphanTtlMs;
     for (const [taskId, orphan] of this.#orphans) {
       if (orphan.at >= cutoff) break; // insertion order = age order
       this.#dropOrphan(taskId);
     }
+    for (const [taskId, expected] of this.#expected) {
+      if (expected.idleUntil < now && !this.#waiters.has(taskId) && !this.#orphans.has(taskId)) this.#expected.delete(taskId);
+    }
   }
 
-  /** Resolves with the task's result; rejects with CallbackTimeoutError, the signal's reason, or on close. */
+  /**
+   * Resolves with the result of the task's registered run (see expectResult); rejects with CallbackTimeoutError,
+   * the signal's reason, CallbackNotExpectedError, or on close.
+   */
   waitFor(taskId: string, options: WaitForOptions): Promise<CallbackResult> {
     if (!isValidTaskId(taskId)) return Promise.reject(new TypeError(`invalid task id ${JSON.stringify(taskId)}`));
     this.#sweep();
+    const expected = this.#expected.get(taskId);
+    if (expected === undefined) return Promise.reject(new CallbackNotExpectedError(taskId));
     const orphan = this.#orphans.get(taskId);
-    if (orphan) {
+    if (orphan?.expected === expected) {
       this.#dropOrphan(taskId);
       return Promise.resolve(orphan.result);
     }
@@ -209,13 +304,19 @@ export class CallbackServer {
     const list = this.#waiters.get(taskId);
     if (!list) return;
     const rest = list.filter((entry) => entry !== waiter);
-    if (rest.length > 0) this.#waiters.set(taskId, rest);
-    else this.#waiters.delete(taskId);
+    if (rest.length > 0) {
+      this.#waiters.set(taskId, rest);
+      return;
+    }
+    this.#waiters.delete(taskId);
+    // Still valid for a while: a result that comes late is then received and kept for nobody, not refused as forged.
+    const expected = this.#expected.get(taskId);
+    if (expected) expected.idleUntil = Date.now() + this.#orphanTtlMs;
   }
 
   /** Tasks someone is waiting for, and results kept for nobody yet: for metrics and tests. */
-  stats(): { waiting: number; unclaimed: number; unclaimedBytes: number } {
-    return { waiting: this.#waiters.size, unclaimed: this.#orphans.size, unclaimedBytes: this.#orphanBytes };
+  stats(): { waiting: number; unclaimed: number; unclaimedBytes: number; expected: number } {
+    return { waiting: this.#waiters.size, unclaimed: this.#orphans.size, unclaimedBytes: this.#orphanBytes, expected: this.#expected.size };
   }
 
   async close(): Promise<void> {
@@ -227,6 +328,7 @@ export class CallbackServer {
     }
     this.#orphans.clear();
     this.#orphanBytes = 0;
+    this.#expected.clear();
     if (!server) return;
     await new Promise<void>((resolve) => {
       server.close(() => resolve());

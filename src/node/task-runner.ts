@@ -221,13 +221,15 @@ export class TaskRunner {
     const { baseUrl } = run.lease;
     // Aborted once the wait is over, however it ended: no waiter or probe outlives it.
     const watching = new AbortController();
+    // Registered before dispatch, fresh for this run: the callback server accepts this run's result only.
+    const callbackSecret = this.#d.callbacks.expectResult(r.task);
     const waiting = this.#d.callbacks.waitFor(r.task, { timeoutMs: budgetMs, signal: AbortSignal.any([signal, watching.signal]) });
     waiting.catch(() => undefined);
     await this.#d.state.transition(r.task, "dispatched", { dispatches: (r.dispatches ?? 0) + 1 });
     let result;
     try {
       try {
-        await dispatchToHandler(baseUrl, run.config, r.task, { ...this.#d.config.retry, signal });
+        await dispatchToHandler(baseUrl, run.config, r.task, callbackSecret, { ...this.#d.config.retry, signal });
       } catch (error) {
         if (error instanceof HandlerRejectedError) return this.#end(run, r, "failed", "handler-rejected", error);
         throw error;

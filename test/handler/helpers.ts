@@ -13,7 +13,7 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-export type RecordedCallback = { path: string; body: string; json: unknown; at: number };
+export type RecordedCallback = { path: string; body: string; json: unknown; at: number; authorization: string | undefined };
 
 /**
  * A bare callback receiver independent of the code under test: records every POST, answers with the
@@ -37,7 +37,7 @@ export class CallbackRecorder {
         response.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify({ status }));
         if (status !== 200) return;
         const body = Buffer.concat(chunks).toString("utf8");
-        const record = { path: request.url ?? "", body, json: JSON.parse(body) as unknown, at: Date.now() };
+        const record = { path: request.url ?? "", body, json: JSON.parse(body) as unknown, at: Date.now(), authorization: request.headers.authorization };
         this.received.push(record);
         for (const waiter of this.#waiters.filter((entry) => entry.path === record.path)) waiter.resolve(record);
         this.#waiters = this.#waiters.filter((entry) => entry.path !== record.path);
@@ -75,11 +75,21 @@ export function gate<T = void>(): { promise: Promise<T>; open: (value: T) => voi
   return { promise, open };
 }
 
-export async function postJson(url: string, body: unknown): Promise<{ status: number; json: unknown }> {
+export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: unknown }> {
   const response = await fetch(url, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...headers },
     body: typeof body === "string" ? body : JSON.stringify(body),
   });
   return { status: response.status, json: (await response.json()) as unknown };
+}
+
+/** How the node authenticates a result to its callback server (PROTOCOL.md §7). */
+export function bearer(secret: string): Record<string, string> {
+  return { authorization: `Bearer ${secret}` };
+}
+
+/** How the node hands a run's callback secret to the handler with its dispatch (PROTOCOL.md §7). */
+export function callbackToken(secret: string): Record<string, string> {
+  return { "x-callback-token": secret };
 }

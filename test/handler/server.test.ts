@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { z } from "zod";
 import { defineHandler, HandlerTimeoutError, serveHandlers, type HandlerServer, type ServeHandlersOptions } from "../../src/handler/index.ts";
-import { CallbackRecorder, gate, postJson, silentLogger } from "./helpers.ts";
+import { CallbackServer } from "../../src/node/callback-server.ts";
+import { bearer, CallbackRecorder, callbackToken, gate, postJson, silentLogger } from "./helpers.ts";
 
 const double = defineHandler({
   name: "double",
@@ -194,6 +195,88 @@ describe("callback delivery", () => {
     await postJson(`${url}/run/double/t-refused`, { x: 1 });
     await expect.poll(() => server?.runningTasks(), { timeout: 5_000 }).toEqual([]);
     expect(recorder.hits).toBe(1);
+  });
+});
+
+describe("the callback token (PROTOCOL §7)", () => {
+  const TOKEN_A = "tokenA-0123456789abcdefghij_-";
+  const TOKEN_B = "tokenB-0123456789abcdefghij_-";
+
+  test("the dispatch's X-Callback-Token comes back as Authorization: Bearer; none given, none sent", async () => {
+    const { url } = await serve();
+    expect((await postJson(`${url}/run/double/t-token`, { x: 2 }, callbackToken(TOKEN_A))).status).toBe(202);
+    expect(await recorder.next("/t-token")).toMatchObject({ json: { y: 4 }, authorization: `Bearer ${TOKEN_A}` });
+    // Failures carry it too: they end the node's wait just like results.
+    await postJson(`${url}/run/boom/t-token-boom`, {}, callbackToken(TOKEN_B));
+    expect(await recorder.next("/t-token-boom")).toMatchObject({ json: { error: "kaboom" }, authorization: `Bearer ${TOKEN_B}` });
+    await postJson(`${url}/run/double/t-no-token`, { x: 1 });
+    expect((await recorder.next("/t-no-token")).authorization).toBeUndefined();
+  });
+
+  test("a malformed token → 400 and runs nothing (it would be echoed into a header)", async () => {
+    const { url } = await serve();
+    for (const token of ["short", `${"a".repeat(20)} b`, `${"a".repeat(20)},b`]) {
+      const response = await postJson(`${url}/run/double/t-bad-token`, { x: 1 }, callbackToken(token));
+      expect(response).toEqual({ status: 400, json: { error: "malformed x-callback-token header" } });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(recorder.hits).toBe(0);
+  });
+
+  test("a re-dispatch answered 409 cannot swap the running call's token", async () => {
+    const held = gate();
+    const slow = defineHandler({
+      name: "slow",
+      input: z.object({}),
+      output: z.object({ done: z.boolean() }),
+      async run() {
+        await held.promise;
+        return { done: true };
+      },
+    });
+    const { url } = await serve({ handlers: [slow] });
+    expect((await postJson(`${url}/run/slow/t-swap`, {}, callbackToken(TOKEN_A))).status).toBe(202);
+    expect((await postJson(`${url}/run/slow/t-swap`, {}, callbackToken(TOKEN_B))).status).toBe(409);
+    held.open();
+    expect((await recorder.next("/t-swap")).authorization).toBe(`Bearer ${TOKEN_A}`);
+  });
+
+  test("round trip with the node's callback server: the run's secret goes out with the dispatch and back with the result", async () => {
+    const callbacks = new CallbackServer({ logger: silentLogger });
+    await callbacks.start();
+    try {
+      const { url } = await serve({ callbackUrl: callbacks.url });
+      const secret = callbacks.expectResult("0xround");
+      const waiting = callbacks.waitFor("0xround", { timeoutMs: 5_000 });
+      // Someone else's forgery first: refused, and the genuine result still wins.
+      expect((await postJson(`${callbacks.url}/0xround`, { y: 666 })).status).toBe(401);
+      expect((await postJson(`${url}/run/double/0xround`, { x: 21 }, callbackToken(secret))).status).toBe(202);
+      expect(await waiting).toMatchObject({ ok: true, json: { y: 42 } });
+    } finally {
+      await callbacks.close();
+    }
+  });
+
+  test("a handler given task A's secret for task B: B's result is refused, not retried, and B keeps waiting", async () => {
+    const callbacks = new CallbackServer({ logger: silentLogger });
+    await callbacks.start();
+    try {
+      // A retry would wait 2 s first: the call finishing well before proves the 403 was final.
+      const { url } = await serve({ callbackUrl: callbacks.url, callbackRetries: 5, callbackBaseDelayMs: 2_000 });
+      const secretA = callbacks.expectResult("0xtaskA");
+      callbacks.expectResult("0xtaskB");
+      const waitingB = callbacks.waitFor("0xtaskB", { timeoutMs: 400 });
+      expect((await postJson(`${url}/run/double/0xtaskB`, { x: 1 }, callbackToken(secretA))).status).toBe(202);
+      await expect.poll(() => server?.runningTasks(), { timeout: 1_000 }).toEqual([]);
+      await expect(waitingB).rejects.toThrow(/no result for task 0xtaskB/);
+      expect(callbacks.stats()).toMatchObject({ unclaimed: 0 });
+      // A's run is untouched: its own result still gets in.
+      const waitingA = callbacks.waitFor("0xtaskA", { timeoutMs: 5_000 });
+      expect((await postJson(`${callbacks.url}/0xtaskA`, { y: 2 }, bearer(secretA))).status).toBe(200);
+      expect(await waitingA).toMatchObject({ ok: true, json: { y: 2 } });
+    } finally {
+      await callbacks.close();
+    }
   });
 });
 

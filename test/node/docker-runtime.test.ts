@@ -13,7 +13,7 @@ import {
   type Environment,
   type HandlerStack,
 } from "../../src/node/runtime/index.ts";
-import { freePort, postJson, silentLogger } from "../handler/helpers.ts";
+import { callbackToken, freePort, postJson, silentLogger } from "../handler/helpers.ts";
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -92,9 +92,10 @@ describe("DockerComposeRuntime", () => {
     const health = await fetch(`${started.baseUrl}/health`);
     expect(await health.json()).toEqual({ status: "ok", functions: ["matmul", "fail", "sleep"] });
 
+    const secret = callbacks.expectResult("0xdock01");
     const result = callbacks.waitFor("0xdock01", { timeoutMs: 60_000 });
     const t1 = performance.now();
-    expect((await postJson(`${started.baseUrl}/run/matmul/0xdock01`, { size: 256, seed: 77, rounds: 2 })).status).toBe(202);
+    expect((await postJson(`${started.baseUrl}/run/matmul/0xdock01`, { size: 256, seed: 77, rounds: 2 }, callbackToken(secret))).status).toBe(202);
     const outcome = await result;
     timings.matmul256x2RoundTripMs = Math.round(performance.now() - t1);
     expect(outcome.ok).toBe(true);
@@ -102,8 +103,9 @@ describe("DockerComposeRuntime", () => {
     // Same bits in the container as on the host: the cross-provider comparison holds.
     if (outcome.ok) expect(outcome.json).toMatchObject({ resultSha256: expected.resultSha256, checksum: expected.checksum });
 
+    const failSecret = callbacks.expectResult("0xdock02");
     const failure = callbacks.waitFor("0xdock02", { timeoutMs: 60_000 });
-    await postJson(`${started.baseUrl}/run/fail/0xdock02`, { message: "inside the container" });
+    await postJson(`${started.baseUrl}/run/fail/0xdock02`, { message: "inside the container" }, callbackToken(failSecret));
     expect(await failure).toEqual({ ok: false, error: "inside the container" });
 
     const t2 = performance.now();

@@ -12,7 +12,7 @@ import {
   StackStartError,
   type HandlerStack,
 } from "../../src/node/runtime/index.ts";
-import { freePort, postJson, silentLogger } from "../handler/helpers.ts";
+import { callbackToken, freePort, postJson, silentLogger } from "../handler/helpers.ts";
 
 const run = promisify(execFile);
 const ENTRY = resolve(import.meta.dirname, "../../examples/matmul-source/handler.ts");
@@ -54,16 +54,19 @@ describe("LocalProcessRuntime", () => {
     const health = await fetch(`${started.baseUrl}/health`);
     expect(await health.json()).toEqual({ status: "ok", functions: ["matmul", "fail", "sleep"] });
 
+    // As the node dispatches: the run's callback secret goes with the request (PROTOCOL §7).
+    const secret = callbacks.expectResult("0xtask01");
     const result = callbacks.waitFor("0xtask01", { timeoutMs: 20_000 });
-    expect((await postJson(`${started.baseUrl}/run/matmul/0xtask01`, { size: 64, seed: 9 })).status).toBe(202);
+    expect((await postJson(`${started.baseUrl}/run/matmul/0xtask01`, { size: 64, seed: 9 }, callbackToken(secret))).status).toBe(202);
     const outcome = await result;
     expect(outcome.ok).toBe(true);
     if (!outcome.ok) return;
     const expected = await matmul({ size: 64, seed: 9, rounds: 1 });
     expect(outcome.json).toMatchObject({ size: 64, seed: 9, rounds: 1, resultSha256: expected.resultSha256, checksum: expected.checksum });
 
+    const failSecret = callbacks.expectResult("0xtask02");
     const failure = callbacks.waitFor("0xtask02", { timeoutMs: 20_000 });
-    await postJson(`${started.baseUrl}/run/fail/0xtask02`, { message: "on purpose" });
+    await postJson(`${started.baseUrl}/run/fail/0xtask02`, { message: "on purpose" }, callbackToken(failSecret));
     expect(await failure).toEqual({ ok: false, error: "on purpose" });
 
     await runtime.stop(started.projectName);
@@ -73,8 +76,9 @@ describe("LocalProcessRuntime", () => {
 
   test("SIGTERM on stop: a running call is aborted and still reported, and the process exits on its own", async () => {
     const started = await runtime.start(await stack());
+    const secret = callbacks.expectResult("0xsleeper");
     const result = callbacks.waitFor("0xsleeper", { timeoutMs: 30_000 });
-    expect((await postJson(`${started.baseUrl}/run/sleep/0xsleeper`, { ms: 600_000 })).status).toBe(202);
+    expect((await postJson(`${started.baseUrl}/run/sleep/0xsleeper`, { ms: 600_000 }, callbackToken(secret))).status).toBe(202);
     const t0 = Date.now();
     await runtime.stop(started.projectName);
     // Below killGraceMs (15 s): the handler shut itself down rather than being SIGKILLed.
@@ -97,8 +101,9 @@ await runHandlerServer([defineHandler({ name: "env", input: z.object({}), output
     const leaky = new LocalProcessRuntime({ entry: probe, logger: silentLogger });
     try {
       const started = await leaky.start(await stack());
+      const secret = callbacks.expectResult("0xenv");
       const result = callbacks.waitFor("0xenv", { timeoutMs: 20_000 });
-      await postJson(`${started.baseUrl}/run/env/0xenv`, {});
+      await postJson(`${started.baseUrl}/run/env/0xenv`, {}, callbackToken(secret));
       const outcome = await result;
       expect(outcome.ok).toBe(true);
       if (outcome.ok) {
