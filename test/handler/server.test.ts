@@ -4,6 +4,19 @@ import { defineHandler, HandlerTimeoutError, serveHandlers, type HandlerServer, 
 import { CallbackServer } from "../../src/node/callback-server.ts";
 import { bearer, CallbackRecorder, callbackToken, gate, postJson, silentLogger } from "./helpers.ts";
 
+/** A handler named "slow" whose calls run until `held` opens: a call that is still running when the test acts. */
+function heldHandler(held: { promise: Promise<void> }) {
+  return defineHandler({
+    name: "slow",
+    input: z.object({}),
+    output: z.object({ done: z.boolean() }),
+    async run() {
+      await held.promise;
+      return { done: true };
+    },
+  });
+}
+
 const double = defineHandler({
   name: "double",
   input: z.object({ x: z.number() }),
@@ -102,15 +115,7 @@ describe("serveHandlers routes", () => {
 
   test("a task id already running → 409; once finished it may run again", async () => {
     const held = gate();
-    const slow = defineHandler({
-      name: "slow",
-      input: z.object({}),
-      output: z.object({ done: z.boolean() }),
-      async run() {
-        await held.promise;
-        return { done: true };
-      },
-    });
+    const slow = heldHandler(held);
     const { url } = await serve({ handlers: [slow, double] });
     expect((await postJson(`${url}/run/slow/same`, {})).status).toBe(202);
     expect((await postJson(`${url}/run/double/same`, { x: 1 })).status).toBe(409);
@@ -225,15 +230,7 @@ describe("the callback token (PROTOCOL §7)", () => {
 
   test("a re-dispatch answered 409 cannot swap the running call's token", async () => {
     const held = gate();
-    const slow = defineHandler({
-      name: "slow",
-      input: z.object({}),
-      output: z.object({ done: z.boolean() }),
-      async run() {
-        await held.promise;
-        return { done: true };
-      },
-    });
+    const slow = heldHandler(held);
     const { url } = await serve({ handlers: [slow] });
     expect((await postJson(`${url}/run/slow/t-swap`, {}, callbackToken(TOKEN_A))).status).toBe(202);
     expect((await postJson(`${url}/run/slow/t-swap`, {}, callbackToken(TOKEN_B))).status).toBe(409);
@@ -283,15 +280,7 @@ describe("the callback token (PROTOCOL §7)", () => {
 describe("graceful close", () => {
   test("refuses new work with 503, waits for the running call and flushes its callback", async () => {
     const held = gate();
-    const slow = defineHandler({
-      name: "slow",
-      input: z.object({}),
-      output: z.object({ done: z.boolean() }),
-      async run() {
-        await held.promise;
-        return { done: true };
-      },
-    });
+    const slow = heldHandler(held);
     const running = await serve({ handlers: [slow] });
     expect((await postJson(`${running.url}/run/slow/t-drain`, {})).status).toBe(202);
     let closed = false;
