@@ -155,6 +155,7 @@ contract Nexus is INexus, Ownable2Step {
         // The task's own copy: what the client saw at publish, whatever the source says now.
         _requireLockup(master, t.minAvailableLockup);
         uint40 deadline = ITask(task).recordAttempt(provider, master, suggestedPayment);
+        if (t.lapsePenalty != 0) VAULT.reserve(master, t.lapsePenalty);
         emit TaskAttempted(task, provider, master, deadline, suggestedPayment);
     }
 
@@ -164,6 +165,7 @@ contract Nexus is INexus, Ownable2Step {
     {
         TaskTerms memory t = _taskTerms(task);
         (bool finalized, address master) = ITask(task).recordResponse(msg.sender, askedPayment);
+        if (t.lapsePenalty != 0) VAULT.release(master, t.lapsePenalty);
         emit ResponseSubmitted(task, msg.sender, resultUri, resultHash, finalized ? t.payment : askedPayment);
         if (finalized) _pay(task, t, msg.sender, master, t.payment, false);
     }
@@ -201,9 +203,16 @@ contract Nexus is INexus, Ownable2Step {
     function reportLapse(address task, address provider) external {
         TaskTerms memory t = _taskTerms(task);
         address master = ITask(task).recordLapse(provider);
-        uint256 penalty;
-        if (t.lapsePenalty != 0) penalty = VAULT.slash(master, t.client, t.lapsePenalty);
-        emit AttemptLapsed(task, provider, master, penalty, msg.sender);
+        if (t.lapsePenalty != 0) VAULT.slash(master, t.client, t.lapsePenalty);
+        emit AttemptLapsed(task, provider, master, t.lapsePenalty, msg.sender);
+    }
+
+    /// @inheritdoc INexus
+    function releaseAttempt(address task, address provider) external {
+        TaskTerms memory t = _taskTerms(task);
+        address master = ITask(task).recordRelease(provider);
+        if (t.lapsePenalty != 0) VAULT.release(master, t.lapsePenalty);
+        emit AttemptReleased(task, provider, master, t.lapsePenalty, msg.sender);
     }
 
     // ================================================================ vault
@@ -477,8 +486,8 @@ contract Nexus is INexus, Ownable2Step {
 
     function _requireLockup(address master, uint256 minAvailableLockup) private view {
         if (minAvailableLockup == 0) return;
-        uint256 lockup = VAULT.lockupOf(master);
-        if (lockup < minAvailableLockup) revert LockupBelowMinimum(master, lockup, minAvailableLockup);
+        uint256 free = VAULT.freeLockupOf(master);
+        if (free < minAvailableLockup) revert LockupBelowMinimum(master, free, minAvailableLockup);
     }
 
     function _checkFee(uint16 feeBps_) private pure {

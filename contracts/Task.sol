@@ -5,7 +5,13 @@ import {ITask} from "./interfaces/ITask.sol";
 import {CloneAddress} from "./libraries/CloneAddress.sol";
 import {TaskTermsCodec} from "./libraries/TaskTermsCodec.sol";
 import {
-    Attempt, AttemptState, DeliveryMethod, TaskState, TaskStatus, TaskTerms
+    Attempt,
+    AttemptState,
+    DeliveryMethod,
+    MIN_ATTEMPT_WINDOW_DIVISOR,
+    TaskState,
+    TaskStatus,
+    TaskTerms
 } from "./types/NexusTypes.sol";
 
 /// @title A paid job. Deployed by Nexus as an EIP-1167 clone whose immutable args are its terms.
@@ -34,6 +40,9 @@ contract Task is ITask {
 
     mapping(address provider => AttemptRecord) private _attempts;
     mapping(address provider => uint96) private _askedPayments;
+    /// @dev One attempt per master per task: its stake backs one risk here, and agreement between attempts
+    /// means agreement between independent masters.
+    mapping(address master => address provider) private _attemptByMaster;
 
     constructor() {
         IMPLEMENTATION = address(this);
@@ -82,6 +91,11 @@ contract Task is ITask {
     }
 
     /// @inheritdoc ITask
+    function attemptByMaster(address master) external view returns (address provider) {
+        return _attemptByMaster[master];
+    }
+
+    /// @inheritdoc ITask
     function escrow() external view returns (uint256) {
         return _isClosed(_status) ? 0 : terms().payment;
     }
@@ -104,7 +118,12 @@ contract Task is ITask {
         TaskStatus current = _status;
         _requireOpen(current);
         if (block.timestamp >= t.expiryTime) revert TaskPastExpiry(address(this), t.expiryTime);
+        uint256 window = t.expiryTime - block.timestamp;
+        uint256 minWindow = t.attemptTimeout / MIN_ATTEMPT_WINDOW_DIVISOR;
+        if (window < minWindow) revert AttemptWindowTooShort(address(this), window, minWindow);
         if (_attempts[provider].state != AttemptState.NONE) revert AlreadyAttempted(address(this), provider);
+        address previous = _attemptByMaster[master];
+        if (previous != address(0)) revert MasterAlreadyAttempted(address(this), master, previous);
         uint8 live = _liveAttempts;
         if (live >= t.maxConcurrentAttempts) {
             revert AttemptSlotsFull(address(this), live, t.maxConcurrentAttempts);
@@ -117,6 +136,7 @@ contract Task is ITask {
         deadline = uint40(due < t.expiryTime ? due : t.expiryTime);
         _attempts[provider] =
             AttemptRecord({master: master, state: AttemptState.LIVE, deadline: deadline, respondedAt: 0, askedLess: false});
+        _attemptByMaster[master] = provider;
         _liveAttempts = live + 1;
         // Deadlines never decrease (same timeout, same cap), so the newest attempt's deadline bounds them all.
         _lastDeadline = deadline;
@@ -208,6 +228,20 @@ contract Task is ITask {
         if (!lapsed) revert NotLapsed(address(this), provider);
         a.state = AttemptState.LAPSED;
         if (!_isClosed(current)) --_liveAttempts;
+        return a.master;
+    }
+
+    /// @inheritdoc ITask
+    function recordRelease(address provider) external returns (address master) {
+        _termsFromNexus();
+        AttemptRecord storage a = _attempts[provider];
+        TaskStatus current = _status;
+        // Live when the task closed and closed before its deadline; a FIRST_RESPONSE winner's record stays LIVE
+        // (its win is the task's slot), and its reservation was released when it answered.
+        bool cutShort = a.state == AttemptState.LIVE && _isClosed(current) && _closedAt < a.deadline
+            && !(current == TaskStatus.FINALIZED && provider == _selectedProvider);
+        if (!cutShort) revert NotCutShort(address(this), provider);
+        a.state = AttemptState.RELEASED;
         return a.master;
     }
 

@@ -9,6 +9,7 @@ import {Stake, VaultAccount} from "./types/NexusTypes.sol";
 
 /// @title Holds every wei of the protocol.
 /// @notice Balance = Σ liquid balances + Σ open tasks' escrow + Σ lockups + Σ unbondings + accrued fees, at all times.
+/// A lockup's reserved part backs live attempts: only a slash (the attempt lapsed) takes it out of the lockup.
 /// A task's escrow is not stored: it is the task's payment while the task is open, so it cannot drift from it.
 /// Value leaves only through `withdraw` (pull payment, checks-effects-interactions, reentrancy guarded).
 contract Vault is IVault, ReentrancyGuard {
@@ -55,6 +56,12 @@ contract Vault is IVault, ReentrancyGuard {
     /// @inheritdoc IVault
     function lockupOf(address account) external view returns (uint256) {
         return _stakes[account].lockup;
+    }
+
+    /// @inheritdoc IVault
+    function freeLockupOf(address account) external view returns (uint256) {
+        Stake storage s = _stakes[account];
+        return s.lockup - s.reserved;
     }
 
     /// @inheritdoc IVault
@@ -107,7 +114,8 @@ contract Vault is IVault, ReentrancyGuard {
     function unbond(address account, uint256 amount) external onlyNexus returns (uint64 maturesAt) {
         if (amount == 0) revert ZeroAmount();
         Stake storage s = _stakes[account];
-        if (s.lockup < amount) revert InsufficientLockup(account, s.lockup, amount);
+        uint256 free = s.lockup - s.reserved;
+        if (free < amount) revert InsufficientFreeLockup(account, free, amount);
         maturesAt = uint64(block.timestamp) + _unbondingPeriod;
         s.lockup -= uint96(amount);
         s.unbonding = _toUint96(s.unbonding + amount);
@@ -162,17 +170,27 @@ contract Vault is IVault, ReentrancyGuard {
     }
 
     /// @inheritdoc IVault
-    function slash(address master, address client, uint256 penalty) external onlyNexus returns (uint256 slashed) {
+    function reserve(address master, uint256 penalty) external onlyNexus {
         Stake storage s = _stakes[master];
-        // Lockup first, then unbonding: unbonding right after attempting must not escape the penalty.
-        uint256 fromLockup = penalty < s.lockup ? penalty : s.lockup;
-        uint256 rest = penalty - fromLockup;
-        uint256 fromUnbonding = rest < s.unbonding ? rest : s.unbonding;
-        slashed = fromLockup + fromUnbonding;
-        if (slashed == 0) return 0;
-        s.lockup -= uint96(fromLockup);
-        s.unbonding -= uint96(fromUnbonding);
-        _credit(client, slashed);
+        (uint96 lockup, uint96 reserved) = (s.lockup, s.reserved);
+        if (lockup - reserved < penalty) revert InsufficientFreeLockup(master, lockup - reserved, penalty);
+        // Fits: reserved + penalty <= lockup, a uint96.
+        s.reserved = reserved + uint96(penalty);
+    }
+
+    /// @inheritdoc IVault
+    function release(address master, uint256 penalty) external onlyNexus {
+        // Nexus releases only what it reserved, so this cannot underflow; if it ever did, reverting is right.
+        _stakes[master].reserved -= uint96(penalty);
+    }
+
+    /// @inheritdoc IVault
+    function slash(address master, address client, uint256 penalty) external onlyNexus {
+        Stake storage s = _stakes[master];
+        // The penalty was reserved when the attempt was made, so the lockup covers it in full.
+        s.reserved -= uint96(penalty);
+        s.lockup -= uint96(penalty);
+        _credit(client, penalty);
     }
 
     /// @inheritdoc IVault

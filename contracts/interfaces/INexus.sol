@@ -22,8 +22,8 @@ interface INexus is INexusEvents {
     error InvalidExpiry(uint64 expiryTime, uint256 earliest, uint256 latest);
     /// @notice The provider is not paired with a master.
     error ProviderNotPaired(address provider);
-    /// @notice The master's lockup is below the source's `minAvailableLockup`.
-    error LockupBelowMinimum(address master, uint256 lockup, uint256 minAvailableLockup);
+    /// @notice The master's free lockup (not reserved by live attempts) is below the source's `minAvailableLockup`.
+    error LockupBelowMinimum(address master, uint256 freeLockup, uint256 minAvailableLockup);
     /// @notice The lapse penalty exceeds what the provider's master accepted to risk per attempt of this provider.
     error PenaltyAboveMasterCap(address provider, uint256 penalty, uint256 maxPenalty);
     /// @notice The fee is above the 10 % cap.
@@ -76,7 +76,9 @@ interface INexus is INexusEvents {
     ) external payable returns (address task);
 
     /// @notice Takes an attempt slot on `task` for `provider`. By the provider, its master or the master's operator
-    /// agent. The task's lapse penalty must be within the master's cap for the provider.
+    /// agent. The task's lapse penalty must be within the master's cap for the provider; it is reserved from the
+    /// master's free lockup until the attempt responds (released), lapses (slashed) or is cut short (released).
+    /// A master attempts a task once, and only while at least half the attempt timeout remains before expiry.
     function attempt(address task, address provider, uint256 suggestedPayment) external;
 
     /// @notice Submits the caller's (a provider's) response to `task` while its attempt is live.
@@ -92,8 +94,13 @@ interface INexus is INexusEvents {
     /// @notice Closes a task nothing more can happen to: refunds it, or pays the earliest response. By anyone.
     function settle(address task) external;
 
-    /// @notice Reports an attempt that passed its deadline without a response. By anyone.
+    /// @notice Reports an attempt that passed its deadline without a response; its reserved penalty goes from the
+    /// master's lockup to the client. By anyone.
     function reportLapse(address task, address provider) external;
+
+    /// @notice Releases the reservation of an attempt the task's closing cut short (another provider won, or the
+    /// task was confirmed, canceled or settled before its deadline) back to its master's free lockup. By anyone.
+    function releaseAttempt(address task, address provider) external;
 
     // ---------------------------------------------------------------- vault
 

@@ -52,10 +52,14 @@ interface INexusEvents {
     event TaskCanceled(address indexed task, address indexed client, uint256 refunded);
     /// @notice A task expired without a response and its payment went back to the client.
     event TaskExpired(address indexed task, address indexed client, uint256 refunded);
-    /// @notice An attempt passed its deadline without a response; `penalty` moved from the stake of the master that
-    /// backed it (lockup, then unbonding) to the client.
+    /// @notice An attempt passed its deadline without a response; `penalty`, reserved when it attempted, moved from
+    /// the lockup of the master that backed it to the client.
     event AttemptLapsed(
         address indexed task, address indexed provider, address indexed master, uint256 penalty, address reporter
+    );
+    /// @notice An attempt the task's closing cut short released its reserved `penalty` to its master's free lockup.
+    event AttemptReleased(
+        address indexed task, address indexed provider, address indexed master, uint256 penalty, address caller
     );
 
     /// @notice Native currency was added to `account`'s balance.

@@ -16,6 +16,11 @@ interface ITask {
     error TaskPastExpiry(address task, uint64 expiryTime);
     /// @notice The provider already attempted this task; each provider attempts once.
     error AlreadyAttempted(address task, address provider);
+    /// @notice Another provider of the same master already attempted this task; each master attempts once.
+    error MasterAlreadyAttempted(address task, address master, address provider);
+    /// @notice Too little time is left before the task expires for an attempt to answer: at least half the source's
+    /// attempt timeout must remain.
+    error AttemptWindowTooShort(address task, uint256 window, uint256 minWindow);
     /// @notice Every attempt slot is held by a live attempt (lapsed ones free theirs through reportLapse).
     error AttemptSlotsFull(address task, uint8 liveAttempts, uint8 maxConcurrentAttempts);
     /// @notice A suggested or asked payment exceeds the task's payment.
@@ -32,6 +37,9 @@ interface ITask {
     error TaskInProgress(address task, uint40 lastDeadline, address respondent);
     /// @notice Something can still happen on the task; it can be settled from `settleableAt`.
     error NotYetSettleable(address task, uint256 settleableAt);
+    /// @notice The attempt was not cut short: it is not live, its task is open, its deadline passed before the
+    /// task closed (a lapse, for reportLapse), or it won the task.
+    error NotCutShort(address task, address provider);
     /// @notice The attempt did not lapse: it responded, was already reported, or its deadline has not passed
     /// while the task was open.
     error NotLapsed(address task, address provider);
@@ -50,6 +58,9 @@ interface ITask {
 
     /// @notice One provider's attempt and response.
     function attemptOf(address provider) external view returns (Attempt memory);
+
+    /// @notice The provider through which `master` attempted this task, or zero: a master attempts a task once.
+    function attemptByMaster(address master) external view returns (address provider);
 
     /// @notice Native currency held in escrow for this task: its payment until it closes, then zero.
     function escrow() external view returns (uint256);
@@ -86,4 +97,8 @@ interface ITask {
     /// @notice Marks a lapsed attempt as reported. Only Nexus.
     /// @return master The master recorded with the attempt, which answers for the lapse.
     function recordLapse(address provider) external returns (address master);
+
+    /// @notice Marks an attempt the task's closing cut short as released. Only Nexus.
+    /// @return master The master recorded with the attempt, whose reservation goes back to its free lockup.
+    function recordRelease(address provider) external returns (address master);
 }

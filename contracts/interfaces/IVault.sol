@@ -12,8 +12,8 @@ interface IVault {
     error ZeroAmount();
     /// @notice The account's liquid balance is too small.
     error InsufficientBalance(address account, uint256 balance, uint256 needed);
-    /// @notice The account's lockup is too small.
-    error InsufficientLockup(address account, uint256 lockup, uint256 needed);
+    /// @notice The account's free lockup (its lockup less what live attempts reserve) is too small.
+    error InsufficientFreeLockup(address account, uint256 free, uint256 needed);
     /// @notice Nothing is unbonding for the account.
     error NothingUnbonding(address account);
     /// @notice The unbonding has not matured yet.
@@ -35,10 +35,13 @@ interface IVault {
     /// @notice Balance and earnings in one read.
     function accountOf(address account) external view returns (VaultAccount memory);
 
-    /// @notice Locked stake, slashable by lapse penalties.
+    /// @notice Locked stake, slashable by lapse penalties, including the reserved part.
     function lockupOf(address account) external view returns (uint256);
 
-    /// @notice Lockup, unbonding amount and maturity in one read.
+    /// @notice The lockup not reserved by live attempts: what a new attempt can reserve and what can unbond.
+    function freeLockupOf(address account) external view returns (uint256);
+
+    /// @notice Lockup, reserved part, unbonding amount and maturity in one read.
     function stakeOf(address account) external view returns (Stake memory);
 
     /// @notice Escrow held for a task created by Nexus (zero for anything else).
@@ -56,6 +59,7 @@ interface IVault {
 
     function lock(address account, uint256 amount) external;
 
+    /// @notice Starts unbonding `amount` of the free lockup.
     /// @return maturesAt When the (whole) unbonding amount matures.
     function unbond(address account, uint256 amount) external returns (uint64 maturesAt);
 
@@ -74,9 +78,14 @@ interface IVault {
     /// @notice Returns a task's whole escrow to the client.
     function refundEscrow(address client, uint256 payment) external;
 
-    /// @notice Moves up to `penalty` from `master`'s lockup, then from its unbonding, to `client`'s balance.
-    /// @return slashed The amount actually moved.
-    function slash(address master, address client, uint256 penalty) external returns (uint256 slashed);
+    /// @notice Reserves `penalty` of `master`'s free lockup for a new attempt.
+    function reserve(address master, uint256 penalty) external;
+
+    /// @notice Returns a reservation to `master`'s free lockup (the attempt responded or was cut short).
+    function release(address master, uint256 penalty) external;
+
+    /// @notice Moves a reservation of `master` (the attempt lapsed) out of its lockup to `client`'s balance.
+    function slash(address master, address client, uint256 penalty) external;
 
     /// @notice Moves accrued fees to `treasury`'s balance.
     /// @return amount The amount moved.

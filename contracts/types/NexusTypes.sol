@@ -29,7 +29,9 @@ enum AttemptState {
     NONE,
     LIVE,
     RESPONDED,
-    LAPSED
+    LAPSED,
+    /// @dev Cut short by the task closing before its deadline; its reserved penalty went back to the master.
+    RELEASED
 }
 
 /// @notice Parameters a client publishes a source with, and replaces on update.
@@ -123,8 +125,13 @@ struct VaultAccount {
 }
 
 /// @notice An account's stake in the vault.
+/// @dev `lockup` and `reserved` share a slot: an attempt reads the one and writes the other.
 struct Stake {
+    /// @dev Locked stake, including the reserved part.
     uint96 lockup;
+    /// @dev The part of the lockup backing live attempts: the lapse penalty of each, until it is released or
+    /// slashed. Always at most `lockup`; unbonding and new reservations see only `lockup - reserved`.
+    uint96 reserved;
     uint96 unbonding;
     uint64 unbondingMaturesAt;
 }
@@ -159,8 +166,10 @@ uint8 constant ALL_ENVIRONMENTS = ENV_CPU | ENV_NVIDIA | ENV_AMD;
 uint8 constant MAX_CONCURRENT_ATTEMPTS = 64;
 uint16 constant MAX_FEE_BPS = 1_000;
 uint64 constant MAX_UNBONDING_PERIOD = 30 days;
-// An attempt must end well before any unbonding started at the same time matures, so that the stake backing it
-// cannot leave before a lapse is reportable: MIN_UNBONDING_PERIOD - MAX_ATTEMPT_TIMEOUT is the time anyone has to
-// report a lapse while the master's stake is still slashable.
+// Reserved stake cannot unbond, so a lapse stays slashable however late it is reported; the floor keeps unbonding a
+// real delay for the free stake a source's minimum lockup asks of its registered masters.
 uint64 constant MIN_UNBONDING_PERIOD = 1 days;
 uint32 constant MAX_ATTEMPT_TIMEOUT = 12 hours;
+// An attempt must get at least this share of the source's attempt timeout before the task expires (its deadline
+// is capped at expiry): an attempt that could only lapse holds a slot and a reservation for nothing.
+uint32 constant MIN_ATTEMPT_WINDOW_DIVISOR = 2;

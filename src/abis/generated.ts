@@ -114,7 +114,7 @@ export const nexusAbi = [
       },
       {
         "internalType": "uint256",
-        "name": "lockup",
+        "name": "freeLockup",
         "type": "uint256"
       },
       {
@@ -385,6 +385,43 @@ export const nexusAbi = [
       }
     ],
     "name": "AttemptLapsed",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "task",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "master",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "penalty",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "address",
+        "name": "caller",
+        "type": "address"
+      }
+    ],
+    "name": "AttemptReleased",
     "type": "event"
   },
   {
@@ -1779,6 +1816,24 @@ export const nexusAbi = [
     "type": "function"
   },
   {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "task",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      }
+    ],
+    "name": "releaseAttempt",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
     "inputs": [],
     "name": "renounceOwnership",
     "outputs": [],
@@ -2196,7 +2251,7 @@ export const vaultAbi = [
       },
       {
         "internalType": "uint256",
-        "name": "lockup",
+        "name": "free",
         "type": "uint256"
       },
       {
@@ -2205,7 +2260,7 @@ export const vaultAbi = [
         "type": "uint256"
       }
     ],
-    "name": "InsufficientLockup",
+    "name": "InsufficientFreeLockup",
     "type": "error"
   },
   {
@@ -2447,6 +2502,25 @@ export const vaultAbi = [
     "inputs": [
       {
         "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "freeLockupOf",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
         "name": "client",
         "type": "address"
       },
@@ -2533,6 +2607,24 @@ export const vaultAbi = [
     "inputs": [
       {
         "internalType": "address",
+        "name": "master",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "penalty",
+        "type": "uint256"
+      }
+    ],
+    "name": "release",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
         "name": "client",
         "type": "address"
       },
@@ -2558,6 +2650,24 @@ export const vaultAbi = [
       }
     ],
     "name": "releaseEscrow",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "master",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "penalty",
+        "type": "uint256"
+      }
+    ],
+    "name": "reserve",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
@@ -2594,13 +2704,7 @@ export const vaultAbi = [
       }
     ],
     "name": "slash",
-    "outputs": [
-      {
-        "internalType": "uint256",
-        "name": "slashed",
-        "type": "uint256"
-      }
-    ],
+    "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
   },
@@ -2619,6 +2723,11 @@ export const vaultAbi = [
           {
             "internalType": "uint96",
             "name": "lockup",
+            "type": "uint96"
+          },
+          {
+            "internalType": "uint96",
+            "name": "reserved",
             "type": "uint96"
           },
           {
@@ -3169,8 +3278,50 @@ export const taskAbi = [
     "type": "error"
   },
   {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "task",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "window",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "minWindow",
+        "type": "uint256"
+      }
+    ],
+    "name": "AttemptWindowTooShort",
+    "type": "error"
+  },
+  {
     "inputs": [],
     "name": "CloneArgumentsTooLong",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "task",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "master",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      }
+    ],
+    "name": "MasterAlreadyAttempted",
     "type": "error"
   },
   {
@@ -3187,6 +3338,22 @@ export const taskAbi = [
       }
     ],
     "name": "NoResponse",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "task",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      }
+    ],
+    "name": "NotCutShort",
     "type": "error"
   },
   {
@@ -3353,6 +3520,25 @@ export const taskAbi = [
     "inputs": [
       {
         "internalType": "address",
+        "name": "master",
+        "type": "address"
+      }
+    ],
+    "name": "attemptByMaster",
+    "outputs": [
+      {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
         "name": "provider",
         "type": "address"
       }
@@ -3477,6 +3663,25 @@ export const taskAbi = [
       }
     ],
     "name": "recordLapse",
+    "outputs": [
+      {
+        "internalType": "address",
+        "name": "master",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      }
+    ],
+    "name": "recordRelease",
     "outputs": [
       {
         "internalType": "address",
@@ -4404,6 +4609,27 @@ export const nexusErrorsAbi = [
     "type": "error"
   },
   {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "task",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "window",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "minWindow",
+        "type": "uint256"
+      }
+    ],
+    "name": "AttemptWindowTooShort",
+    "type": "error"
+  },
+  {
     "inputs": [],
     "name": "CloneArgumentsTooLong",
     "type": "error"
@@ -4464,7 +4690,7 @@ export const nexusErrorsAbi = [
       },
       {
         "internalType": "uint256",
-        "name": "lockup",
+        "name": "free",
         "type": "uint256"
       },
       {
@@ -4473,7 +4699,7 @@ export const nexusErrorsAbi = [
         "type": "uint256"
       }
     ],
-    "name": "InsufficientLockup",
+    "name": "InsufficientFreeLockup",
     "type": "error"
   },
   {
@@ -4560,7 +4786,7 @@ export const nexusErrorsAbi = [
       },
       {
         "internalType": "uint256",
-        "name": "lockup",
+        "name": "freeLockup",
         "type": "uint256"
       },
       {
@@ -4570,6 +4796,27 @@ export const nexusErrorsAbi = [
       }
     ],
     "name": "LockupBelowMinimum",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "task",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "master",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      }
+    ],
+    "name": "MasterAlreadyAttempted",
     "type": "error"
   },
   {
@@ -4623,6 +4870,22 @@ export const nexusErrorsAbi = [
       }
     ],
     "name": "NoResponse",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "task",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      }
+    ],
+    "name": "NotCutShort",
     "type": "error"
   },
   {
@@ -5094,7 +5357,7 @@ export const nexusErrorsAbi = [
 ] as const;
 
 /** Names of the errors the protocol's own interfaces declare (the rest come from OpenZeppelin). */
-export const protocolErrorNames = ["AllowanceExceeded","AlreadyAttempted","AlreadyInitialized","AlreadyRegistered","AmountOverflow","AttemptNotLive","AttemptSlotsFull","FeeTooHigh","InsufficientBalance","InsufficientLockup","InvalidAgentScopes","InvalidAttemptTimeout","InvalidEnvironments","InvalidExpiry","InvalidMaxConcurrentAttempts","LockupBelowMinimum","MissingAgentScope","MissingReviewWindow","NoMasterAnnounced","NoResponse","NotLapsed","NotManualTask","NotNexus","NotRegistered","NotRegistryNexus","NotSourceNexus","NotTaskNexus","NotYetSettleable","NothingUnbonding","PaymentAboveEscrow","PaymentBelowMinimum","PenaltyAboveMasterCap","ProviderNotAnnounced","ProviderNotPaired","ReviewWindowClosed","SourceInactive","TaskAlreadyFinalized","TaskClosed","TaskInProgress","TaskPastExpiry","TransferFailed","Unauthorized","UnbondingNotMatured","UnbondingPeriodOutOfRange","UnknownSource","UnknownTask","UnsupportedEnvironment","ValueOverflow","ZeroAddress","ZeroAmount","ZeroDuration"] as const;
+export const protocolErrorNames = ["AllowanceExceeded","AlreadyAttempted","AlreadyInitialized","AlreadyRegistered","AmountOverflow","AttemptNotLive","AttemptSlotsFull","AttemptWindowTooShort","FeeTooHigh","InsufficientBalance","InsufficientFreeLockup","InvalidAgentScopes","InvalidAttemptTimeout","InvalidEnvironments","InvalidExpiry","InvalidMaxConcurrentAttempts","LockupBelowMinimum","MasterAlreadyAttempted","MissingAgentScope","MissingReviewWindow","NoMasterAnnounced","NoResponse","NotCutShort","NotLapsed","NotManualTask","NotNexus","NotRegistered","NotRegistryNexus","NotSourceNexus","NotTaskNexus","NotYetSettleable","NothingUnbonding","PaymentAboveEscrow","PaymentBelowMinimum","PenaltyAboveMasterCap","ProviderNotAnnounced","ProviderNotPaired","ReviewWindowClosed","SourceInactive","TaskAlreadyFinalized","TaskClosed","TaskInProgress","TaskPastExpiry","TransferFailed","Unauthorized","UnbondingNotMatured","UnbondingPeriodOutOfRange","UnknownSource","UnknownTask","UnsupportedEnvironment","ValueOverflow","ZeroAddress","ZeroAmount","ZeroDuration"] as const;
 
 /** Deployments known to this package, by chain id. */
 export const knownDeployments = [

@@ -10,6 +10,8 @@ export type NodeMetrics = {
   tasksCompleted: Counter;
   tasksFailed: Counter<"reason">;
   tasksSkipped: Counter<"reason">;
+  /** Our attempts cut short by their task's closing whose reserved penalty we released back to our master. */
+  attemptsReleased: Counter;
   /** Net payouts (after fee) to this provider's payee, from TaskFinalized events; a float, fine for monitoring. */
   earningsWei: Counter;
   /** Seconds from the TaskPublished block to our response being mined. */
@@ -29,6 +31,7 @@ export function createNodeMetrics(options: { defaultMetrics?: boolean } = {}): N
     tasksCompleted: new Counter({ name: "gpunexus_tasks_completed_total", help: "Responses mined", registers }),
     tasksFailed: new Counter({ name: "gpunexus_tasks_failed_total", help: "Attempted tasks that ended without a response", labelNames: ["reason"], registers }),
     tasksSkipped: new Counter({ name: "gpunexus_tasks_skipped_total", help: "Tasks not attempted", labelNames: ["reason"], registers }),
+    attemptsReleased: new Counter({ name: "gpunexus_attempts_released_total", help: "Cut-short attempts whose reserved stake we released", registers }),
     earningsWei: new Counter({ name: "gpunexus_earnings_wei_total", help: "Net payouts for this provider's responses (wei)", registers }),
     taskLatency: new Histogram({
       name: "gpunexus_task_latency_seconds",

@@ -3,10 +3,10 @@
 // a crash reads the chain before deciding whether anything needs sending again.
 import type { Address, Chain, Client, Hash, Transport } from "viem";
 import { getBlock, waitForTransactionReceipt } from "viem/actions";
-import { AttemptState, TaskStatus } from "../sdk/abis.ts";
-import { attempt, reportLapse, submitResponse } from "../sdk/actions/tasks.ts";
+import { AttemptState, TaskStatus, type TaskTerms } from "../sdk/abis.ts";
+import { attempt, releaseAttempt, reportLapse, submitResponse } from "../sdk/actions/tasks.ts";
 import { waitForNexusTransaction } from "../sdk/actions/internal.ts";
-import { getAttempt, getTask, type GetTaskReturnType } from "../sdk/actions/reads.ts";
+import { getAttempt, getPairing, getTask, getVaultPosition, type GetTaskReturnType } from "../sdk/actions/reads.ts";
 import { NexusRevertError, TransactionRevertedError, decodeNexusError } from "../sdk/errors/index.ts";
 import { getNexusEvents } from "../sdk/events/index.ts";
 import type { NodeConfig } from "./config.ts";
@@ -49,6 +49,13 @@ export function classifyRevert(error: unknown, stage: "attempt" | "submit"): Rev
       return { end, reason: "expired" };
     case "AttemptNotLive":
       return { end, reason: "attempt-not-live" };
+    case "MasterAlreadyAttempted":
+      return { end, reason: "master-attempted" };
+    case "AttemptWindowTooShort":
+      return { end, reason: "window-too-short" };
+    case "InsufficientFreeLockup":
+    case "LockupBelowMinimum":
+      return { end, reason: "stake-insufficient" };
     default:
       // Configuration problems (not registered, not paired, lockup too low…): named, bounded label set.
       return { end, reason: `revert-${revert.errorName}` };
@@ -82,6 +89,43 @@ function pricing(ctx: ChainContext, r: TaskRecord, which: "askedPayment" | "sugg
   if (configured === "payment") return payment;
   const wanted = BigInt(configured);
   return wanted < payment ? wanted : payment;
+}
+
+/** What the master's free lockup lacks for an attempt on a task with these terms; undefined when it is covered. */
+export type StakeShortfall = { master: Address; freeLockup: bigint; needed: bigint };
+
+/**
+ * An attempt reserves the task's lapse penalty from the master's free lockup (the lockup less what its live
+ * attempts reserve), which must also reach the task's minimum: checked before sending, so that the node skips the
+ * task instead of sending a transaction that reverts.
+ */
+export async function stakeShortfall(ctx: ChainContext, terms: Pick<TaskTerms, "lapsePenalty" | "minAvailableLockup">): Promise<StakeShortfall | undefined> {
+  const needed = terms.lapsePenalty > terms.minAvailableLockup ? terms.lapsePenalty : terms.minAvailableLockup;
+  if (needed === 0n) return undefined;
+  const pairing = await withRetry(() => getPairing(ctx.client, { provider: ctx.provider, nexus: ctx.nexus }), retryOptions(ctx));
+  // Unpaired: the attempt's own refusal names it.
+  if (!pairing.paired) return undefined;
+  const { freeLockup } = await withRetry(() => getVaultPosition(ctx.client, { account: pairing.master, nexus: ctx.nexus }), retryOptions(ctx));
+  return freeLockup >= needed ? undefined : { master: pairing.master, freeLockup, needed };
+}
+
+/**
+ * Returns the penalty our attempt reserved to our master's free lockup when the task closed before its deadline
+ * (another provider won, or the client confirmed): anyone may, and nobody else has a reason to. Best effort: the
+ * reservation stays releasable later. Returns whether it was released now.
+ */
+export async function releaseCutShort(ctx: ChainContext, r: TaskRecord): Promise<boolean> {
+  const [a, t] = await Promise.all([readAttempt(ctx, r.task), readTask(ctx, r.task)]);
+  if (a.state !== AttemptState.LIVE || t.state.status < TaskStatus.CANCELED || a.deadline <= t.state.closedAt) return false;
+  try {
+    const hash = await ctx.sender.send((wallet, nonce) => releaseAttempt(wallet, { task: r.task, provider: ctx.provider, nexus: ctx.nexus, nonce }), async () => undefined);
+    await waitForNexusTransaction(ctx.client, { hash, nexus: ctx.nexus });
+    ctx.logger.info({ task: r.task, penalty: t.terms.lapsePenalty.toString() }, "released the stake our cut-short attempt reserved");
+    return true;
+  } catch (error) {
+    ctx.logger.warn({ task: r.task, err: decodeNexusError(error) }, "could not release the stake our cut-short attempt reserved; anyone can later");
+    return false;
+  }
 }
 
 /** Attempts: record → broadcast → mined. Returns the deadline, or the revert outcome. */

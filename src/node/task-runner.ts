@@ -22,7 +22,9 @@ import {
   readTask,
   reconcileAttempt,
   reconcileSubmit,
+  releaseCutShort,
   reportLapses,
+  stakeShortfall,
   sendAttempt,
   sendSubmit,
   type ChainContext,
@@ -135,6 +137,14 @@ export class TaskRunner {
     if (t.state.status >= TaskStatus.CANCELED) return this.#end(run, r, "skipped", "task-closed");
     const deadline = Math.min(now + t.terms.attemptTimeout, expiry);
     if ((deadline - now) * 1000 < config.minTimeToDeadlineMs) return this.#end(run, r, "skipped", "deadline-too-short");
+    // The protocol refuses an attempt with less than half the attempt timeout left before expiry.
+    if (expiry - now < Math.floor(t.terms.attemptTimeout / 2)) return this.#end(run, r, "skipped", "window-too-short");
+    const shortfall = await stakeShortfall(run.ctx, t.terms);
+    if (shortfall !== undefined) {
+      const { master, freeLockup, needed } = shortfall;
+      run.log.info({ master, freeLockup: freeLockup.toString(), needed: needed.toString() }, "the master's free lockup does not cover this task's penalty");
+      return this.#end(run, r, "skipped", "stake-insufficient");
+    }
     if (t.state.liveAttempts >= t.terms.maxConcurrentAttempts) {
       const freed = config.reportLapses ? await reportLapses(run.ctx, r, now) : 0;
       if (freed === 0) return this.#slotsFull(run, r, t.state.lastDeadline, now);
@@ -301,7 +311,14 @@ export class TaskRunner {
       return this.#completed(run, r, undefined);
     }
     if (outcome.end === "already-attempted") return this.#end(run, r, "failed", "unexpected-revert");
+    await this.#releaseIfCutShort(run, r, outcome.reason);
     return this.#end(run, r, outcome.end, outcome.reason);
+  }
+
+  /** A lost FIRST_RESPONSE race or a task closed under us leaves our reservation for us to release. */
+  async #releaseIfCutShort(run: Run, r: TaskRecord, reason: string): Promise<void> {
+    if (reason !== "lost-race" && reason !== "task-closed") return;
+    if (await releaseCutShort(run.ctx, r)) this.#d.metrics.attemptsReleased.inc();
   }
 
   async #resumeSubmit(run: Run, r: TaskRecord): Promise<void> {
@@ -312,6 +329,7 @@ export class TaskRunner {
       return;
     }
     if (found.end === "already-attempted") return this.#end(run, r, "failed", "unexpected-revert");
+    await this.#releaseIfCutShort(run, r, found.reason);
     return this.#end(run, r, found.end, found.reason);
   }
 

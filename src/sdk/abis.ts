@@ -26,8 +26,11 @@ export type SourceStatus = (typeof SourceStatus)[keyof typeof SourceStatus];
 export const TaskStatus = { NEW: 0, ATTEMPTED: 1, RESPONDED: 2, CANCELED: 3, EXPIRED: 4, FINALIZED: 5 } as const;
 export type TaskStatus = (typeof TaskStatus)[keyof typeof TaskStatus];
 
-/** What happened to one provider's attempt on a task. */
-export const AttemptState = { NONE: 0, LIVE: 1, RESPONDED: 2, LAPSED: 3 } as const;
+/**
+ * What happened to one provider's attempt on a task. `RELEASED`: the task closed before its deadline (another
+ * provider won, or the client confirmed), and the penalty it reserved went back to its master.
+ */
+export const AttemptState = { NONE: 0, LIVE: 1, RESPONDED: 2, LAPSED: 3, RELEASED: 4 } as const;
 export type AttemptState = (typeof AttemptState)[keyof typeof AttemptState];
 
 /** Hardware environment bits of a source's `environments` mask. */
@@ -49,11 +52,16 @@ export const MAX_PENALTY_CAP = 2n ** 88n - 1n;
 /** Protocol caps (contracts/types/NexusTypes.sol). */
 export const MAX_FEE_BPS = 1_000;
 export const MAX_UNBONDING_PERIOD = 30n * 24n * 60n * 60n;
-/** Shortest unbonding period: longer than any attempt, so stake backing an attempt outlasts its deadline. */
+/** Shortest unbonding period the owner may set. */
 export const MIN_UNBONDING_PERIOD = 24n * 60n * 60n;
 /** Longest `attemptTimeout` a source may set, in seconds. */
 export const MAX_ATTEMPT_TIMEOUT = 12 * 60 * 60;
 export const MAX_CONCURRENT_ATTEMPTS = 64;
+/**
+ * An attempt needs at least `attemptTimeout / MIN_ATTEMPT_WINDOW_DIVISOR` seconds before the task's expiry
+ * (`AttemptWindowTooShort` otherwise).
+ */
+export const MIN_ATTEMPT_WINDOW_DIVISOR = 2;
 
 /** The name of a task status number, for messages and logs. */
 export function taskStatusName(status: number): keyof typeof TaskStatus | `UNKNOWN(${number})` {
@@ -86,7 +94,7 @@ export type Registration = ContractFunctionReturnType<typeof sourceAbi, "view", 
 export type SourceTerms = ContractFunctionReturnType<typeof sourceAbi, "view", "sourceTerms">;
 /** Balance and lifetime earnings (struct VaultAccount). */
 export type VaultAccount = ContractFunctionReturnType<typeof vaultAbi, "view", "accountOf">;
-/** Lockup, unbonding and maturity (struct Stake). */
+/** Lockup, its part reserved by live attempts, unbonding and maturity (struct Stake). */
 export type Stake = ContractFunctionReturnType<typeof vaultAbi, "view", "stakeOf">;
 
 /** Name of any protocol event (all are emitted by Nexus). */

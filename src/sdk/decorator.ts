@@ -44,6 +44,7 @@ export type NexusWalletActions<account extends Account | undefined = Account | u
   cancelTask: (parameters: tasks.CancelTaskParameters<account>) => Promise<tasks.CancelTaskReturnType>;
   settle: (parameters: tasks.SettleParameters<account>) => Promise<tasks.SettleReturnType>;
   reportLapse: (parameters: tasks.ReportLapseParameters<account>) => Promise<tasks.ReportLapseReturnType>;
+  releaseAttempt: (parameters: tasks.ReleaseAttemptParameters<account>) => Promise<tasks.ReleaseAttemptReturnType>;
   deposit: (parameters: vault.DepositParameters<account>) => Promise<vault.DepositReturnType>;
   withdraw: (parameters: vault.WithdrawParameters<account>) => Promise<vault.WithdrawReturnType>;
   lock: (parameters: vault.LockParameters<account>) => Promise<vault.LockReturnType>;
@@ -107,6 +108,7 @@ export function nexusWalletActions<transport extends Transport, chain extends Ch
     cancelTask: (p) => tasks.cancelTask(client, p),
     settle: (p) => tasks.settle(client, p),
     reportLapse: (p) => tasks.reportLapse(client, p),
+    releaseAttempt: (p) => tasks.releaseAttempt(client, p),
     deposit: (p) => vault.deposit(client, p),
     withdraw: (p) => vault.withdraw(client, p),
     lock: (p) => vault.lock(client, p),

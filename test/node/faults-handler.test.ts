@@ -210,7 +210,7 @@ describe.skipIf(!dockerUp)("handler faults (Docker Compose runtime)", () => {
   test("a handler container killed mid-task: failed as handler-crashed, the stack comes back up for the next task", async () => {
     await run("bash", [join(ROOT, "scripts/build-example-image.sh")], { cwd: ROOT, timeout: 300_000 });
     const source = await world.createSource({ deliveryMethod: 1, registerProvider: false });
-    // Its own provider (same master), registered to this source only: the local-process node above never sees it.
+    // Its own provider (and master), registered to this source only: the local-process node above never sees it.
     const other = await world.extraProvider(source);
     const dockerNode = createProviderNode(
       world.nodeConfig({ stateDir: join(world.scratch, "state-docker"), runtime: "docker-compose", handlerProbeIntervalMs: PROBE_MS, stackHealthTimeoutMs: 90_000 }),

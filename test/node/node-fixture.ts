@@ -155,14 +155,6 @@ async function buildWorld(scratch: string, chain: TestChain, ipfsNode: Awaited<R
     return sent.task;
   };
 
-  /** Another provider of the same master, registered to `source` (it competes for slots). */
-  const extraProvider = async (source: Address) => {
-    const other = await wallet();
-    await done(announceProvider(master, { ...opts, provider: other.account.address, maxPenalty: parseEther("0.1") }));
-    await done(announceMaster(other, { ...opts, master: master.account.address }));
-    await done(register(other, { ...opts, source, provider: other.account.address, environment: 1 }));
-    return other;
-  };
   /** A provider paired with a master of its own (funded, staked like the first), registered to `sources`. */
   const providerWithOwnMaster = async (sources: readonly Address[]) => {
     const [newMaster, newProvider] = [await wallet(), await wallet()];
@@ -173,6 +165,11 @@ async function buildWorld(scratch: string, chain: TestChain, ipfsNode: Awaited<R
     for (const source of sources) await done(register(newProvider, { ...opts, source, provider: newProvider.account.address, environment: 1 }));
     return { master: newMaster, provider: newProvider };
   };
+  /**
+   * Another provider registered to `source`, competing for its slots. It has a master of its own: a master
+   * attempts a task once, so a rival of the same master could not attempt beside the node at all.
+   */
+  const extraProvider = async (source: Address) => (await providerWithOwnMaster([source])).provider;
   const registerProvider = (source: Address) => done(register(provider, { ...opts, source, provider: providerAccount.address, environment: 1 }));
 
   const countEvents = async (task: Address) => {

@@ -21,8 +21,8 @@ export async function deployNexus() {
   const deployed = await connection.ignition.deploy(GpuNexus, { displayUi: false });
   const publicClient = await connection.viem.getPublicClient();
   const wallets = await connection.viem.getWalletClients();
-  const [owner, client, master, provider, provider2, agent, other] = wallets;
-  if (!owner || !client || !master || !provider || !provider2 || !agent || !other) throw new Error("need 7 accounts");
+  const [owner, client, master, provider, provider2, agent, other, master2] = wallets;
+  if (!owner || !client || !master || !provider || !provider2 || !agent || !other || !master2) throw new Error("need 8 accounts");
   const { time } = connection.networkHelpers;
   return {
     connection,
@@ -33,6 +33,7 @@ export async function deployNexus() {
     master,
     provider,
     provider2,
+    master2,
     agent,
     other,
     time,
@@ -64,18 +65,19 @@ export function sourceParams(overrides: Partial<SourceParams> = {}): SourceParam
 export const configHash = (n: number | string): Hex => keccak256(toHex(n));
 
 /**
- * A working protocol: `provider` and `provider2` paired with `master` (10 ETH deposited, 5 locked), a
- * FIRST_RESPONSE source and a MANUAL_CONFIRMATION source by `client`, both providers registered to both.
+ * A working protocol: `provider` paired with `master` and `provider2` with `master2` (a master attempts a task once;
+ * each deposited 10 ETH and locked 5), a FIRST_RESPONSE source and a MANUAL_CONFIRMATION source by `client`, both
+ * providers registered to both.
  */
 export async function setupProtocol(f: Fixture) {
-  const { client, master, provider, provider2 } = f;
+  const { client, master, provider, provider2, master2 } = f;
   const done = async (p: Promise<{ wait: () => Promise<unknown> }>) => (await p).wait();
-  for (const p of [provider, provider2]) {
-    await done(announceProvider(master, { provider: p.account.address, maxPenalty: parseEther("0.01") }));
-    await done(announceMaster(p, { master: master.account.address }));
+  for (const [m, p] of [[master, provider], [master2, provider2]] as const) {
+    await done(announceProvider(m, { provider: p.account.address, maxPenalty: parseEther("0.01") }));
+    await done(announceMaster(p, { master: m.account.address }));
+    await done(deposit(m, { value: parseEther("10") }));
+    await done(lock(m, { amount: parseEther("5") }));
   }
-  await done(deposit(master, { value: parseEther("10") }));
-  await done(lock(master, { amount: parseEther("5") }));
   const fr = await publishSource(client, { params: sourceParams({ deliveryMethod: 1 }) });
   const manual = await publishSource(client, { params: sourceParams({ deliveryMethod: 0 }) });
   await fr.wait();

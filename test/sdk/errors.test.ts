@@ -119,7 +119,7 @@ const cases: Cases = {
     const source = await newSource({ minAvailableLockup: parseEther("100") });
     return {
       cause: () => sdk.register(f.provider, { source, provider: addr(f.provider), environment: 1 }),
-      args: { master: addr(f.master), lockup: parseEther("5"), minAvailableLockup: parseEther("100") },
+      args: { master: addr(f.master), freeLockup: parseEther("5"), minAvailableLockup: parseEther("100") },
     };
   },
   FeeTooHigh: async () => ({ cause: () => sdk.setFee(f.owner, { feeBps: 1001 }), args: { feeBps: 1001, maxFeeBps: MAX_FEE_BPS } }),
@@ -156,6 +156,23 @@ const cases: Cases = {
     const t = await task();
     await attemptAs(f.provider, t);
     return { cause: () => sdk.attempt(f.master, { task: t, provider: addr(f.provider) }), args: { task: t, provider: addr(f.provider) } };
+  },
+  MasterAlreadyAttempted: async () => {
+    const t = await task();
+    await attemptAs(f.provider, t);
+    // A second key of the same master.
+    await mined(sdk.announceProvider(f.master, { provider: addr(f.agent), maxPenalty: parseEther("0.01") }));
+    await mined(sdk.announceMaster(f.agent, { master: addr(f.master) }));
+    await mined(sdk.register(f.agent, { source: p.frSource, provider: addr(f.agent), environment: 1 }));
+    return { cause: () => attemptAs(f.agent, t), args: { task: t, master: addr(f.master), provider: addr(f.provider) } };
+  },
+  AttemptWindowTooShort: async () => {
+    const t = await task(undefined, { expiresIn: 200n }); // the source's attempt timeout is 600 s
+    return {
+      cause: () => attemptAs(f.provider, t),
+      check: (e) => expect(e.args.minWindow).toBe(300n),
+      args: { task: t },
+    };
   },
   AttemptSlotsFull: async () => {
     const source = await newSource({ maxConcurrentAttempts: 1 });
@@ -202,6 +219,11 @@ const cases: Cases = {
     const t = await task();
     const { terms } = await sdk.getTask(f.publicClient, { task: t });
     return { cause: () => sdk.settle(f.other, { task: t }), args: { task: t, settleableAt: terms.expiryTime } };
+  },
+  NotCutShort: async () => {
+    const t = await task();
+    await attemptAs(f.provider, t);
+    return { cause: () => sdk.releaseAttempt(f.other, { task: t, provider: addr(f.provider) }), args: { task: t, provider: addr(f.provider) } };
   },
   NotLapsed: async () => {
     const t = await task();
@@ -251,9 +273,9 @@ const cases: Cases = {
     cause: () => sdk.withdraw(f.other, { amount: parseEther("1") }),
     args: { account: addr(f.other), balance: 0n, needed: parseEther("1") },
   }),
-  InsufficientLockup: async () => ({
+  InsufficientFreeLockup: async () => ({
     cause: () => sdk.unbond(f.master, { amount: parseEther("6") }),
-    args: { account: addr(f.master), lockup: parseEther("5"), needed: parseEther("6") },
+    args: { account: addr(f.master), free: parseEther("5"), needed: parseEther("6") },
   }),
   NothingUnbonding: async () => ({ cause: () => sdk.cancelUnbonding(f.other), args: { account: addr(f.other) } }),
   UnbondingNotMatured: async () => {

@@ -44,8 +44,8 @@ export async function createFlowsFixture() {
   const connection = await network.create();
   const { viem, networkHelpers } = connection;
   const publicClient = await viem.getPublicClient({ pollingInterval: 25 });
-  const [, client, master, provider1, provider2, keeper] = await viem.getWalletClients({ pollingInterval: 25 });
-  if (!client || !master || !provider1 || !provider2 || !keeper) throw new Error("need 6 accounts");
+  const [, client, master, provider1, provider2, keeper, master2] = await viem.getWalletClients({ pollingInterval: 25 });
+  if (!client || !master || !provider1 || !provider2 || !keeper || !master2) throw new Error("need 7 accounts");
   const deployed = await connection.ignition.deploy(GpuNexus, { displayUi: false });
   const nexus = (deployed.nexus as { address: Address }).address;
 
@@ -58,13 +58,14 @@ export async function createFlowsFixture() {
     if (receipt.status !== "success") throw new Error("transaction reverted");
     return receipt;
   };
-  for (const p of [provider1, provider2]) {
-    // The master accepts up to 1 ETH of lapse penalty per attempt of each provider: more than any source here.
-    await send(master.writeContract({ address: nexus, abi: nexusAbi, functionName: "announceProvider", args: [p.account.address, parseEther("1")] }));
-    await send(p.writeContract({ address: nexus, abi: nexusAbi, functionName: "announceMaster", args: [master.account.address] }));
+  // One master per provider (a master attempts a task once), each staking 5 ETH and accepting up to 1 ETH of lapse
+  // penalty per attempt: more than any source here.
+  for (const [m, p] of [[master, provider1], [master2, provider2]] as const) {
+    await send(m.writeContract({ address: nexus, abi: nexusAbi, functionName: "announceProvider", args: [p.account.address, parseEther("1")] }));
+    await send(p.writeContract({ address: nexus, abi: nexusAbi, functionName: "announceMaster", args: [m.account.address] }));
+    await send(m.writeContract({ address: nexus, abi: nexusAbi, functionName: "deposit", args: [m.account.address], value: parseEther("5") }));
+    await send(m.writeContract({ address: nexus, abi: nexusAbi, functionName: "lock", args: [parseEther("5")] }));
   }
-  await send(master.writeContract({ address: nexus, abi: nexusAbi, functionName: "deposit", args: [master.account.address], value: parseEther("5") }));
-  await send(master.writeContract({ address: nexus, abi: nexusAbi, functionName: "lock", args: [parseEther("5")] }));
   const register = async (source: Address, environment = 1) => {
     for (const p of [provider1, provider2]) {
       await send(p.writeContract({ address: nexus, abi: nexusAbi, functionName: "register", args: [source, p.account.address, environment] }));
@@ -75,6 +76,6 @@ export async function createFlowsFixture() {
     await node.close();
     await rm(dir, { recursive: true, force: true });
   };
-  return { connection, networkHelpers, publicClient, client, master, provider1, provider2, keeper, nexus, ipfs, node, send, register, close };
+  return { connection, networkHelpers, publicClient, client, master, master2, provider1, provider2, keeper, nexus, ipfs, node, send, register, close };
 }
 export type FlowsFixture = Awaited<ReturnType<typeof createFlowsFixture>>;

@@ -418,7 +418,7 @@ contract AccessControlTest is NexusFixture {
             nexus.withdrawTo(c, 5 ether);
             vm.expectRevert(abi.encodeWithSelector(IVault.InsufficientBalance.selector, c, balance, 5 ether));
             nexus.lock(5 ether);
-            vm.expectRevert(abi.encodeWithSelector(IVault.InsufficientLockup.selector, c, lockup, 5 ether));
+            vm.expectRevert(abi.encodeWithSelector(IVault.InsufficientFreeLockup.selector, c, lockup, 5 ether));
             nexus.unbond(5 ether);
             vm.expectRevert(abi.encodeWithSelector(IVault.NothingUnbonding.selector, c));
             nexus.cancelUnbonding();

@@ -220,7 +220,7 @@ contract AgentScopesTest is NexusFixture {
         nexus.withdrawTo(agent, 1 ether);
         vm.expectRevert(noBalance);
         nexus.lock(1 ether);
-        vm.expectRevert(abi.encodeWithSelector(IVault.InsufficientLockup.selector, agent, 0, 1 ether));
+        vm.expectRevert(abi.encodeWithSelector(IVault.InsufficientFreeLockup.selector, agent, 0, 1 ether));
         nexus.unbond(1 ether);
         vm.expectRevert(abi.encodeWithSelector(IVault.NothingUnbonding.selector, agent));
         nexus.claim();

@@ -3,6 +3,7 @@ pragma solidity 0.8.29;
 
 import {Errors} from "@openzeppelin/contracts/utils/Errors.sol";
 import {NexusFixture} from "./helpers/NexusFixture.sol";
+import {IVault} from "../../contracts/interfaces/IVault.sol";
 import {INexus} from "../../contracts/interfaces/INexus.sol";
 import {ISource} from "../../contracts/interfaces/ISource.sol";
 import {ITask} from "../../contracts/interfaces/ITask.sol";
@@ -226,11 +227,17 @@ contract NexusSourcesTest is NexusFixture {
         vm.expectRevert(abi.encodeWithSelector(INexus.LockupBelowMinimum.selector, master, 0, MIN_LOCKUP));
         vm.prank(provider);
         nexus.attempt(open, provider, 0);
-        // A task published after the update takes the new terms.
+        // A task published after the update takes the new terms; the penalty still needs free stake to reserve.
         address later = _publishTask(source);
         assertEq(ITask(later).terms().minAvailableLockup, 0);
+        vm.expectRevert(abi.encodeWithSelector(IVault.InsufficientFreeLockup.selector, master, 0, LAPSE_PENALTY));
         vm.prank(provider);
         nexus.attempt(later, provider, 0);
+        vm.prank(master);
+        nexus.cancelUnbonding();
+        vm.prank(provider);
+        nexus.attempt(later, provider, 0);
+        assertEq(vault.stakeOf(master).reserved, LAPSE_PENALTY);
     }
 
     /// Attack: the source owner raises `minAvailableLockup` to the maximum so that every open task expires unserved
@@ -248,7 +255,9 @@ contract NexusSourcesTest is NexusFixture {
         assertEq(uint8(ITask(open).attemptOf(provider).state), uint8(AttemptState.LIVE));
         address later = _publishTask(source);
         vm.expectRevert(
-            abi.encodeWithSelector(INexus.LockupBelowMinimum.selector, master, STAKE, uint256(type(uint96).max))
+            abi.encodeWithSelector(
+                INexus.LockupBelowMinimum.selector, master, STAKE - LAPSE_PENALTY, uint256(type(uint96).max)
+            )
         );
         vm.prank(provider);
         nexus.attempt(later, provider, 0);

@@ -242,7 +242,7 @@ contract NexusVaultTest is NexusFixture {
 
     function test_unbond_revertsAboveLockup() public {
         _stake(master, STAKE);
-        vm.expectRevert(abi.encodeWithSelector(IVault.InsufficientLockup.selector, master, STAKE, STAKE + 1));
+        vm.expectRevert(abi.encodeWithSelector(IVault.InsufficientFreeLockup.selector, master, STAKE, STAKE + 1));
         vm.prank(master);
         nexus.unbond(STAKE + 1);
     }

@@ -2,6 +2,7 @@
 pragma solidity 0.8.29;
 
 import {NexusFixture} from "./helpers/NexusFixture.sol";
+import {IVault} from "../../contracts/interfaces/IVault.sol";
 import {INexus} from "../../contracts/interfaces/INexus.sol";
 import {ITask} from "../../contracts/interfaces/ITask.sol";
 import {
@@ -310,31 +311,36 @@ contract TaskCancelSettleLapseTest is NexusFixture {
         assertEq(uint8(ITask(task).attemptOf(provider).state), uint8(AttemptState.LAPSED));
     }
 
-    function test_reportLapse_penaltyCappedAtLockup() public {
+    /// Attack (Safety 2): a penalty larger than the master's free stake could be promised and never paid.
+    function test_attempt_penaltyAboveFreeLockupRefused() public {
         SourceParams memory p = _defaultParams(DeliveryMethod.FIRST_RESPONSE);
         p.lapsePenalty = 10 ether;
         address harsh = _publishSource(client, p);
         _register(harsh, provider, ENV_CPU);
         address t = _publishTask(harsh);
-        _attempt(t, provider);
-        vm.warp(_deadline(t, provider));
-        _expectEmit();
-        emit AttemptLapsed(t, provider, master, STAKE, address(this));
-        nexus.reportLapse(t, provider);
-        assertEq(vault.lockupOf(master), 0);
-        assertEq(vault.balanceOf(client), STAKE);
+        vm.expectRevert(abi.encodeWithSelector(IVault.InsufficientFreeLockup.selector, master, STAKE, 10 ether));
+        vm.prank(provider);
+        nexus.attempt(t, provider, 0);
+        assertEq(vault.stakeOf(master).reserved, 0);
     }
 
-    function test_reportLapse_slashesUnbondingAfterLockup() public {
+    /// Attack (Safety 2): unbonding right after attempting must not take the stake that backs the attempt.
+    function test_unbond_cannotTakeTheReservedPenalty() public {
         _attempt(task, provider);
+        uint256 free = STAKE - LAPSE_PENALTY;
+        vm.expectRevert(abi.encodeWithSelector(IVault.InsufficientFreeLockup.selector, master, free, STAKE));
         vm.prank(master);
-        nexus.unbond(STAKE - 0.1 ether); // lockup 0.1 < penalty 0.25: the rest comes from the unbonding
+        nexus.unbond(STAKE);
+        vm.prank(master);
+        nexus.unbond(free);
+        assertEq(vault.freeLockupOf(master), 0);
         vm.warp(_deadline(task, provider));
         _expectEmit();
         emit AttemptLapsed(task, provider, master, LAPSE_PENALTY, address(this));
         nexus.reportLapse(task, provider);
         assertEq(vault.lockupOf(master), 0);
-        assertEq(vault.stakeOf(master).unbonding, STAKE - LAPSE_PENALTY);
+        assertEq(vault.stakeOf(master).reserved, 0);
+        assertEq(vault.stakeOf(master).unbonding, free, "the unbonding is untouched");
         assertEq(vault.balanceOf(client), LAPSE_PENALTY);
     }
 

@@ -286,16 +286,27 @@ contract TaskLifecycleFirstResponseTest is NexusFixture {
         vm.warp(expiry - ATTEMPT_TIMEOUT - 1);
         _attempt(task, provider);
         assertEq(_deadline(task, provider), expiry - 1);
-        vm.warp(expiry - 10);
+        // Half the timeout left: the latest an attempt is taken, its deadline cut to the expiry.
+        vm.warp(expiry - ATTEMPT_TIMEOUT / 2);
         _attempt(task, provider2);
         assertEq(_deadline(task, provider2), expiry);
         assertEq(ITask(task).state().lastDeadline, expiry);
     }
 
-    function test_attempt_oneSecondBeforeExpiry() public {
+    /// Attack (Safety 2, slot squatting): attempts taken just before expiry could hold every slot until the task
+    /// expires unserved. With less than half the attempt timeout left, an attempt is refused.
+    function test_attempt_refusedWithLessThanHalfTheTimeoutBeforeExpiry() public {
+        uint256 minWindow = ATTEMPT_TIMEOUT / 2;
+        vm.warp(expiry - minWindow + 1);
+        vm.expectRevert(abi.encodeWithSelector(ITask.AttemptWindowTooShort.selector, task, minWindow - 1, minWindow));
+        vm.prank(provider);
+        nexus.attempt(task, provider, 0);
         vm.warp(expiry - 1);
-        _attempt(task, provider);
-        assertEq(_deadline(task, provider), expiry);
+        vm.expectRevert(abi.encodeWithSelector(ITask.AttemptWindowTooShort.selector, task, 1, minWindow));
+        vm.prank(provider2);
+        nexus.attempt(task, provider2, 0);
+        assertEq(ITask(task).state().liveAttempts, 0);
+        assertEq(vault.stakeOf(master).reserved, 0);
     }
 
     function test_attempt_revertsAtExpiry() public {
@@ -345,8 +356,9 @@ contract TaskLifecycleFirstResponseTest is NexusFixture {
 
     function test_attempt_concurrencyBoundOfTwo() public {
         address provider3 = makeAddr("provider3");
-        _pair(master, provider3);
-        _register(source, provider3, ENV_CPU);
+        address master3 = makeAddr("master3");
+        vm.deal(master3, STAKE);
+        _setupProvider(source, provider3, master3);
         _attempt(task, provider);
         _attempt(task, provider2);
         vm.expectRevert(abi.encodeWithSelector(ITask.AttemptSlotsFull.selector, task, uint8(2), uint8(2)));

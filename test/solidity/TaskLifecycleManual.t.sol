@@ -16,14 +16,15 @@ contract TaskLifecycleManualTest is NexusFixture {
     uint64 internal expiry;
     uint256 internal reviewEnd;
     address internal provider3 = makeAddr("provider3");
+    address internal master3 = makeAddr("master3");
 
     function setUp() public override {
         super.setUp();
         source = _publishManualSource();
         _setupProvider(source, provider, master);
         _setupProvider(source, provider2, master2);
-        _pair(master, provider3);
-        _register(source, provider3, ENV_CPU);
+        vm.deal(master3, STAKE);
+        _setupProvider(source, provider3, master3);
         expiry = _now() + EXPIRY_IN;
         reviewEnd = uint256(expiry) + REVIEW_WINDOW;
         task = _publishTask(source);

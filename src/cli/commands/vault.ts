@@ -15,6 +15,8 @@ function positionRows(account: Address, p: GetVaultPositionReturnType, now: bigi
     ["account", account],
     ["balance", formatEth(p.balance)],
     ["lockup", formatEth(p.lockup)],
+    ["  reserved", `${formatEth(p.reserved)} (backing live attempts)`],
+    ["  free", formatEth(p.freeLockup)],
     ["unbonding", p.unbonding > 0n ? `${formatEth(p.unbonding)} (claimable ${formatTime(p.maturesAt, now)})` : formatEth(0n)],
     ["earnings", formatEth(p.earnings)],
   ];
@@ -116,7 +118,7 @@ export const vaultLock = vaultTx({
 
 export const vaultUnbond = vaultTx({
   name: "unbond",
-  summary: "Starts unbonding <amount> of your lockup (restarts the timer for the whole unbonding).",
+  summary: "Starts unbonding <amount> of your free lockup (restarts the timer for the whole unbonding).",
   usage: "unbond <amount>",
   amount: "required",
   send: async ({ amount = "", ctx, io, session }) => {

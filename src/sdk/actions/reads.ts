@@ -175,8 +175,12 @@ export type GetVaultPositionReturnType = {
   balance: bigint;
   /** Lifetime payouts credited as a provider's master, after fees. */
   earnings: bigint;
-  /** Locked stake (slashable). */
+  /** Locked stake (slashable), the reserved part included. */
   lockup: bigint;
+  /** The part of the lockup backing live attempts (their lapse penalties): it cannot unbond or back another attempt. */
+  reserved: bigint;
+  /** `lockup - reserved`: what new attempts can reserve and what can unbond. */
+  freeLockup: bigint;
   unbonding: bigint;
   /** When the unbonding can be claimed (unix seconds), 0 when nothing unbonds. */
   maturesAt: bigint;
@@ -194,7 +198,15 @@ export async function getVaultPosition(client: AnyClient, parameters: GetVaultPo
       parameters.blockNumber,
     ),
   );
-  return { balance: account.balance, earnings: account.earnings, lockup: stake.lockup, unbonding: stake.unbonding, maturesAt: stake.unbondingMaturesAt };
+  return {
+    balance: account.balance,
+    earnings: account.earnings,
+    lockup: stake.lockup,
+    reserved: stake.reserved,
+    freeLockup: stake.lockup - stake.reserved,
+    unbonding: stake.unbonding,
+    maturesAt: stake.unbondingMaturesAt,
+  };
 }
 
 export type GetPairingParameters = NexusTargetParameters & { provider: Address };

@@ -167,11 +167,29 @@ export type ReportLapseParameters<account extends Account | undefined = Account 
 };
 export type ReportLapseReturnType = NexusWriteReturnType;
 export type ReportLapseErrorType = NexusWriteErrorType;
-/** Reports an attempt that passed its deadline without a response (slashes the master's lockup); by anyone. */
+/**
+ * Reports an attempt that passed its deadline without a response; the penalty it reserved moves from its master's
+ * lockup to the client. By anyone.
+ */
 export async function reportLapse<chain extends Chain | undefined, account extends Account | undefined>(
   client: AnyClient<chain, account>,
   parameters: ReportLapseParameters<account>,
 ): Promise<ReportLapseReturnType> {
   const sent = await writeNexus(client, { ...writeOptions(parameters), functionName: "reportLapse", args: [parameters.task, parameters.provider] });
+  return withWait(client, sent, {});
+}
+
+export type ReleaseAttemptParameters<account extends Account | undefined = Account | undefined> = ReportLapseParameters<account>;
+export type ReleaseAttemptReturnType = NexusWriteReturnType;
+export type ReleaseAttemptErrorType = NexusWriteErrorType;
+/**
+ * Releases the penalty reserved by an attempt its task's closing cut short (another provider won, or the client
+ * confirmed before its deadline) back to its master's free lockup. By anyone; a master calls it to free its stake.
+ */
+export async function releaseAttempt<chain extends Chain | undefined, account extends Account | undefined>(
+  client: AnyClient<chain, account>,
+  parameters: ReleaseAttemptParameters<account>,
+): Promise<ReleaseAttemptReturnType> {
+  const sent = await writeNexus(client, { ...writeOptions(parameters), functionName: "releaseAttempt", args: [parameters.task, parameters.provider] });
   return withWait(client, sent, {});
 }

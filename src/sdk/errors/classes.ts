@@ -23,6 +23,9 @@ export type AttemptNotLiveErrorType = AttemptNotLiveError & { name: "AttemptNotL
 export const AttemptSlotsFullError = defineRevertError("AttemptSlotsFull");
 export type AttemptSlotsFullError = NexusRevertError<"AttemptSlotsFull">;
 export type AttemptSlotsFullErrorType = AttemptSlotsFullError & { name: "AttemptSlotsFullError" };
+export const AttemptWindowTooShortError = defineRevertError("AttemptWindowTooShort");
+export type AttemptWindowTooShortError = NexusRevertError<"AttemptWindowTooShort">;
+export type AttemptWindowTooShortErrorType = AttemptWindowTooShortError & { name: "AttemptWindowTooShortError" };
 export const CloneArgumentsTooLongError = defineRevertError("CloneArgumentsTooLong");
 export type CloneArgumentsTooLongError = NexusRevertError<"CloneArgumentsTooLong">;
 export type CloneArgumentsTooLongErrorType = CloneArgumentsTooLongError & { name: "CloneArgumentsTooLongError" };
@@ -38,9 +41,9 @@ export type FeeTooHighErrorType = FeeTooHighError & { name: "FeeTooHighError" };
 export const InsufficientBalanceError = defineRevertError("InsufficientBalance");
 export type InsufficientBalanceError = NexusRevertError<"InsufficientBalance">;
 export type InsufficientBalanceErrorType = InsufficientBalanceError & { name: "InsufficientBalanceError" };
-export const InsufficientLockupError = defineRevertError("InsufficientLockup");
-export type InsufficientLockupError = NexusRevertError<"InsufficientLockup">;
-export type InsufficientLockupErrorType = InsufficientLockupError & { name: "InsufficientLockupError" };
+export const InsufficientFreeLockupError = defineRevertError("InsufficientFreeLockup");
+export type InsufficientFreeLockupError = NexusRevertError<"InsufficientFreeLockup">;
+export type InsufficientFreeLockupErrorType = InsufficientFreeLockupError & { name: "InsufficientFreeLockupError" };
 export const InvalidAgentScopesError = defineRevertError("InvalidAgentScopes");
 export type InvalidAgentScopesError = NexusRevertError<"InvalidAgentScopes">;
 export type InvalidAgentScopesErrorType = InvalidAgentScopesError & { name: "InvalidAgentScopesError" };
@@ -59,6 +62,9 @@ export type InvalidMaxConcurrentAttemptsErrorType = InvalidMaxConcurrentAttempts
 export const LockupBelowMinimumError = defineRevertError("LockupBelowMinimum");
 export type LockupBelowMinimumError = NexusRevertError<"LockupBelowMinimum">;
 export type LockupBelowMinimumErrorType = LockupBelowMinimumError & { name: "LockupBelowMinimumError" };
+export const MasterAlreadyAttemptedError = defineRevertError("MasterAlreadyAttempted");
+export type MasterAlreadyAttemptedError = NexusRevertError<"MasterAlreadyAttempted">;
+export type MasterAlreadyAttemptedErrorType = MasterAlreadyAttemptedError & { name: "MasterAlreadyAttemptedError" };
 export const MissingAgentScopeError = defineRevertError("MissingAgentScope");
 export type MissingAgentScopeError = NexusRevertError<"MissingAgentScope">;
 export type MissingAgentScopeErrorType = MissingAgentScopeError & { name: "MissingAgentScopeError" };
@@ -74,6 +80,9 @@ export type NoResponseErrorType = NoResponseError & { name: "NoResponseError" };
 export const NothingUnbondingError = defineRevertError("NothingUnbonding");
 export type NothingUnbondingError = NexusRevertError<"NothingUnbonding">;
 export type NothingUnbondingErrorType = NothingUnbondingError & { name: "NothingUnbondingError" };
+export const NotCutShortError = defineRevertError("NotCutShort");
+export type NotCutShortError = NexusRevertError<"NotCutShort">;
+export type NotCutShortErrorType = NotCutShortError & { name: "NotCutShortError" };
 export const NotLapsedError = defineRevertError("NotLapsed");
 export type NotLapsedError = NexusRevertError<"NotLapsed">;
 export type NotLapsedErrorType = NotLapsedError & { name: "NotLapsedError" };
@@ -183,23 +192,26 @@ export const nexusRevertErrors: { readonly [N in NexusErrorName]: NexusRevertErr
   AmountOverflow: AmountOverflowError,
   AttemptNotLive: AttemptNotLiveError,
   AttemptSlotsFull: AttemptSlotsFullError,
+  AttemptWindowTooShort: AttemptWindowTooShortError,
   CloneArgumentsTooLong: CloneArgumentsTooLongError,
   Create2EmptyBytecode: Create2EmptyBytecodeError,
   FailedDeployment: FailedDeploymentError,
   FeeTooHigh: FeeTooHighError,
   InsufficientBalance: InsufficientBalanceError,
-  InsufficientLockup: InsufficientLockupError,
+  InsufficientFreeLockup: InsufficientFreeLockupError,
   InvalidAgentScopes: InvalidAgentScopesError,
   InvalidEnvironments: InvalidEnvironmentsError,
   InvalidExpiry: InvalidExpiryError,
   InvalidAttemptTimeout: InvalidAttemptTimeoutError,
   InvalidMaxConcurrentAttempts: InvalidMaxConcurrentAttemptsError,
   LockupBelowMinimum: LockupBelowMinimumError,
+  MasterAlreadyAttempted: MasterAlreadyAttemptedError,
   MissingAgentScope: MissingAgentScopeError,
   MissingReviewWindow: MissingReviewWindowError,
   NoMasterAnnounced: NoMasterAnnouncedError,
   NoResponse: NoResponseError,
   NothingUnbonding: NothingUnbondingError,
+  NotCutShort: NotCutShortError,
   NotLapsed: NotLapsedError,
   NotManualTask: NotManualTaskError,
   NotNexus: NotNexusError,

@@ -47,7 +47,7 @@ export const revertMessages: RevertMessages = {
     `The expiry ${time(a.expiryTime)} is outside the allowed range ${time(a.earliest)} to ${time(a.latest)}.`,
   ProviderNotPaired: (a) => `The provider ${a.provider} is not paired with a master (both sides must announce each other).`,
   LockupBelowMinimum: (a) =>
-    `The master ${a.master} has ${eth(a.lockup)} locked, below the source's minimum available lockup ${eth(a.minAvailableLockup)}.`,
+    `The master ${a.master} has ${eth(a.freeLockup)} of free lockup (not reserved by live attempts), below the source's minimum available lockup ${eth(a.minAvailableLockup)}.`,
   FeeTooHigh: (a) => `The fee ${a.feeBps} bps is above the cap of ${a.maxFeeBps} bps.`,
   UnbondingPeriodOutOfRange: (a) =>
     `The unbonding period ${duration(a.period)} must be between ${duration(a.minPeriod)} and ${duration(a.maxPeriod)}.`,
@@ -58,6 +58,10 @@ export const revertMessages: RevertMessages = {
   TaskAlreadyFinalized: (a) => `The task ${a.task} was already won by ${a.winner}; this response came too late.`,
   TaskPastExpiry: (a) => `The task ${a.task} expired at ${time(a.expiryTime)}.`,
   AlreadyAttempted: (a) => `The provider ${a.provider} already attempted the task ${a.task}; each provider attempts once.`,
+  MasterAlreadyAttempted: (a) =>
+    `The master ${a.master} already attempted the task ${a.task} through ${a.provider}; each master attempts a task once.`,
+  AttemptWindowTooShort: (a) =>
+    `Only ${duration(a.window)} is left before the task ${a.task} expires; an attempt needs at least ${duration(a.minWindow)} (half the attempt timeout).`,
   AttemptSlotsFull: (a) =>
     `All ${a.maxConcurrentAttempts} attempt slot(s) of the task ${a.task} are held (${a.liveAttempts} live); a lapsed attempt frees its slot through reportLapse.`,
   PaymentAboveEscrow: (a) => `The amount ${eth(a.amount)} exceeds the task ${a.task}'s payment ${eth(a.payment)}.`,
@@ -73,6 +77,8 @@ export const revertMessages: RevertMessages = {
       ? `The task ${a.task} has a response from ${a.respondent} and cannot be canceled.`
       : `The task ${a.task} has a live attempt until ${time(a.lastDeadline)} and cannot be canceled before then.`,
   NotYetSettleable: (a) => `The task ${a.task} can still change; it can be settled from ${time(a.settleableAt)}.`,
+  NotCutShort: (a) =>
+    `The attempt of ${a.provider} on the task ${a.task} was not cut short: it is not live, the task is still open, it lapsed (reportLapse), or it won.`,
   NotLapsed: (a) =>
     `The attempt of ${a.provider} on the task ${a.task} did not lapse: it responded, was already reported, or its deadline has not passed.`,
   // Source
@@ -91,7 +97,8 @@ export const revertMessages: RevertMessages = {
   NotNexus: (a) => `${a.caller} is not Nexus; only Nexus may move funds in the vault.`,
   ZeroAmount: () => "The amount must be positive (or there is nothing to move).",
   InsufficientBalance: (a) => `The balance of ${a.account} is ${eth(a.balance)}, less than the ${eth(a.needed)} needed.`,
-  InsufficientLockup: (a) => `The lockup of ${a.account} is ${eth(a.lockup)}, less than the ${eth(a.needed)} needed.`,
+  InsufficientFreeLockup: (a) =>
+    `The free lockup of ${a.account} (its lockup less what live attempts reserve) is ${eth(a.free)}, less than the ${eth(a.needed)} needed.`,
   NothingUnbonding: (a) => `Nothing is unbonding for ${a.account}.`,
   UnbondingNotMatured: (a) => `The unbonding of ${a.account} matures at ${time(a.maturesAt)}.`,
   TransferFailed: (a) => `Sending ${eth(a.amount)} to ${a.to} failed (the recipient refused native currency).`,

@@ -179,7 +179,7 @@ contract AmountsFuzzTest is NexusSetup {
             assertEq(vault.accruedFees(), 0);
         }
         // Everything left in the vault is exactly the master's stake, payout and the treasury's fee.
-        assertEq(address(vault).balance, vault.lockupOf(master) + vault.balanceOf(master) + vault.balanceOf(treasury) + vault.accruedFees());
+        assertEq(address(vault).balance, _marketLockups() + vault.balanceOf(master) + vault.balanceOf(treasury) + vault.accruedFees());
     }
 
     /// MANUAL: the asked payment less the fee to the master, the rest of the escrow back to the client, whether the
@@ -224,7 +224,7 @@ contract AmountsFuzzTest is NexusSetup {
         assertEq(ITask(task).winner(), provider);
         assertEq(
             address(vault).balance,
-            vault.lockupOf(master) + vault.balanceOf(master) + vault.balanceOf(client) + vault.accruedFees(),
+            _marketLockups() + vault.balanceOf(master) + vault.balanceOf(client) + vault.accruedFees(),
             "conservation"
         );
     }
@@ -262,7 +262,6 @@ contract AmountsFuzzTest is NexusSetup {
         public
     {
         uint16 feeBps = _setFee(feeSeed);
-        address master2 = makeAddr("master2");
         SourceParams memory p = _params(DeliveryMethod.MANUAL_CONFIRMATION);
         address source = _publishSource(client, p);
         _pair(master, provider);
@@ -304,9 +303,9 @@ contract AmountsFuzzTest is NexusSetup {
 
     // ------------------------------------------------------------------ lapse penalty
 
-    /// The penalty is min(lapsePenalty, lockup + unbonding at report time), taken from the lockup first, then from
-    /// the unbonding (unbonding right after attempting does not escape it), moved to the client, once.
-    function testFuzz_lapsePenalty_vsStake(uint256 penalty, uint256 lockup, uint256 unbondPart, bool firstResponse)
+    /// docs/PROTOCOL.md "Reserved stake": an attempt reserves the whole penalty from the master's free lockup or is
+    /// refused; unbonding sees only the free part; a lapse moves exactly the reservation to the client, once.
+    function testFuzz_lapsePenalty_reservedThenSlashed(uint256 penalty, uint256 lockup, uint256 unbondPart, bool firstResponse)
         public
     {
         SourceParams memory p = _params(_method(firstResponse));
@@ -319,36 +318,48 @@ contract AmountsFuzzTest is NexusSetup {
         _stake(master, lockup);
         _register(source, provider);
         address task = _publishTask(client, source, uint64(block.timestamp + 1 days), 1 ether, 1 ether);
+        if (p.lapsePenalty > lockup) {
+            vm.expectRevert(abi.encodeWithSelector(IVault.InsufficientFreeLockup.selector, master, lockup, p.lapsePenalty));
+            vm.prank(provider);
+            nexus.attempt(task, provider, 0);
+            assertEq(_state(task).liveAttempts, 0, "no attempt without stake to back it");
+            return;
+        }
         uint40 deadline = _attempt(task, provider, 0);
+        assertEq(vault.stakeOf(master).reserved, p.lapsePenalty, "the penalty is reserved");
+        uint256 free = lockup - p.lapsePenalty;
+        assertEq(vault.freeLockupOf(master), free);
 
-        unbondPart = bound(unbondPart, 0, lockup);
+        if (free < lockup) {
+            vm.expectRevert(abi.encodeWithSelector(IVault.InsufficientFreeLockup.selector, master, free, free + 1));
+            vm.prank(master);
+            nexus.unbond(free + 1);
+        }
+        unbondPart = bound(unbondPart, 0, free);
         if (unbondPart != 0) {
             vm.prank(master);
             nexus.unbond(unbondPart);
         }
-        uint256 lockupAtReport = lockup - unbondPart;
-        uint256 fromLockup = p.lapsePenalty < lockupAtReport ? p.lapsePenalty : lockupAtReport;
-        uint256 rest = p.lapsePenalty - fromLockup;
-        uint256 fromUnbonding = rest < unbondPart ? rest : unbondPart;
-        uint256 slashed = fromLockup + fromUnbonding;
 
         vm.warp(deadline);
         vm.expectEmit(true, true, true, true, address(nexus));
-        emit INexusEvents.AttemptLapsed(task, provider, master, slashed, anyone);
+        emit INexusEvents.AttemptLapsed(task, provider, master, p.lapsePenalty, anyone);
         vm.prank(anyone);
         nexus.reportLapse(task, provider);
 
-        assertEq(vault.balanceOf(client), slashed, "client compensated");
-        assertEq(vault.lockupOf(master), lockupAtReport - fromLockup, "lockup slashed first");
-        assertEq(vault.stakeOf(master).unbonding, unbondPart - fromUnbonding, "then unbonding");
-        assertEq(slashed, p.lapsePenalty < lockup ? p.lapsePenalty : lockup, "min(penalty, whole stake)");
+        assertEq(vault.balanceOf(client), p.lapsePenalty, "client compensated in full");
+        assertEq(vault.lockupOf(master), lockup - unbondPart - p.lapsePenalty, "taken from the lockup");
+        assertEq(vault.stakeOf(master).reserved, 0, "the reservation is spent");
+        assertEq(vault.stakeOf(master).unbonding, unbondPart, "the unbonding is untouched");
         assertEq(vault.balanceOf(anyone), 0, "reporter gets nothing");
         assertEq(_state(task).liveAttempts, 0, "slot freed");
         assertEq(uint8(_attemptOf(task, provider).state), uint8(AttemptState.LAPSED));
 
         vm.expectRevert(abi.encodeWithSelector(ITask.NotLapsed.selector, task, provider));
         nexus.reportLapse(task, provider);
-        assertEq(vault.balanceOf(client), slashed, "once per attempt");
+        vm.expectRevert(abi.encodeWithSelector(ITask.NotCutShort.selector, task, provider));
+        nexus.releaseAttempt(task, provider);
+        assertEq(vault.balanceOf(client), p.lapsePenalty, "once per attempt");
         assertEq(address(vault).balance, lockup + 1 ether, "nothing created or lost");
     }
 
@@ -436,7 +447,7 @@ contract AmountsFuzzTest is NexusSetup {
         unbond2 = bound(unbond2, 0, remaining + 1);
         if (unbond2 == 0) vm.expectRevert(IVault.ZeroAmount.selector);
         else if (unbond2 > remaining) {
-            vm.expectRevert(abi.encodeWithSelector(IVault.InsufficientLockup.selector, master, remaining, unbond2));
+            vm.expectRevert(abi.encodeWithSelector(IVault.InsufficientFreeLockup.selector, master, remaining, unbond2));
         }
         vm.prank(master);
         nexus.unbond(unbond2);

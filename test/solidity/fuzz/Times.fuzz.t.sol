@@ -74,7 +74,7 @@ contract TimesFuzzTest is NexusSetup {
 
     // ------------------------------------------------------------------ attempt deadline
 
-    /// deadline = min(now + attemptTimeout, expiryTime); no attempt from expiry on.
+    /// deadline = min(now + attemptTimeout, expiryTime); no attempt with less than half the timeout before expiry.
     function testFuzz_attempt_deadline(uint32 timeout, uint32 expiryOffset, uint256 whenSeed, uint8 mode, bool fr) public {
         SourceParams memory p = _params(_method(fr));
         p.attemptTimeout = uint32(bound(timeout, 1, MAX_ATTEMPT_TIMEOUT));
@@ -89,6 +89,15 @@ contract TimesFuzzTest is NexusSetup {
         vm.warp(when);
         if (when >= expiry) {
             vm.expectRevert(abi.encodeWithSelector(ITask.TaskPastExpiry.selector, task, expiry));
+            vm.prank(provider);
+            nexus.attempt(task, provider, 0);
+            assertEq(uint8(ITask(task).status()), uint8(TaskStatus.NEW));
+            return;
+        }
+        if (expiry - when < p.attemptTimeout / 2) {
+            vm.expectRevert(
+                abi.encodeWithSelector(ITask.AttemptWindowTooShort.selector, task, expiry - when, p.attemptTimeout / 2)
+            );
             vm.prank(provider);
             nexus.attempt(task, provider, 0);
             assertEq(uint8(ITask(task).status()), uint8(TaskStatus.NEW));
@@ -294,9 +303,18 @@ contract TimesFuzzTest is NexusSetup {
 
         vm.warp(uint256(expiry) + 1 days);
         bool lapsed = d2 <= closeAt;
+        assertEq(vault.stakeOf(master2).reserved, p.lapsePenalty, "reserved until released or slashed");
         if (!lapsed) vm.expectRevert(abi.encodeWithSelector(ITask.NotLapsed.selector, task, provider2));
         nexus.reportLapse(task, provider2);
         assertEq(vault.balanceOf(client), lapsed ? p.lapsePenalty : 0);
+        // A cut-short attempt is released instead, once; a lapsed one cannot also be released.
+        if (lapsed) vm.expectRevert(abi.encodeWithSelector(ITask.NotCutShort.selector, task, provider2));
+        nexus.releaseAttempt(task, provider2);
+        vm.expectRevert(abi.encodeWithSelector(ITask.NotCutShort.selector, task, provider2));
+        nexus.releaseAttempt(task, provider2);
+        assertEq(vault.stakeOf(master2).reserved, 0, "never stuck");
+        assertEq(vault.lockupOf(master2), p.minAvailableLockup - (lapsed ? p.lapsePenalty : 0));
+        assertEq(vault.stakeOf(master).reserved, 0, "the winner's reservation went back when it answered");
         // The winner's attempt never lapses.
         vm.expectRevert(abi.encodeWithSelector(ITask.NotLapsed.selector, task, provider));
         nexus.reportLapse(task, provider);
@@ -314,7 +332,9 @@ contract TimesFuzzTest is NexusSetup {
         address[] memory provs = new address[](n);
         for (uint256 i; i < n; ++i) {
             provs[i] = makeAddr(string.concat("slot-provider-", vm.toString(i)));
-            _pair(master, provs[i]);
+            address m = makeAddr(string.concat("slot-master-", vm.toString(i)));
+            _pair(m, provs[i]);
+            _stake(m, p.lapsePenalty);
             _register(source, provs[i]);
         }
         uint64 expiry = uint64(block.timestamp + 1 days);
@@ -416,7 +436,8 @@ contract TimesFuzzTest is NexusSetup {
         if (ITask(task).escrow() != 0) nexus.settle(task);
         assertEq(vault.escrowOf(task), 0, "settled after review window");
         assertEq(
-            vault.balanceOf(client) + vault.balanceOf(master) + vault.accruedFees() + vault.lockupOf(master),
+            vault.balanceOf(client) + vault.balanceOf(master) + vault.balanceOf(master2) + vault.accruedFees()
+                + vault.lockupOf(master) + vault.lockupOf(master2),
             address(vault).balance,
             "conservation"
         );

@@ -7,8 +7,8 @@ import {TaskStatus} from "../../../contracts/types/NexusTypes.sol";
 
 /// @notice Fixed, seeded, long random sequences through the same handler the invariant campaign uses, checking
 /// every invariant along the way. The first proves the handler reaches deep states (every task status, all three
-/// ways to finalize, lapses with a penalty, capped by the stake, reaching into unbonding, charged to a master the
-/// provider has since left, claims, fee collection...), so the short CI campaign cannot pass by never leaving the
+/// ways to finalize, lapses with a penalty charged to a master the provider has since left, cut-short attempts
+/// released, attempts refused for free stake, for a master's second attempt and near expiry, claims, fees...), so the short CI campaign cannot pass by never leaving the
 /// shallow end.
 ///
 /// Sizes come from the environment (NEXUS_REACH_STEPS, NEXUS_REACH_SEEDS; NEXUS_PROFILE=deep raises the defaults).
@@ -37,7 +37,7 @@ contract HandlerReachBase is NexusInvariantChecks {
     // Tallies over every sequence a test ran, in storage so that they outlive the per-seed call frames.
     uint256 internal stepsRun;
     uint256 internal ruleChecks; // steps after which the handler's call-rule check passed
-    uint256 internal fullChecks; // rounds of all seven invariants (`_checkAll`)
+    uint256 internal fullChecks; // rounds of all eight invariants (`_checkAll`)
     uint256 internal drainChecks; // rounds of "every open task settles and the vault drains to zero"
     uint256 internal peakStepMemory; // most memory a single step allocated in the test's frame
 
@@ -51,14 +51,14 @@ contract HandlerReachBase is NexusInvariantChecks {
 
     /// @dev Weights (out of 100) of the handler's actions, in `handler.actions()` order: the task lifecycle and
     /// time dominate, the vault and admin calls come often enough to interleave with it.
-    function _weights() internal pure returns (uint8[18] memory) {
+    function _weights() internal pure returns (uint8[19] memory) {
         // publish attempt respond confirm cancel settle lapse deposit withdraw lock unbond cancelUnb claim fees warp
-        // pairing fee source
-        return [12, 14, 14, 6, 4, 6, 7, 3, 3, 4, 3, 2, 3, 2, 11, 4, 1, 1];
+        // pairing fee source release
+        return [12, 14, 12, 6, 4, 6, 7, 3, 3, 4, 3, 2, 3, 2, 10, 4, 1, 1, 3];
     }
 
     function _pick(bytes4[] memory actions, uint256 seed) internal pure returns (bytes4) {
-        uint8[18] memory w = _weights();
+        uint8[19] memory w = _weights();
         uint256 r = seed % 100;
         for (uint256 i; i < w.length; ++i) {
             if (r < w[i]) return actions[i];
@@ -190,15 +190,15 @@ contract HandlerReachBase is NexusInvariantChecks {
     /// What the test checked, over every sequence it ran.
     function _checksSummary() internal view {
         console.log("steps run, each followed by the call-rule check", stepsRun, ruleChecks);
-        console.log("rounds of all seven invariants / of settle-everything-and-drain", fullChecks, drainChecks);
+        console.log("rounds of all eight invariants / of settle-everything-and-drain", fullChecks, drainChecks);
         console.log("peak memory of one step in the test's frame (bytes) / budget", peakStepMemory, STEP_MEMORY_BUDGET);
     }
 
     function _summary() internal view {
-        string[18] memory names = [
+        string[19] memory names = [
             "publishTask", "attempt", "submitResponse", "confirmResponse", "cancelTask", "settle", "reportLapse",
             "deposit", "withdraw", "lock", "unbond", "cancelUnbonding", "claim", "collectFees", "warp",
-            "togglePairing", "setFee", "toggleSource"
+            "togglePairing", "setFee", "toggleSource", "releaseAttempt"
         ];
         for (uint256 i; i < names.length; ++i) {
             bytes32 key = bytes32(bytes(names[i]));
@@ -206,9 +206,16 @@ contract HandlerReachBase is NexusInvariantChecks {
         }
         for (uint8 s; s <= uint8(TaskStatus.FINALIZED); ++s) console.log("tasks seen in status", s, handler.reachedStatus(s));
         console.log("finalized by FIRST_RESPONSE / confirm / settle", handler.finalizedByFirstResponse(), handler.finalizedByConfirm(), handler.finalizedBySettle());
-        console.log("lapses / with penalty / capped by stake", handler.lapses(), handler.lapsesWithPenalty(), handler.lapsesCappedByLockup());
+        console.log("lapses / with penalty", handler.lapses(), handler.lapsesWithPenalty());
         console.log("lapses after close / slots full / paid to former master", handler.lapsesAfterClose(), handler.slotsFull(), handler.paidToFormerMaster());
-        console.log("lapses slashing unbonding / of former master", handler.lapsesSlashingUnbonding(), handler.lapsesOfFormerMaster());
+        console.log("lapses of former master / cut-short attempts released", handler.lapsesOfFormerMaster(), handler.releases());
+        console.log(
+            "attempts refused: free lockup / same master / near expiry",
+            handler.attemptsRefusedForFreeLockup(),
+            handler.attemptsRefusedSameMaster(),
+            handler.attemptsRefusedNearExpiry()
+        );
+        console.log("unbonds refused by the reservation", handler.unbondsRefusedByReservation());
         console.log("attempts refused by the master's cap", handler.attemptsRefusedByMasterCap());
     }
 
@@ -225,8 +232,11 @@ contract HandlerReachBase is NexusInvariantChecks {
         assertGt(handler.partialRefunds(), 0, "asked < payment refunds");
         assertGt(handler.lapses(), 0, "lapses");
         assertGt(handler.lapsesWithPenalty(), 0, "lapses with a penalty");
-        assertGt(handler.lapsesCappedByLockup(), 0, "penalty above the lockup");
-        assertGt(handler.lapsesSlashingUnbonding(), 0, "penalty reaching into unbonding stake");
+        assertGt(handler.attemptsRefusedForFreeLockup(), 0, "attempt refused: free lockup below the penalty");
+        assertGt(handler.attemptsRefusedSameMaster(), 0, "attempt refused: the master already attempted the task");
+        assertGt(handler.attemptsRefusedNearExpiry(), 0, "attempt refused: less than half the timeout left");
+        assertGt(handler.unbondsRefusedByReservation(), 0, "unbond refused: it reached into the reservation");
+        assertGt(handler.releases(), 0, "cut-short attempt released");
         assertGt(handler.attemptsRefusedByMasterCap(), 0, "attempt refused: the penalty is above what the master accepted");
         assertGt(handler.lapsesOfFormerMaster(), 0, "lapse charged to the backing master after the provider left it");
         assertGt(handler.lapsesAfterClose(), 0, "lapse reported after the task closed");

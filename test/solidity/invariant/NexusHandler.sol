@@ -52,6 +52,10 @@ contract NexusHandler is CommonBase, StdCheats, StdUtils {
     mapping(address provider => uint256) public ghostCap;
     /// @dev The cap in force when the attempt was taken: a lapse must never cost the master more.
     mapping(address task => mapping(address provider => uint256)) public ghostCapAtAttempt;
+    /// @dev What each master's live attempts reserve, by the handler's own bookkeeping.
+    mapping(address master => uint256) public ghostReserved;
+    /// @dev Each attempt's reservation: 0 none, RESERVED, then RELEASED or SLASHED, exactly once.
+    mapping(address task => mapping(address provider => uint8)) public ghostReservation;
     address[] public sources;
     address[] public tasks;
     /// @dev Every address that can ever hold value in the vault.
@@ -66,6 +70,9 @@ contract NexusHandler is CommonBase, StdCheats, StdUtils {
     uint256 public ghostFeesCollected;
     uint256 public ghostEarnings; // net payouts to payees
     uint256 public ghostSlashed;
+    uint8 internal constant RESERVED = 1;
+    uint8 internal constant RELEASED = 2;
+    uint8 internal constant SLASHED = 3;
     mapping(address task => uint256) public ghostClosings; // successful closing calls per task
     mapping(address task => uint8) public ghostTerminal; // first terminal status seen + 1
     mapping(address task => uint256) public ghostEscrowReleases; // times the escrow went from payment to zero
@@ -85,11 +92,9 @@ contract NexusHandler is CommonBase, StdCheats, StdUtils {
     uint256 public finalizedBySettle;
     uint256 public lapses;
     uint256 public lapsesWithPenalty;
-    uint256 public lapsesCappedByLockup;
     uint256 public lapsesAfterClose;
     uint256 public slotsFull;
     uint256 public paidToFormerMaster; // paid to the backing master after the provider left or changed master
-    uint256 public lapsesSlashingUnbonding;
     uint256 public lapsesOfFormerMaster;
     uint256 public partialRefunds;
     uint256 public publishedWithBalance;
@@ -98,6 +103,16 @@ contract NexusHandler is CommonBase, StdCheats, StdUtils {
     uint256 public unpairings;
     /// @dev Attempts refused because the task's lapse penalty is above what the provider's master accepted.
     uint256 public attemptsRefusedByMasterCap;
+    /// @dev Attempts refused because the master's free lockup cannot cover the penalty.
+    uint256 public attemptsRefusedForFreeLockup;
+    /// @dev Attempts refused because another provider of the same master already attempted the task.
+    uint256 public attemptsRefusedSameMaster;
+    /// @dev Attempts refused with less than half the attempt timeout left before expiry.
+    uint256 public attemptsRefusedNearExpiry;
+    /// @dev Unbondings refused because they reached into the reserved part of the lockup.
+    uint256 public unbondsRefusedByReservation;
+    /// @dev Attempts cut short by their task's closing whose reservation was released.
+    uint256 public releases;
 
     constructor() {
         owner = makeAddr("inv-owner");
@@ -365,9 +380,10 @@ contract NexusHandler is CommonBase, StdCheats, StdUtils {
         address provider = providers[provSeed % providers.length];
         for (uint256 j; j < providers.length && !wild; ++j) {
             address p = providers[(provSeed + j) % providers.length];
+            address m = registry.masterOf(p);
             if (
-                registry.masterOf(p) != address(0) && ITask(task).attemptOf(p).state == AttemptState.NONE
-                    && ITask(task).terms().lapsePenalty <= ghostCap[p]
+                m != address(0) && ITask(task).attemptOf(p).state == AttemptState.NONE
+                    && ITask(task).terms().lapsePenalty <= ghostCap[p] && ITask(task).attemptByMaster(m) == address(0)
             ) {
                 provider = p;
                 break;
@@ -386,10 +402,15 @@ contract NexusHandler is CommonBase, StdCheats, StdUtils {
         // The lockup the task copied at publish, not the source's current one.
         uint8 env = ISource(t.source).environmentOf(provider);
         bool withinCap = t.lapsePenalty <= ghostCap[provider];
-        bool predicted = master != address(0) && env != 0 && withinCap && vault.lockupOf(master) >= t.minAvailableLockup
-            && !_isClosed(st.status) && block.timestamp < t.expiryTime
-            && ITask(task).attemptOf(provider).state == AttemptState.NONE && st.liveAttempts < t.maxConcurrentAttempts
+        uint256 freeLockup = vault.freeLockupOf(master);
+        bool covered = freeLockup >= t.minAvailableLockup && freeLockup >= t.lapsePenalty;
+        bool masterFirst = master == address(0) || ITask(task).attemptByMaster(master) == address(0);
+        bool windowOk = block.timestamp < t.expiryTime && t.expiryTime - block.timestamp >= t.attemptTimeout / 2;
+        bool predicted = master != address(0) && env != 0 && withinCap && covered && masterFirst && windowOk
+            && !_isClosed(st.status) && ITask(task).attemptOf(provider).state == AttemptState.NONE
+            && st.liveAttempts < t.maxConcurrentAttempts
             && (t.deliveryMethod == DeliveryMethod.FIRST_RESPONSE || suggested <= t.payment);
+        uint256 reservedBefore = vault.stakeOf(master).reserved;
         if (
             master != address(0) && !_isClosed(st.status) && block.timestamp < t.expiryTime
                 && st.liveAttempts >= t.maxConcurrentAttempts
@@ -403,10 +424,17 @@ contract NexusHandler is CommonBase, StdCheats, StdUtils {
         _expect(predicted, ok, "attempt");
         if (!ok) {
             if (master != address(0) && env != 0 && !withinCap) attemptsRefusedByMasterCap += 1;
+            if (master != address(0) && env != 0 && freeLockup < t.lapsePenalty) attemptsRefusedForFreeLockup += 1;
+            if (!masterFirst) attemptsRefusedSameMaster += 1;
+            if (!windowOk && block.timestamp < t.expiryTime) attemptsRefusedNearExpiry += 1;
             return;
         }
         successes["attempt"] += 1;
         ghostCapAtAttempt[task][provider] = ghostCap[provider];
+        ghostReserved[master] += t.lapsePenalty;
+        ghostReservation[task][provider] = RESERVED;
+        _check(vault.stakeOf(master).reserved == reservedBefore + t.lapsePenalty, "attempt: reserves the penalty");
+        _check(ITask(task).attemptByMaster(master) == provider, "attempt: one per master");
         uint256 due = block.timestamp + t.attemptTimeout;
         uint256 deadline = due < t.expiryTime ? due : t.expiryTime;
         Attempt memory a = ITask(task).attemptOf(provider);
@@ -463,6 +491,7 @@ contract NexusHandler is CommonBase, StdCheats, StdUtils {
         uint256 payeeBefore = vault.balanceOf(payee);
         uint256 feesBefore = vault.accruedFees();
         uint256 fee = uint256(t.payment) * t.feeBps / BPS;
+        uint256 reservedBefore = vault.stakeOf(payee).reserved;
 
         vm.prank(provider);
         bool ok;
@@ -472,6 +501,10 @@ contract NexusHandler is CommonBase, StdCheats, StdUtils {
         _expect(predicted, ok, "submitResponse");
         if (!ok) return;
         successes["submitResponse"] += 1;
+        _check(ghostReservation[task][provider] == RESERVED, "submitResponse: releases a live reservation");
+        ghostReservation[task][provider] = RELEASED;
+        ghostReserved[payee] -= t.lapsePenalty;
+        _check(vault.stakeOf(payee).reserved == reservedBefore - t.lapsePenalty, "submitResponse: releases the penalty");
         TaskState memory after_ = ITask(task).state();
         // A closed task reports no live attempt.
         _check(after_.liveAttempts == (fr ? 0 : st.liveAttempts - 1), "submitResponse: live count");
@@ -629,10 +662,7 @@ contract NexusHandler is CommonBase, StdCheats, StdUtils {
 
         address master = a.master; // the master that backed the attempt, whatever the pairing is now
         Stake memory stake = vault.stakeOf(master);
-        uint256 fromLockup = t.lapsePenalty < stake.lockup ? t.lapsePenalty : stake.lockup;
-        uint256 rest = t.lapsePenalty - fromLockup;
-        uint256 fromUnbonding = rest < stake.unbonding ? rest : stake.unbonding;
-        uint256 expected = fromLockup + fromUnbonding;
+        uint256 expected = t.lapsePenalty; // reserved when it attempted: always covered in full
         uint256 clientBefore = vault.balanceOf(t.client);
         vm.prank(actors[callerSeed % actors.length]); // anyone
         bool ok;
@@ -644,20 +674,70 @@ contract NexusHandler is CommonBase, StdCheats, StdUtils {
         successes["reportLapse"] += 1;
         lapses += 1;
         if (expected != 0) lapsesWithPenalty += 1;
-        if (t.lapsePenalty > stake.lockup) lapsesCappedByLockup += 1;
-        if (fromUnbonding != 0) lapsesSlashingUnbonding += 1;
         if (registry.masterOf(provider) != master) lapsesOfFormerMaster += 1;
         if (closed) lapsesAfterClose += 1;
         ghostSlashed += expected;
-        _check(vault.balanceOf(t.client) == clientBefore + expected, "lapse: client gets min(penalty, lockup)");
+        _check(ghostReservation[task][provider] == RESERVED, "lapse: slashes a live reservation");
+        ghostReservation[task][provider] = SLASHED;
+        ghostReserved[master] -= expected;
+        _check(vault.balanceOf(t.client) == clientBefore + expected, "lapse: client gets the whole penalty");
         _check(expected <= ghostCapAtAttempt[task][provider], "lapse: the master lost more than it accepted");
         Stake memory after_ = vault.stakeOf(master);
         _check(
-            after_.lockup == stake.lockup - fromLockup && after_.unbonding == stake.unbonding - fromUnbonding,
-            "lapse: lockup slashed first, then unbonding"
+            after_.lockup == stake.lockup - expected && after_.reserved == stake.reserved - expected
+                && after_.unbonding == stake.unbonding,
+            "lapse: the reservation leaves the lockup, the unbonding is untouched"
         );
         _check(ITask(task).attemptOf(provider).state == AttemptState.LAPSED, "lapse: state");
         _check(ITask(task).state().liveAttempts == (closed ? st.liveAttempts : st.liveAttempts - 1), "lapse: slot freed");
+    }
+
+    /// @dev Releases the reservation of an attempt its task's closing cut short; one in six tries a blind pair.
+    function releaseAttempt(uint256 taskSeed, uint256 provSeed, uint256 callerSeed) external step("releaseAttempt") {
+        uint256 n = tasks.length;
+        if (n == 0) return;
+        address task;
+        address provider;
+        for (uint256 i; i < n && task == address(0) && callerSeed % 6 != 0; ++i) {
+            address t_ = tasks[(taskSeed + i) % n];
+            if (ghostTerminal[t_] == 0) continue;
+            for (uint256 j; j < providers.length; ++j) {
+                address p = providers[(provSeed + j) % providers.length];
+                Attempt memory c = ITask(t_).attemptOf(p);
+                if (c.state == AttemptState.LIVE && c.deadline > ITask(t_).state().closedAt) {
+                    (task, provider) = (t_, p);
+                    break;
+                }
+            }
+        }
+        if (task == address(0)) {
+            task = _pickTask(taskSeed, ANY);
+            provider = providers[provSeed % providers.length];
+        }
+        TaskTerms memory t = ITask(task).terms();
+        TaskState memory st = ITask(task).state();
+        Attempt memory a = ITask(task).attemptOf(provider);
+        // The view shows a FIRST_RESPONSE winner as RESPONDED: its reservation went back when it answered.
+        bool predicted = a.state == AttemptState.LIVE && _isClosed(st.status) && a.deadline > st.closedAt;
+        Stake memory stake = vault.stakeOf(a.master);
+        vm.prank(actors[callerSeed % actors.length]); // anyone
+        bool ok;
+        try nexus.releaseAttempt(task, provider) {
+            ok = true;
+        } catch {}
+        _expect(predicted, ok, "releaseAttempt");
+        if (!ok) return;
+        successes["releaseAttempt"] += 1;
+        releases += 1;
+        _check(ghostReservation[task][provider] == RESERVED, "release: releases a live reservation");
+        ghostReservation[task][provider] = RELEASED;
+        ghostReserved[a.master] -= t.lapsePenalty;
+        Stake memory after_ = vault.stakeOf(a.master);
+        _check(
+            after_.reserved == stake.reserved - t.lapsePenalty && after_.lockup == stake.lockup,
+            "release: the reservation goes back to the free lockup"
+        );
+        _check(ITask(task).attemptOf(provider).state == AttemptState.RELEASED, "release: state");
     }
 
     // ------------------------------------------------------------------ vault
@@ -730,14 +810,20 @@ contract NexusHandler is CommonBase, StdCheats, StdUtils {
     function unbond(uint256 whoSeed, uint256 amountSeed) external step("unbond") {
         address who = _stakeholder(whoSeed);
         Stake memory s = vault.stakeOf(who);
-        uint256 amount = amountSeed % 10 == 0 ? uint256(s.lockup) + 1 : _bound(amountSeed >> 8, 1, s.lockup == 0 ? 1 : s.lockup);
+        uint256 free = s.lockup - s.reserved;
+        uint256 m = amountSeed % 10;
+        // Mostly within the free part; now and then past the lockup, or into the reserved part.
+        uint256 amount = m == 0 ? uint256(s.lockup) + 1 : m < 4 ? free + 1 : _bound(amountSeed >> 8, 1, free == 0 ? 1 : free);
         vm.prank(who);
         bool ok;
         try nexus.unbond(amount) {
             ok = true;
         } catch {}
-        _expect(amount <= s.lockup, ok, "unbond");
-        if (!ok) return;
+        _expect(amount <= s.lockup - s.reserved, ok, "unbond");
+        if (!ok) {
+            if (amount <= s.lockup) unbondsRefusedByReservation += 1;
+            return;
+        }
         successes["unbond"] += 1;
         Stake memory n = vault.stakeOf(who);
         _check(
@@ -899,7 +985,7 @@ contract NexusHandler is CommonBase, StdCheats, StdUtils {
 
     /// @dev The action selectors the fuzzer may call.
     function actions() external pure returns (bytes4[] memory s) {
-        s = new bytes4[](18);
+        s = new bytes4[](19);
         s[0] = this.publishTask.selector;
         s[1] = this.attempt.selector;
         s[2] = this.submitResponse.selector;
@@ -918,5 +1004,6 @@ contract NexusHandler is CommonBase, StdCheats, StdUtils {
         s[15] = this.togglePairing.selector;
         s[16] = this.setFee.selector;
         s[17] = this.toggleSource.selector;
+        s[18] = this.releaseAttempt.selector;
     }
 }

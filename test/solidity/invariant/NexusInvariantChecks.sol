@@ -6,7 +6,7 @@ import {NexusHandler} from "./NexusHandler.sol";
 import {Nexus} from "../../../contracts/Nexus.sol";
 import {IVault} from "../../../contracts/interfaces/IVault.sol";
 import {ITask} from "../../../contracts/interfaces/ITask.sol";
-import {AttemptState, Stake, TaskState, TaskStatus, TaskTerms} from "../../../contracts/types/NexusTypes.sol";
+import {Attempt, AttemptState, Stake, TaskState, TaskStatus, TaskTerms} from "../../../contracts/types/NexusTypes.sol";
 
 /// @notice The protocol invariants, checked against the handler's actors, tasks and ghosts. Shared by the fuzzed
 /// invariant campaign and by the seeded deep-state test.
@@ -104,6 +104,33 @@ abstract contract NexusInvariantChecks is Test {
         }
     }
 
+    /// (g) Reserved stake: for every staker, reserved <= lockup, and reserved is exactly the penalties of the
+    /// attempts it backs that are still owed a release or a slash (LIVE records: live, lapsed but unreported, or cut
+    /// short but unreleased), as the handler booked them.
+    function _checkReservations() internal view {
+        address[] memory actors = handler.getActors();
+        address[] memory tasks = handler.getTasks();
+        address[] memory providers = handler.getProviders();
+        uint256[] memory owed = new uint256[](actors.length);
+        for (uint256 i; i < tasks.length; ++i) {
+            uint256 penalty = ITask(tasks[i]).terms().lapsePenalty;
+            for (uint256 j; j < providers.length; ++j) {
+                Attempt memory a = ITask(tasks[i]).attemptOf(providers[j]);
+                if (a.state != AttemptState.LIVE) continue;
+                for (uint256 k; k < actors.length; ++k) {
+                    if (actors[k] == a.master) owed[k] += penalty;
+                }
+            }
+        }
+        for (uint256 k; k < actors.length; ++k) {
+            Stake memory s = vault.stakeOf(actors[k]);
+            assertLe(s.reserved, s.lockup, "reserved above the lockup");
+            assertEq(s.reserved, owed[k], "reserved != penalties of the attempts it backs");
+            assertEq(s.reserved, handler.ghostReserved(actors[k]), "reserved != reservations booked");
+            assertEq(vault.freeLockupOf(actors[k]), s.lockup - s.reserved, "free lockup view");
+        }
+    }
+
     /// Fees: accrued + collected == everything charged; earnings == everything paid out net.
     function _checkFeesAndEarnings() internal view {
         assertEq(vault.accruedFees() + handler.ghostFeesCollected(), handler.ghostFeesAccrued(), "fees not conserved");
@@ -146,7 +173,21 @@ abstract contract NexusInvariantChecks is Test {
         for (uint256 i; i < tasks.length; ++i) {
             if (!_closed(ITask(tasks[i]).status())) nexus.settle(tasks[i]);
         }
+        // Every task is closed: each attempt still holding a reservation lapsed (slash) or was cut short (release).
+        address[] memory providers = handler.getProviders();
+        for (uint256 i; i < tasks.length; ++i) {
+            uint40 closedAt = ITask(tasks[i]).state().closedAt;
+            for (uint256 j; j < providers.length; ++j) {
+                Attempt memory a = ITask(tasks[i]).attemptOf(providers[j]);
+                if (a.state != AttemptState.LIVE) continue;
+                if (a.deadline <= closedAt) nexus.reportLapse(tasks[i], providers[j]);
+                else nexus.releaseAttempt(tasks[i], providers[j]);
+            }
+        }
         address[] memory actors = handler.getActors();
+        for (uint256 i; i < actors.length; ++i) {
+            assertEq(vault.stakeOf(actors[i]).reserved, 0, "a reservation is stuck");
+        }
         for (uint256 i; i < actors.length; ++i) {
             uint256 lockup = vault.lockupOf(actors[i]);
             if (lockup != 0) {
@@ -181,5 +222,6 @@ abstract contract NexusInvariantChecks is Test {
         _checkTerminalStable();
         _checkLiveAttempts();
         _checkFeesAndEarnings();
+        _checkReservations();
     }
 }

@@ -53,6 +53,11 @@ contract NexusInvariantTest is NexusInvariantChecks {
         _checkLiveAttempts();
     }
 
+    /// (g) reserved <= lockup for every staker, and equals the penalties of the attempts it still backs.
+    function invariant_reservationsMatchLiveAttempts() public view {
+        _checkReservations();
+    }
+
     /// Fees and earnings are conserved.
     function invariant_feesAndEarningsConserved() public view {
         _checkFeesAndEarnings();
@@ -64,10 +69,10 @@ contract NexusInvariantTest is NexusInvariantChecks {
     }
 
     function invariant_callSummary() public view {
-        string[18] memory names = [
+        string[19] memory names = [
             "publishTask", "attempt", "submitResponse", "confirmResponse", "cancelTask", "settle", "reportLapse",
             "deposit", "withdraw", "lock", "unbond", "cancelUnbonding", "claim", "collectFees", "warp",
-            "togglePairing", "setFee", "toggleSource"
+            "togglePairing", "setFee", "toggleSource", "releaseAttempt"
         ];
         for (uint256 i; i < names.length; ++i) {
             bytes32 key = bytes32(bytes(names[i]));

@@ -27,6 +27,7 @@ abstract contract NexusSetup is Test {
     address internal master = makeAddr("master");
     address internal provider = makeAddr("provider");
     address internal provider2 = makeAddr("provider2");
+    address internal master2 = makeAddr("master2");
     address internal anyone = makeAddr("anyone");
 
     uint64 internal nextSalt = 1;
@@ -90,18 +91,25 @@ abstract contract NexusSetup is Test {
         nexus.lock(amount);
     }
 
+    /// @dev The lockups `_market` staked for `master` and `master2`, as they stand now.
+    function _marketLockups() internal view returns (uint256) {
+        return vault.lockupOf(master) + vault.lockupOf(master2);
+    }
+
     function _register(address source, address provider_) internal {
         vm.prank(provider_);
         nexus.register(source, provider_, ENV_CPU);
     }
 
-    /// @dev A source of `method` with `provider` (and `provider2`) paired to `master`, staked and registered.
+    /// @dev A source of `method` with `provider` paired to `master` and `provider2` to `master2` (a master attempts
+    /// a task once), both staked and registered.
     function _market(SourceParams memory p) internal returns (address source) {
         source = _publishSource(client, p);
         _pair(master, provider);
-        _pair(master, provider2);
+        _pair(master2, provider2);
         uint256 stake = p.minAvailableLockup == 0 ? 1 ether : p.minAvailableLockup;
         _stake(master, stake);
+        _stake(master2, stake);
         _register(source, provider);
         _register(source, provider2);
     }
