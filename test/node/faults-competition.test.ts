@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Account, Address } from "viem";
 import { createLogger } from "../../src/node/logger.ts";
 import { createProviderNode, type ProviderNode } from "../../src/node/node.ts";
+import { getVaultPosition } from "../../src/sdk/actions/reads.ts";
 import { confirmResponse } from "../../src/sdk/actions/tasks.ts";
 import { getNexusEvents } from "../../src/sdk/events/index.ts";
 import { FEE_BPS, createWorld, waitUntil, type World } from "./node-fixture.ts";
@@ -89,6 +90,8 @@ describe("two provider nodes competing", () => {
       expect(finalized[0]?.eventName === "TaskFinalized" && finalized[0].args.provider).toBe(winner === "a" ? a.provider : b.provider);
     }
     expect(races).toBeGreaterThan(0);
+    // A loser that had attempted released the penalty its attempt reserved: no stake is left reserved.
+    for (const c of [a, b]) expect((await getVaultPosition(world.publicClient, { ...world.opts, account: c.master })).reserved).toBe(0n);
     // One payout per task, to the winner's master.
     expect((await world.balanceOf(a.master)) - before.a).toBe(wins.a * net(PAYMENT));
     expect((await world.balanceOf(b.master)) - before.b).toBe(wins.b * net(PAYMENT));

@@ -5,11 +5,13 @@
 import { Writable } from "node:stream";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { Address } from "viem";
+import { parseEther, type Address } from "viem";
 import { matmul } from "../../examples/matmul-source/matmul.ts";
 import { createLogger } from "../../src/node/logger.ts";
 import { createProviderNode, type ProviderNode } from "../../src/node/node.ts";
+import { getVaultPosition } from "../../src/sdk/actions/reads.ts";
 import { attempt, confirmResponse, reportLapse } from "../../src/sdk/actions/tasks.ts";
+import { cancelUnbonding, unbond } from "../../src/sdk/actions/vault.ts";
 import { fetchBytes } from "../../src/sdk/ipfs/index.ts";
 import type { ChainKind } from "./chains.ts";
 import { createWorld, FEE_BPS, waitUntil, type World } from "./node-fixture.ts";
@@ -127,6 +129,22 @@ export function describeNodeE2e(kind: ChainKind): void {
       await settled(other); // the node has certainly seen the block of `task` by now
       expect(phaseOf(task)).toBeUndefined();
     }, 60_000);
+
+    test("a task whose penalty the master's free lockup cannot cover is skipped before any transaction", async () => {
+      // Unbonding all but 0.05 ETH leaves less free lockup than the source's minimum (1 ETH) and penalty (0.1 ETH).
+      const { lockup } = await getVaultPosition(world.publicClient, { ...world.opts, account: world.master.account.address });
+      await (await unbond(world.master, { ...world.opts, amount: lockup - parseEther("0.05") })).wait();
+      try {
+        const task = await world.createTask(firstResponse, { function_name: "matmul", data: { size: 8, seed: 5 } });
+        expect(await settled(task)).toMatchObject({ phase: "skipped", reason: "stake-insufficient" });
+        expect((await world.countEvents(task)).attempted).toBe(0);
+        const line = logLines.find((l) => l.task === task && l.msg === "the master's free lockup does not cover this task's penalty");
+        expect(line).toMatchObject({ freeLockup: parseEther("0.05").toString(), needed: parseEther("1").toString() });
+        expect(await fetch(`${metricsUrl}/metrics`).then((r) => r.text())).toMatch(/gpunexus_tasks_skipped_total\{reason="stake-insufficient"\} 1/);
+      } finally {
+        await (await cancelUnbonding(world.master, world.opts)).wait();
+      }
+    }, 30_000);
 
     test("a task whose expiry is too close is skipped; an idle stack goes down", async () => {
       const task = await world.createTask(firstResponse, { function_name: "matmul", data: { size: 8, seed: 3 } }, { expirySeconds: 3 });

@@ -19,7 +19,7 @@ describe("GPU Nexus end to end (Ignition deployment)", async () => {
   const connection = await network.create();
   const { viem, networkHelpers } = connection;
   const publicClient = await viem.getPublicClient();
-  const [deployer, treasury, client, master, provider1, provider2, keeper] = await viem.getWalletClients();
+  const [deployer, treasury, client, master, provider1, provider2, keeper, master2] = await viem.getWalletClients();
   const { nexus, vault, registry } = await connection.ignition.deploy(GpuNexus, {
     displayUi: false,
     parameters: { GpuNexus: { treasury: addr(treasury!), feeBps: Number(FEE_BPS), unbondingPeriod: 86_400 } },
@@ -63,24 +63,27 @@ describe("GPU Nexus end to end (Ignition deployment)", async () => {
     assert.equal(await vault.read.unbondingPeriod(), 86_400n);
   });
 
-  it("pairs both providers with their master in both orders and stakes the master", async () => {
+  it("pairs each provider with its master in both orders and stakes the masters", async () => {
     assert.deepEqual(eventNames(await send(nexus.write.announceProvider([addr(provider1!), MAX_PENALTY], { account: master!.account }))), ["ProviderAnnounced"]);
     const paired1 = await send(nexus.write.announceMaster([addr(master!)], { account: provider1!.account }));
     assert.equal(paired1[0]?.eventName, "MasterAnnounced");
     assert.deepEqual(paired1[0]?.args, { provider: addr(provider1!), master: addr(master!), paired: true });
 
-    const half = await send(nexus.write.announceMaster([addr(master!)], { account: provider2!.account }));
-    assert.deepEqual(half[0]?.args, { provider: addr(provider2!), master: addr(master!), paired: false });
-    const paired2 = await send(nexus.write.announceProvider([addr(provider2!), MAX_PENALTY], { account: master!.account }));
-    assert.deepEqual(paired2[0]?.args, { master: addr(master!), provider: addr(provider2!), maxPenalty: MAX_PENALTY, paired: true });
-    assert.equal(await registry.read.masterOf([addr(provider2!)]), addr(master!));
+    // provider2 has a master of its own: a master attempts a task once.
+    const half = await send(nexus.write.announceMaster([addr(master2!)], { account: provider2!.account }));
+    assert.deepEqual(half[0]?.args, { provider: addr(provider2!), master: addr(master2!), paired: false });
+    const paired2 = await send(nexus.write.announceProvider([addr(provider2!), MAX_PENALTY], { account: master2!.account }));
+    assert.deepEqual(paired2[0]?.args, { master: addr(master2!), provider: addr(provider2!), maxPenalty: MAX_PENALTY, paired: true });
+    assert.equal(await registry.read.masterOf([addr(provider2!)]), addr(master2!));
 
-    const deposited = await send(nexus.write.deposit([addr(master!)], { account: master!.account, value: parseEther("5") }));
-    assert.deepEqual(deposited[0]?.args, { account: addr(master!), from: addr(master!), amount: parseEther("5") });
-    const locked = await send(nexus.write.lock([parseEther("3")], { account: master!.account }));
-    assert.deepEqual(locked[0]?.args, { account: addr(master!), amount: parseEther("3") });
-    assert.equal(await vault.read.lockupOf([addr(master!)]), parseEther("3"));
-    assert.equal(await vaultNativeBalance(), parseEther("5"));
+    for (const m of [master!, master2!]) {
+      const deposited = await send(nexus.write.deposit([addr(m)], { account: m.account, value: parseEther("5") }));
+      assert.deepEqual(deposited[0]?.args, { account: addr(m), from: addr(m), amount: parseEther("5") });
+      const locked = await send(nexus.write.lock([parseEther("3")], { account: m.account }));
+      assert.deepEqual(locked[0]?.args, { account: addr(m), amount: parseEther("3") });
+      assert.equal(await vault.read.lockupOf([addr(m)]), parseEther("3"));
+    }
+    assert.equal(await vaultNativeBalance(), parseEther("10"));
   });
 
   it("publishes both sources at their predicted addresses and registers the providers", async () => {
@@ -101,7 +104,7 @@ describe("GPU Nexus end to end (Ignition deployment)", async () => {
     for (const source of [firstResponseSource, manualSource]) {
       for (const [provider, environment] of [[provider1!, 1], [provider2!, 2]] as const) {
         const events = await send(nexus.write.register([source, addr(provider), environment], { account: provider.account }));
-        assert.deepEqual(events[0]?.args, { source, provider: addr(provider), master: addr(master!), environment });
+        assert.deepEqual(events[0]?.args, { source, provider: addr(provider), master: addr(provider === provider1 ? master! : master2!), environment });
       }
     }
     const sourceContract = await viem.getContractAt("Source", firstResponseSource);
@@ -132,7 +135,7 @@ describe("GPU Nexus end to end (Ignition deployment)", async () => {
     return predicted;
   }
 
-  it("FIRST_RESPONSE: the first response finalizes and pays the master, a late one is refused", async () => {
+  it("FIRST_RESPONSE: the first response finalizes and pays its master, a late one is refused, the loser's stake is released", async () => {
     const vaultBefore = await vaultNativeBalance();
     const task = await publishTask(firstResponseSource, 1n);
     assert.equal(await vaultNativeBalance(), vaultBefore + PAYMENT);
@@ -142,7 +145,9 @@ describe("GPU Nexus end to end (Ignition deployment)", async () => {
       assert.equal(events[0]?.eventName, "TaskAttempted");
       assert.equal(events[0]?.args.provider, addr(provider));
     }
-    const masterBefore = await balanceOf(addr(master!));
+    // Each live attempt reserves the task's lapse penalty from its master's lockup.
+    assert.equal((await vault.read.stakeOf([addr(master!)])).reserved, parseEther("0.5"));
+    const masterBefore = await balanceOf(addr(master2!));
     const resultHash = keccak256(toHex("result-1"));
     const events = await send(nexus.write.submitResponse([task, "ipfs://result-1", resultHash, 0n], { account: provider2!.account }));
     assert.deepEqual(eventNames(events), ["ResponseSubmitted", "TaskFinalized"]);
@@ -151,13 +156,14 @@ describe("GPU Nexus end to end (Ignition deployment)", async () => {
     assert.deepEqual(events[1]?.args, {
       task,
       provider: addr(provider2!),
-      payee: addr(master!),
+      payee: addr(master2!),
       paid: PAYMENT,
       fee,
       refunded: 0n,
       bySettlement: false,
     });
-    assert.equal(await balanceOf(addr(master!)), masterBefore + PAYMENT - fee);
+    assert.equal(await balanceOf(addr(master2!)), masterBefore + PAYMENT - fee);
+    assert.equal((await vault.read.stakeOf([addr(master2!)])).reserved, 0n);
     assert.equal(await vault.read.accruedFees(), fee);
     assert.equal(await vault.read.escrowOf([task]), 0n);
 
@@ -170,6 +176,10 @@ describe("GPU Nexus end to end (Ignition deployment)", async () => {
       "TaskAlreadyFinalized",
       [task, addr(provider2!)],
     );
+    // The loser was cut short: anyone returns its reservation to its master's free lockup.
+    const released = await send(nexus.write.releaseAttempt([task, addr(provider1!)], { account: keeper!.account }));
+    assert.deepEqual(released[0]?.args, { task, provider: addr(provider1!), master: addr(master!), penalty: parseEther("0.5"), caller: addr(keeper!) });
+    assert.equal(await vault.read.freeLockupOf([addr(master!)]), parseEther("3"));
   });
 
   it("MANUAL_CONFIRMATION: several responses, the client confirms one, the rest of the escrow is refunded", async () => {
@@ -190,20 +200,20 @@ describe("GPU Nexus end to end (Ignition deployment)", async () => {
     assert.equal((await taskContract.read.state()).selectedProvider, addr(provider1!));
 
     const clientBefore = await balanceOf(addr(client!));
-    const masterBefore = await balanceOf(addr(master!));
+    const masterBefore = await balanceOf(addr(master2!));
     const events = await send(nexus.write.confirmResponse([task, addr(provider2!)], { account: client!.account }));
     const fee = (asked[1] * FEE_BPS) / 10_000n;
     assert.deepEqual(eventNames(events), ["TaskFinalized"]);
     assert.deepEqual(events[0]?.args, {
       task,
       provider: addr(provider2!),
-      payee: addr(master!),
+      payee: addr(master2!),
       paid: asked[1],
       fee,
       refunded: PAYMENT - asked[1],
       bySettlement: false,
     });
-    assert.equal(await balanceOf(addr(master!)), masterBefore + asked[1] - fee);
+    assert.equal(await balanceOf(addr(master2!)), masterBefore + asked[1] - fee);
     assert.equal(await balanceOf(addr(client!)), clientBefore + PAYMENT - asked[1]);
     assert.equal(await taskContract.read.winner(), addr(provider2!));
   });
@@ -227,7 +237,7 @@ describe("GPU Nexus end to end (Ignition deployment)", async () => {
     const collected = await send(nexus.write.collectFees({ account: keeper!.account }));
     assert.equal(collected[0]?.eventName, "FeesCollected");
 
-    const accounts = [client!, master!, provider1!, provider2!, treasury!, keeper!].map((w) => addr(w));
+    const accounts = [client!, master!, master2!, provider1!, provider2!, treasury!, keeper!].map((w) => addr(w));
     let books = await vault.read.accruedFees();
     for (const account of accounts) {
       const stake = await vault.read.stakeOf([account]);

@@ -39,7 +39,7 @@ describe("vault", () => {
     expect(args(withdrawn.events, "Withdrawn")?.amount).toBe(parseEther("3"));
     const gasCost = withdrawn.receipt.gasUsed * withdrawn.receipt.effectiveGasPrice;
     expect(await f.publicClient.getBalance({ address: me })).toBe(balanceBefore + parseEther("3") - gasCost);
-    expect(await sdk.getVaultPosition(f.publicClient, { account: me })).toEqual({ balance: 0n, earnings: 0n, lockup: parseEther("1"), unbonding: 0n, maturesAt: 0n });
+    expect(await sdk.getVaultPosition(f.publicClient, { account: me })).toEqual({ balance: 0n, earnings: 0n, lockup: parseEther("1"), reserved: 0n, freeLockup: parseEther("1"), unbonding: 0n, maturesAt: 0n });
   });
 
   it("withdraw with a recipient sends the sender's balance to that address (withdrawTo)", async () => {

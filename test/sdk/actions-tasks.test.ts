@@ -2,7 +2,7 @@
 // address for publishSource / publishTask), and wait() gives the receipt and the decoded protocol events.
 import { getAddress, parseEther, type Address } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TaskStatus, type NexusEventLog } from "../../src/sdk/abis.ts";
+import { AttemptState, TaskStatus, type NexusEventLog } from "../../src/sdk/abis.ts";
 import * as sdk from "../../src/sdk/actions/index.ts";
 import { configHash, deployNexus, HOUR, setupProtocol, sourceParams, type Fixture } from "./actions-fixtures.ts";
 
@@ -98,6 +98,20 @@ describe("tasks", () => {
     await (await sdk.submitResponse(f.provider2, { task, resultUri: "ipfs://b", resultHash: configHash("b"), askedPayment: parseEther("0.006") })).wait();
     const confirmed = await (await sdk.confirmResponse(f.client, { task, provider: addr(f.provider2) })).wait();
     expect(only(confirmed.events, "TaskFinalized").args).toMatchObject({ provider: addr(f.provider2), paid: parseEther("0.006"), refunded: parseEther("0.004"), bySettlement: false });
+  });
+
+  it("reserves a live attempt's penalty from its master; anyone releases it once the task closed before its deadline", async () => {
+    const { task } = await publish(p.frSource);
+    const reserved = async () => (await sdk.getVaultPosition(f.publicClient, { account: addr(f.master) })).reserved;
+    const before = await reserved();
+    await (await sdk.attempt(f.provider, { task, provider: addr(f.provider) })).wait();
+    await (await sdk.attempt(f.provider2, { task, provider: addr(f.provider2) })).wait();
+    expect(await reserved()).toBe(before + parseEther("0.01"));
+    await (await sdk.submitResponse(f.provider2, { task, resultUri: "ipfs://won", resultHash: configHash("won") })).wait();
+    const released = await (await sdk.releaseAttempt(f.other, { task, provider: addr(f.provider) })).wait();
+    expect(only(released.events, "AttemptReleased").args).toEqual({ task, provider: addr(f.provider), master: addr(f.master), penalty: parseEther("0.01"), caller: addr(f.other) });
+    expect(await reserved()).toBe(before);
+    expect((await sdk.getAttempt(f.publicClient, { task, provider: addr(f.provider) })).state).toBe(AttemptState.RELEASED);
   });
 
   it("lets an agent publish for its client within its allowance and cancel; anyone settles and reports lapses", async () => {

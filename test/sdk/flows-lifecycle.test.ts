@@ -118,6 +118,6 @@ describe("publishTaskWithConfig + waitForResult", () => {
 
     const waiting = waitForResult(fx.publicClient, { nexus: fx.nexus, ipfs: fx.ipfs, task: t.task, pollingInterval: 25, timeoutMs: 30_000 });
     await (await confirmResponse(fx.client, { nexus: fx.nexus, task: t.task, provider: addr(fx.provider2) })).wait();
-    expect(await waiting).toMatchObject({ status: "finalized", provider: addr(fx.provider2), payee: addr(fx.master), paid: PAYMENT / 2n, result: { answer: 2 } });
+    expect(await waiting).toMatchObject({ status: "finalized", provider: addr(fx.provider2), payee: addr(fx.master2), paid: PAYMENT / 2n, result: { answer: 2 } });
   });
 });

@@ -86,7 +86,7 @@ describe("task and source reads", () => {
     const { receipt: publishedAt } = await published.wait();
     const task = published.task;
     await (await sdk.attempt(f.provider, { task, provider: addr(f.provider), suggestedPayment: parseEther("0.008") })).wait();
-    await (await sdk.attempt(f.master, { task, provider: addr(f.provider2) })).wait();
+    await (await sdk.attempt(f.master2, { task, provider: addr(f.provider2) })).wait();
     await (await sdk.submitResponse(f.provider, { task, resultUri: "ipfs://r1", resultHash: configHash("r1"), askedPayment: parseEther("0.006") })).wait();
     const midBlock = await f.publicClient.getBlockNumber();
     await (await sdk.submitResponse(f.provider2, { task, resultUri: "ipfs://r2", resultHash: configHash("r2"), askedPayment: parseEther("0.004") })).wait();
@@ -174,18 +174,24 @@ describe("multicall3", () => {
 
 describe("accounts and configuration", () => {
   it("reads vault positions, pairing, agents and the protocol configuration", async () => {
-    // The master was paid 0.004 ETH less the 1 % fee for provider2's confirmed response above.
+    // provider2's master was paid 0.004 ETH less the 1 % fee for its confirmed response above.
     const earned = parseEther("0.004") - parseEther("0.00004");
-    expect(await sdk.getVaultPosition(f.publicClient, { account: addr(f.master) })).toEqual({
+    expect(await sdk.getVaultPosition(f.publicClient, { account: addr(f.master2) })).toEqual({
       balance: parseEther("5") + earned,
       earnings: earned,
       lockup: parseEther("5"),
+      reserved: 0n,
+      freeLockup: parseEther("5"),
       unbonding: 0n,
       maturesAt: 0n,
     });
-    await (await sdk.unbond(f.master, { amount: parseEther("2") })).wait();
-    const unbonding = await sdk.getVaultPosition(f.publicClient, { account: addr(f.master) });
-    expect(unbonding).toMatchObject({ lockup: parseEther("3"), unbonding: parseEther("2") });
+    // A live attempt reserves the task's penalty from its master's lockup until it responds.
+    const { task } = await sdk.publishTask(f.client, { source: p.frSource, configUri: "ipfs://v", configHash: configHash("v"), expiryTime: (await f.now()) + HOUR, payment: parseEther("0.01") });
+    await (await sdk.attempt(f.provider2, { task, provider: addr(f.provider2) })).wait();
+    expect(await sdk.getVaultPosition(f.publicClient, { account: addr(f.master2) })).toMatchObject({ lockup: parseEther("5"), reserved: parseEther("0.01"), freeLockup: parseEther("4.99") });
+    await (await sdk.unbond(f.master2, { amount: parseEther("2") })).wait();
+    const unbonding = await sdk.getVaultPosition(f.publicClient, { account: addr(f.master2) });
+    expect(unbonding).toMatchObject({ lockup: parseEther("3"), reserved: parseEther("0.01"), freeLockup: parseEther("2.99"), unbonding: parseEther("2") });
     expect(unbonding.maturesAt).toBe((await f.now()) + 7n * 86_400n);
 
     expect(await sdk.getPairing(f.publicClient, { provider: addr(f.provider) })).toEqual({ master: addr(f.master), paired: true, maxPenalty: parseEther("0.01"), infoUri: "" });
