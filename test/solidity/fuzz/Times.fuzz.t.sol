@@ -320,6 +320,38 @@ contract TimesFuzzTest is NexusSetup {
         nexus.reportLapse(task, provider);
     }
 
+    /// Whatever the timings of two attempts, a response and an early confirmation, each reservation ends exactly
+    /// once: the responder's at its response, the other's by a release when the confirmation came before its
+    /// deadline or by a slash when its deadline passed first; nothing stays reserved.
+    function testFuzz_reservationEndsOnce_manualConfirmation(uint256 gapSeed, uint256 respondSeed, uint256 confirmSeed)
+        public
+    {
+        SourceParams memory p = _params(DeliveryMethod.MANUAL_CONFIRMATION);
+        address source = _market(p);
+        address task = _publishTask(client, source, uint64(block.timestamp + 7 days), PAYMENT, PAYMENT);
+        uint40 d1 = _attempt(task, provider, 0);
+        vm.warp(block.timestamp + bound(gapSeed, 0, p.attemptTimeout - 1));
+        uint40 d2 = _attempt(task, provider2, 0);
+        assertEq(vault.stakeOf(master).reserved + vault.stakeOf(master2).reserved, 2 * uint256(p.lapsePenalty));
+        vm.warp(bound(respondSeed, block.timestamp, d1 - 1));
+        _respond(task, provider, PAYMENT);
+        assertEq(vault.stakeOf(master).reserved, 0, "released by the response");
+        uint256 confirmedAt = bound(confirmSeed, block.timestamp, block.timestamp + 2 * p.attemptTimeout);
+        vm.warp(confirmedAt);
+        vm.prank(client);
+        nexus.confirmResponse(task, provider);
+
+        bool cutShort = confirmedAt < d2;
+        vm.warp(confirmedAt + 3 * p.attemptTimeout);
+        if (!cutShort) vm.expectRevert(abi.encodeWithSelector(ITask.NotCutShort.selector, task, provider2));
+        nexus.releaseAttempt(task, provider2);
+        if (cutShort) vm.expectRevert(abi.encodeWithSelector(ITask.NotLapsed.selector, task, provider2));
+        nexus.reportLapse(task, provider2);
+        assertEq(vault.stakeOf(master2).reserved, 0, "ended once, never stuck");
+        assertEq(vault.lockupOf(master2), p.minAvailableLockup - (cutShort ? 0 : p.lapsePenalty));
+        assertEq(uint8(_attemptOf(task, provider2).state), uint8(cutShort ? AttemptState.RELEASED : AttemptState.LAPSED));
+    }
+
     // ------------------------------------------------------------------ concurrency
 
     /// Live attempts never exceed maxConcurrentAttempts; a reported lapse frees a slot.
