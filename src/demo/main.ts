@@ -109,7 +109,7 @@ try {
   const payouts = await Promise.all(
     market.masters.map(async (m) => {
       const position = await getVaultPosition(market.publicClient, { nexus: market.addresses.nexus, account: m.account.address });
-      return { master: m.account.address, role: m.role, earnings: position.earnings, balance: position.balance };
+      return { master: m.account.address, role: m.role, earnings: position.earnings, balance: position.balance, reserved: position.reserved };
     }),
   );
   const summary = summarize(result, payouts, market.runtime);

@@ -2,7 +2,8 @@
 import { formatEther, type Address } from "viem";
 import type { WorkloadResult } from "./workload.ts";
 
-export type Payout = { master: Address; role: string; earnings: bigint; balance: bigint };
+/** A master's position after the run; `reserved` is what attempts still hold of its stake (0 once all ended). */
+export type Payout = { master: Address; role: string; earnings: bigint; balance: bigint; reserved: bigint };
 
 export function progressBar(done: number, total: number, width = 30): string {
   const filled = total === 0 ? width : Math.round((done / total) * width);
@@ -23,7 +24,7 @@ export type Summary = {
   tasks: { total: number; finalized: number; expired: number; canceled: number; open: number };
   latencyMs: { p50: number | undefined; p95: number | undefined };
   gas: Record<string, { calls: number; average: string }>;
-  payouts: { master: Address; role: string; earningsWei: string; balanceWei: string }[];
+  payouts: { master: Address; role: string; earningsWei: string; balanceWei: string; reservedWei: string }[];
   refundedWei: string;
   runtime: string;
 };
@@ -39,7 +40,13 @@ export function summarize(result: WorkloadResult, payouts: Payout[], runtime: st
     tasks: { total: result.outcomes.length, finalized: count("finalized"), expired: count("expired"), canceled: count("canceled"), open: count("open") },
     latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95) },
     gas,
-    payouts: payouts.map((p) => ({ master: p.master, role: p.role, earningsWei: String(p.earnings), balanceWei: String(p.balance) })),
+    payouts: payouts.map((p) => ({
+      master: p.master,
+      role: p.role,
+      earningsWei: String(p.earnings),
+      balanceWei: String(p.balance),
+      reservedWei: String(p.reserved),
+    })),
     refundedWei: String(result.refunded),
     runtime,
   };
@@ -59,7 +66,10 @@ export function renderSummary(s: Summary): string {
     "",
     table([["operation", "calls", "avg gas"], ...Object.entries(s.gas).map(([name, g]) => [name, String(g.calls), Number(g.average).toLocaleString("en-US")])]),
     "",
-    table([["master", "earnings (ETH)", "vault balance (ETH)"], ...s.payouts.map((p) => [`${p.role} ${p.master}`, formatEther(BigInt(p.earningsWei)), formatEther(BigInt(p.balanceWei))])]),
+    table([
+      ["master", "earnings (ETH)", "vault balance (ETH)", "stake reserved (ETH)"],
+      ...s.payouts.map((p) => [`${p.role} ${p.master}`, formatEther(BigInt(p.earningsWei)), formatEther(BigInt(p.balanceWei)), formatEther(BigInt(p.reservedWei))]),
+    ]),
     "",
     `refunded to the client: ${formatEther(BigInt(s.refundedWei))} ETH`,
   ].join("\n");
