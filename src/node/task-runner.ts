@@ -5,7 +5,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Address } from "viem";
 import { getBlock } from "viem/actions";
-import { AttemptState, TaskStatus } from "../sdk/abis.ts";
+import { AttemptState, MIN_ATTEMPT_WINDOW_DIVISOR, TaskStatus } from "../sdk/abis.ts";
 import { encodeDocument, uploadBytes, type Ipfs, type TaskConfig } from "../sdk/ipfs/index.ts";
 import { CallbackTimeoutError, type CallbackServer } from "./callback-server.ts";
 import type { Logger } from "./logger.ts";
@@ -138,7 +138,7 @@ export class TaskRunner {
     const deadline = Math.min(now + t.terms.attemptTimeout, expiry);
     if ((deadline - now) * 1000 < config.minTimeToDeadlineMs) return this.#end(run, r, "skipped", "deadline-too-short");
     // The protocol refuses an attempt with less than half the attempt timeout left before expiry.
-    if (expiry - now < Math.floor(t.terms.attemptTimeout / 2)) return this.#end(run, r, "skipped", "window-too-short");
+    if (expiry - now < Math.floor(t.terms.attemptTimeout / MIN_ATTEMPT_WINDOW_DIVISOR)) return this.#end(run, r, "skipped", "window-too-short");
     const shortfall = await stakeShortfall(run.ctx, t.terms);
     if (shortfall !== undefined) {
       const { master, freeLockup, needed } = shortfall;

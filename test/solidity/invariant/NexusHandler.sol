@@ -501,9 +501,7 @@ contract NexusHandler is CommonBase, StdCheats, StdUtils {
         _expect(predicted, ok, "submitResponse");
         if (!ok) return;
         successes["submitResponse"] += 1;
-        _check(ghostReservation[task][provider] == RESERVED, "submitResponse: releases a live reservation");
-        ghostReservation[task][provider] = RELEASED;
-        ghostReserved[payee] -= t.lapsePenalty;
+        _endReservation(task, provider, payee, t.lapsePenalty, RELEASED, "submitResponse");
         _check(vault.stakeOf(payee).reserved == reservedBefore - t.lapsePenalty, "submitResponse: releases the penalty");
         TaskState memory after_ = ITask(task).state();
         // A closed task reports no live attempt.
@@ -677,9 +675,7 @@ contract NexusHandler is CommonBase, StdCheats, StdUtils {
         if (registry.masterOf(provider) != master) lapsesOfFormerMaster += 1;
         if (closed) lapsesAfterClose += 1;
         ghostSlashed += expected;
-        _check(ghostReservation[task][provider] == RESERVED, "lapse: slashes a live reservation");
-        ghostReservation[task][provider] = SLASHED;
-        ghostReserved[master] -= expected;
+        _endReservation(task, provider, master, expected, SLASHED, "reportLapse");
         _check(vault.balanceOf(t.client) == clientBefore + expected, "lapse: client gets the whole penalty");
         _check(expected <= ghostCapAtAttempt[task][provider], "lapse: the master lost more than it accepted");
         Stake memory after_ = vault.stakeOf(master);
@@ -690,6 +686,15 @@ contract NexusHandler is CommonBase, StdCheats, StdUtils {
         );
         _check(ITask(task).attemptOf(provider).state == AttemptState.LAPSED, "lapse: state");
         _check(ITask(task).state().liveAttempts == (closed ? st.liveAttempts : st.liveAttempts - 1), "lapse: slot freed");
+    }
+
+    /// @dev Books the end of one attempt's reservation, which must still be RESERVED: each ends exactly once.
+    function _endReservation(address task, address provider, address master, uint256 penalty, uint8 end, string memory name)
+        internal
+    {
+        _check(ghostReservation[task][provider] == RESERVED, string.concat(name, ": ends a reservation that already ended"));
+        ghostReservation[task][provider] = end;
+        ghostReserved[master] -= penalty;
     }
 
     /// @dev Releases the reservation of an attempt its task's closing cut short; one in six tries a blind pair.
@@ -729,9 +734,7 @@ contract NexusHandler is CommonBase, StdCheats, StdUtils {
         if (!ok) return;
         successes["releaseAttempt"] += 1;
         releases += 1;
-        _check(ghostReservation[task][provider] == RESERVED, "release: releases a live reservation");
-        ghostReservation[task][provider] = RELEASED;
-        ghostReserved[a.master] -= t.lapsePenalty;
+        _endReservation(task, provider, a.master, t.lapsePenalty, RELEASED, "releaseAttempt");
         Stake memory after_ = vault.stakeOf(a.master);
         _check(
             after_.reserved == stake.reserved - t.lapsePenalty && after_.lockup == stake.lockup,
