@@ -140,7 +140,8 @@ export function describeNodeE2e(kind: ChainKind): void {
         expect((await world.countEvents(task)).attempted).toBe(0);
         const line = logLines.find((l) => l.task === task && l.msg === "the master's free lockup does not cover this task's penalty");
         expect(line).toMatchObject({ freeLockup: parseEther("0.05").toString(), needed: parseEther("1").toString() });
-        expect(await fetch(`${metricsUrl}/metrics`).then((r) => r.text())).toMatch(/gpunexus_tasks_skipped_total\{reason="stake-insufficient"\} 1/);
+        // The metric follows the durable state transition, which `settled` already saw: wait for it.
+        await waitUntil("the skip metric", async () => /gpunexus_tasks_skipped_total\{reason="stake-insufficient"\} 1/.test(await fetch(`${metricsUrl}/metrics`).then((r) => r.text())), 5_000);
       } finally {
         await (await cancelUnbonding(world.master, world.opts)).wait();
       }
