@@ -23,6 +23,7 @@ import {
     SourceParams,
     SourceStatus,
     SourceTerms,
+    TermsSeen,
     TaskTerms
 } from "./types/NexusTypes.sol";
 
@@ -84,8 +85,8 @@ contract Nexus is INexus, Ownable2Step {
     /// @inheritdoc INexus
     function updateSource(address source, SourceParams calldata params) external {
         _requireSourceClient(source);
-        ISource(source).update(params);
-        emit SourceUpdated(source, msg.sender, params);
+        uint32 version = ISource(source).update(params);
+        emit SourceUpdated(source, msg.sender, version, params);
     }
 
     /// @inheritdoc INexus
@@ -123,9 +124,10 @@ contract Nexus is INexus, Ownable2Step {
         bytes32 configHash,
         uint64 expiryTime,
         uint256 payment,
-        uint64 salt
+        uint64 salt,
+        TermsSeen calldata seen
     ) external payable returns (address task) {
-        return _publishTask(msg.sender, source, configUri, configHash, expiryTime, payment, salt);
+        return _publishTask(msg.sender, source, configUri, configHash, expiryTime, payment, salt, seen);
     }
 
     /// @inheritdoc INexus
@@ -136,14 +138,15 @@ contract Nexus is INexus, Ownable2Step {
         bytes32 configHash,
         uint64 expiryTime,
         uint256 payment,
-        uint64 salt
+        uint64 salt,
+        TermsSeen calldata seen
     ) external payable returns (address task) {
         if (msg.sender != client) {
             _requireAgent(client, AGENT_CLIENT);
             // The agent's own value is not the client's money; only what is drawn from the balance is.
             if (payment > msg.value) REGISTRY.spendAllowance(client, msg.sender, payment - msg.value);
         }
-        return _publishTask(client, source, configUri, configHash, expiryTime, payment, salt);
+        return _publishTask(client, source, configUri, configHash, expiryTime, payment, salt, seen);
     }
 
     /// @inheritdoc INexus
@@ -152,10 +155,11 @@ contract Nexus is INexus, Ownable2Step {
         address master = _requireProviderActor(provider, t.lapsePenalty);
         uint8 environment = ISource(t.source).environmentOf(provider);
         if (environment == 0) revert ISource.NotRegistered(t.source, provider);
-        // The task's own copy: what the client saw at publish, whatever the source says now.
-        _requireLockup(master, t.minAvailableLockup);
         uint40 deadline = ITask(task).recordAttempt(provider, master, suggestedPayment);
-        if (t.lapsePenalty != 0) VAULT.reserve(master, t.lapsePenalty);
+        // The minimum is the task's own copy: what the client saw at publish, whatever the source says now.
+        if (t.lapsePenalty != 0 || t.minAvailableLockup != 0) {
+            VAULT.reserve(master, t.lapsePenalty, t.minAvailableLockup);
+        }
         emit TaskAttempted(task, provider, master, deadline, suggestedPayment);
     }
 
@@ -393,11 +397,17 @@ contract Nexus is INexus, Ownable2Step {
         bytes32 configHash,
         uint64 expiryTime,
         uint256 payment,
-        uint64 salt
+        uint64 salt,
+        TermsSeen calldata seen
     ) private returns (address task) {
         _sourceClient(source);
         SourceTerms memory s = ISource(source).sourceTerms();
         if (s.status != SourceStatus.ACTIVE) revert SourceInactive(source);
+        // What the client saw, checked against what it gets: a source update or a fee change that lands first
+        // (front-run or not) must not turn the client's transaction into a task on other terms.
+        if (seen.sourceVersion != s.version) revert SourceChanged(source, seen.sourceVersion, s.version);
+        uint16 feeBps_ = _feeBps;
+        if (seen.feeBps != feeBps_) revert FeeChanged(seen.feeBps, feeBps_);
         uint256 minPayment = s.minPayment == 0 ? 1 : s.minPayment;
         if (payment < minPayment) revert PaymentBelowMinimum(payment, minPayment);
         if (payment > type(uint96).max) revert ValueOverflow(payment);
@@ -417,8 +427,9 @@ contract Nexus is INexus, Ownable2Step {
             lapsePenalty: s.lapsePenalty,
             maxConcurrentAttempts: s.maxConcurrentAttempts,
             deliveryMethod: s.deliveryMethod,
-            feeBps: _feeBps,
-            minAvailableLockup: s.minAvailableLockup
+            feeBps: feeBps_,
+            minAvailableLockup: s.minAvailableLockup,
+            sourceVersion: s.version
         });
         task = CloneAddress.deploy(TASK_IMPLEMENTATION, TaskTermsCodec.encode(t));
         VAULT.fundEscrow{value: msg.value}(client, payment);

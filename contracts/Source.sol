@@ -23,7 +23,8 @@ contract Source is ISource {
     address private immutable IMPLEMENTATION;
 
     SourceStatus private _status;
-    bool private _initialized;
+    /// @dev Zero until initialized; shares the status's slot, which every publication reads.
+    uint32 private _version;
     SourceParams private _params;
 
     struct Entry {
@@ -69,10 +70,16 @@ contract Source is ISource {
     }
 
     /// @inheritdoc ISource
+    function version() external view returns (uint32) {
+        return _version;
+    }
+
+    /// @inheritdoc ISource
     function sourceTerms() external view returns (SourceTerms memory) {
         SourceParams storage p = _params;
         return SourceTerms({
             status: _status,
+            version: _version,
             deliveryMethod: p.deliveryMethod,
             maxConcurrentAttempts: p.maxConcurrentAttempts,
             attemptTimeout: p.attemptTimeout,
@@ -115,14 +122,16 @@ contract Source is ISource {
 
     /// @inheritdoc ISource
     function initialize(SourceParams calldata newParams) external onlyNexus {
-        if (_initialized) revert AlreadyInitialized(address(this));
-        _initialized = true;
+        if (_version != 0) revert AlreadyInitialized(address(this));
+        _version = 1;
         _setParams(newParams);
     }
 
     /// @inheritdoc ISource
-    function update(SourceParams calldata newParams) external onlyNexus {
+    function update(SourceParams calldata newParams) external onlyNexus returns (uint32 newVersion) {
         _setParams(newParams);
+        newVersion = _version + 1;
+        _version = newVersion;
     }
 
     /// @inheritdoc ISource

@@ -170,12 +170,14 @@ contract Vault is IVault, ReentrancyGuard {
     }
 
     /// @inheritdoc IVault
-    function reserve(address master, uint256 penalty) external onlyNexus {
+    function reserve(address master, uint256 penalty, uint256 minAvailableLockup) external onlyNexus {
         Stake storage s = _stakes[master];
         (uint96 lockup, uint96 reserved) = (s.lockup, s.reserved);
-        if (lockup - reserved < penalty) revert InsufficientFreeLockup(master, lockup - reserved, penalty);
+        uint256 free = lockup - reserved;
+        if (free < minAvailableLockup) revert INexus.LockupBelowMinimum(master, free, minAvailableLockup);
+        if (free < penalty) revert InsufficientFreeLockup(master, free, penalty);
         // Fits: reserved + penalty <= lockup, a uint96.
-        s.reserved = reserved + uint96(penalty);
+        if (penalty != 0) s.reserved = reserved + uint96(penalty);
     }
 
     /// @inheritdoc IVault

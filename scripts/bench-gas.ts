@@ -63,7 +63,9 @@ async function publishSource(deliveryMethod: 0 | 1, label?: string) {
 
 async function publishTask(source: `0x${string}`, label: string, n: number) {
   const c = config(n);
-  const args = [source, c.uri, c.hash, (await now()) + 2n * HOUR, parseEther("0.01"), ++salt] as const;
+  // What the client read just before: the source's version and the fee (the transaction reverts if either moves).
+  const seen = { sourceVersion: await (await viem.getContractAt("Source", source)).read.version(), feeBps: await nexus.read.feeBps() };
+  const args = [source, c.uri, c.hash, (await now()) + 2n * HOUR, parseEther("0.01"), ++salt, seen] as const;
   const sim = await nexus.simulate.publishTask(args, { account: client!.account!.address, value: parseEther("0.01") });
   const used = await measure(label, nexus.write.publishTask(args, { account: client!.account, value: parseEther("0.01") }));
   return { task: sim.result, used };

@@ -2,7 +2,7 @@
 pragma solidity 0.8.29;
 
 import {INexusEvents} from "./INexusEvents.sol";
-import {SourceParams, SourceStatus, TaskTerms} from "../types/NexusTypes.sol";
+import {SourceParams, SourceStatus, TaskTerms, TermsSeen} from "../types/NexusTypes.sol";
 
 /// @title The entry point of GPU Nexus: every state-changing call goes through it and every event comes from it.
 interface INexus is INexusEvents {
@@ -16,6 +16,10 @@ interface INexus is INexusEvents {
     error UnknownTask(address task);
     /// @notice The source is inactive and takes no new tasks or registrations.
     error SourceInactive(address source);
+    /// @notice The source was updated after the client read it: version `seenVersion` became `version`.
+    error SourceChanged(address source, uint32 seenVersion, uint32 version);
+    /// @notice The protocol fee changed after the client read it.
+    error FeeChanged(uint16 seenFeeBps, uint16 feeBps);
     /// @notice The payment is below the source's minimum (or zero).
     error PaymentBelowMinimum(uint256 payment, uint256 minPayment);
     /// @notice The expiry is in the past or beyond the source's maximum duration.
@@ -54,17 +58,21 @@ interface INexus is INexusEvents {
     // ---------------------------------------------------------------- tasks
 
     /// @notice Publishes a task for the caller, escrowing `payment` from `msg.value` and the caller's balance.
+    /// The task copies the source's terms and the protocol fee as they are now, so `seen` says which the client
+    /// agreed to: the source's version and the fee. Reverts `SourceChanged` or `FeeChanged` if either moved.
     function publishTask(
         address source,
         string calldata configUri,
         bytes32 configHash,
         uint64 expiryTime,
         uint256 payment,
-        uint64 salt
+        uint64 salt,
+        TermsSeen calldata seen
     ) external payable returns (address task);
 
     /// @notice Publishes a task for `client`, as the client or its client-scoped agent; `msg.value` goes to the
-    /// client's balance. An agent's draw on that balance (`payment - msg.value`) spends its allowance.
+    /// client's balance. An agent's draw on that balance (`payment - msg.value`) spends its allowance. `seen` as in
+    /// `publishTask`.
     function publishTaskFor(
         address client,
         address source,
@@ -72,7 +80,8 @@ interface INexus is INexusEvents {
         bytes32 configHash,
         uint64 expiryTime,
         uint256 payment,
-        uint64 salt
+        uint64 salt,
+        TermsSeen calldata seen
     ) external payable returns (address task);
 
     /// @notice Takes an attempt slot on `task` for `provider`. By the provider, its master or the master's operator

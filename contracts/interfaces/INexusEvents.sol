@@ -5,10 +5,10 @@ import {SourceParams, SourceStatus} from "../types/NexusTypes.sol";
 
 /// @title Every protocol event. Nexus emits all of them, so one address and one ABI describe the protocol.
 interface INexusEvents {
-    /// @notice A client published a source.
+    /// @notice A client published a source; its parameters are version 1.
     event SourcePublished(address indexed source, address indexed client, bytes32 salt, SourceParams params);
-    /// @notice A client replaced a source's parameters.
-    event SourceUpdated(address indexed source, address indexed client, SourceParams params);
+    /// @notice A client replaced a source's parameters, which are now `version`.
+    event SourceUpdated(address indexed source, address indexed client, uint32 version, SourceParams params);
     /// @notice A source was switched ACTIVE or INACTIVE.
     event SourceStatusChanged(address indexed source, address indexed client, SourceStatus status);
     /// @notice A provider was registered to a source in one environment.

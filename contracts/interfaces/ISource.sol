@@ -35,6 +35,10 @@ interface ISource {
     /// @notice ACTIVE or INACTIVE.
     function status() external view returns (SourceStatus);
 
+    /// @notice 1 at publication, one more at each update of the parameters (metadata included); status
+    /// switches do not count. A task records the version it was published under.
+    function version() external view returns (uint32);
+
     /// @notice Status and the parameters a new task copies, in one read.
     function sourceTerms() external view returns (SourceTerms memory);
 
@@ -53,8 +57,8 @@ interface ISource {
     /// @notice Sets the parameters on creation. Only Nexus, once.
     function initialize(SourceParams calldata params) external;
 
-    /// @notice Replaces the parameters. Only Nexus.
-    function update(SourceParams calldata params) external;
+    /// @notice Replaces the parameters and returns the new version. Only Nexus.
+    function update(SourceParams calldata params) external returns (uint32 newVersion);
 
     /// @notice Switches ACTIVE / INACTIVE. Only Nexus.
     function setStatus(SourceStatus status) external;

@@ -78,8 +78,9 @@ interface IVault {
     /// @notice Returns a task's whole escrow to the client.
     function refundEscrow(address client, uint256 payment) external;
 
-    /// @notice Reserves `penalty` of `master`'s free lockup for a new attempt.
-    function reserve(address master, uint256 penalty) external;
+    /// @notice Reserves `penalty` of `master`'s free lockup for a new attempt, whose task asks the master to hold
+    /// at least `minAvailableLockup` free before it (`INexus.LockupBelowMinimum` otherwise).
+    function reserve(address master, uint256 penalty, uint256 minAvailableLockup) external;
 
     /// @notice Returns a reservation to `master`'s free lockup (the attempt responded or was cut short).
     function release(address master, uint256 penalty) external;

@@ -4,10 +4,10 @@ pragma solidity 0.8.29;
 import {DeliveryMethod, TaskTerms} from "../types/NexusTypes.sol";
 
 /// @title Packs a task's terms into the immutable args of its clone, and reads them back.
-/// @dev The packed form is 136 bytes; every byte in a clone's code costs 200 gas at creation,
+/// @dev The packed form is 140 bytes; every byte in a clone's code costs 200 gas at creation,
 /// against 20,000+ for a storage slot, so the terms live in code rather than storage.
 library TaskTermsCodec {
-    uint256 internal constant LENGTH = 136;
+    uint256 internal constant LENGTH = 140;
 
     function encode(TaskTerms memory t) internal pure returns (bytes memory) {
         return abi.encodePacked(
@@ -23,7 +23,8 @@ library TaskTermsCodec {
             t.maxConcurrentAttempts,
             uint8(t.deliveryMethod),
             t.feeBps,
-            t.minAvailableLockup
+            t.minAvailableLockup,
+            t.sourceVersion
         );
     }
 
@@ -45,6 +46,7 @@ library TaskTermsCodec {
             delivery := shr(248, mload(add(p, 121)))
             mstore(add(t, 0x160), shr(240, mload(add(p, 122))))
             mstore(add(t, 0x180), shr(160, mload(add(p, 124))))
+            mstore(add(t, 0x1a0), shr(224, mload(add(p, 136))))
         }
         t.deliveryMethod = DeliveryMethod(delivery);
     }

@@ -57,6 +57,8 @@ struct SourceParams {
 /// @notice What Nexus reads from a source to publish a task on it.
 struct SourceTerms {
     SourceStatus status;
+    /// @dev 1 at publication, one more at each update: a client publishes a task against the version it saw.
+    uint32 version;
     DeliveryMethod deliveryMethod;
     uint8 maxConcurrentAttempts;
     uint32 attemptTimeout;
@@ -65,6 +67,14 @@ struct SourceTerms {
     uint96 minPayment;
     uint96 lapsePenalty;
     uint96 minAvailableLockup;
+}
+
+/// @notice What a client saw of the terms it did not choose: publishing reverts if either changed since.
+struct TermsSeen {
+    /// @dev The source's `version()`.
+    uint32 sourceVersion;
+    /// @dev Nexus's `feeBps()`.
+    uint16 feeBps;
 }
 
 /// @notice The immutable terms of one task, fixed at publication and carried in the task clone's code.
@@ -85,6 +95,9 @@ struct TaskTerms {
     /// @dev The lockup a master needs to attempt, as the source asked when the task was published: a source
     /// update can neither let unstaked masters attempt an open task nor lock every master out of it.
     uint96 minAvailableLockup;
+    /// @dev The source's version when the task was published: it names the metadata (the handler) the client paid
+    /// for, which the `SourcePublished` or `SourceUpdated` event of that version carries.
+    uint32 sourceVersion;
 }
 
 /// @notice The mutable state of one task.

@@ -56,6 +56,22 @@ export const nexusAbi = [
     "inputs": [
       {
         "internalType": "uint16",
+        "name": "seenFeeBps",
+        "type": "uint16"
+      },
+      {
+        "internalType": "uint16",
+        "name": "feeBps",
+        "type": "uint16"
+      }
+    ],
+    "name": "FeeChanged",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint16",
         "name": "feeBps",
         "type": "uint16"
       },
@@ -231,6 +247,27 @@ export const nexusAbi = [
       }
     ],
     "name": "ProviderNotPaired",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "source",
+        "type": "address"
+      },
+      {
+        "internalType": "uint32",
+        "name": "seenVersion",
+        "type": "uint32"
+      },
+      {
+        "internalType": "uint32",
+        "name": "version",
+        "type": "uint32"
+      }
+    ],
+    "name": "SourceChanged",
     "type": "error"
   },
   {
@@ -896,6 +933,12 @@ export const nexusAbi = [
         "internalType": "address",
         "name": "client",
         "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint32",
+        "name": "version",
+        "type": "uint32"
       },
       {
         "components": [
@@ -1587,6 +1630,11 @@ export const nexusAbi = [
             "internalType": "uint96",
             "name": "minAvailableLockup",
             "type": "uint96"
+          },
+          {
+            "internalType": "uint32",
+            "name": "sourceVersion",
+            "type": "uint32"
           }
         ],
         "internalType": "struct TaskTerms",
@@ -1717,6 +1765,23 @@ export const nexusAbi = [
         "internalType": "uint64",
         "name": "salt",
         "type": "uint64"
+      },
+      {
+        "components": [
+          {
+            "internalType": "uint32",
+            "name": "sourceVersion",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint16",
+            "name": "feeBps",
+            "type": "uint16"
+          }
+        ],
+        "internalType": "struct TermsSeen",
+        "name": "seen",
+        "type": "tuple"
       }
     ],
     "name": "publishTask",
@@ -1766,6 +1831,23 @@ export const nexusAbi = [
         "internalType": "uint64",
         "name": "salt",
         "type": "uint64"
+      },
+      {
+        "components": [
+          {
+            "internalType": "uint32",
+            "name": "sourceVersion",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint16",
+            "name": "feeBps",
+            "type": "uint16"
+          }
+        ],
+        "internalType": "struct TermsSeen",
+        "name": "seen",
+        "type": "tuple"
       }
     ],
     "name": "publishTaskFor",
@@ -2267,6 +2349,27 @@ export const vaultAbi = [
     "inputs": [
       {
         "internalType": "address",
+        "name": "master",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "freeLockup",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "minAvailableLockup",
+        "type": "uint256"
+      }
+    ],
+    "name": "LockupBelowMinimum",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
         "name": "caller",
         "type": "address"
       }
@@ -2664,6 +2767,11 @@ export const vaultAbi = [
       {
         "internalType": "uint256",
         "name": "penalty",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "minAvailableLockup",
         "type": "uint256"
       }
     ],
@@ -3880,6 +3988,11 @@ export const taskAbi = [
             "internalType": "uint96",
             "name": "minAvailableLockup",
             "type": "uint96"
+          },
+          {
+            "internalType": "uint32",
+            "name": "sourceVersion",
+            "type": "uint32"
           }
         ],
         "internalType": "struct TaskTerms",
@@ -4351,6 +4464,11 @@ export const sourceAbi = [
             "type": "uint8"
           },
           {
+            "internalType": "uint32",
+            "name": "version",
+            "type": "uint32"
+          },
+          {
             "internalType": "enum DeliveryMethod",
             "name": "deliveryMethod",
             "type": "uint8"
@@ -4478,8 +4596,27 @@ export const sourceAbi = [
       }
     ],
     "name": "update",
-    "outputs": [],
+    "outputs": [
+      {
+        "internalType": "uint32",
+        "name": "newVersion",
+        "type": "uint32"
+      }
+    ],
     "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "version",
+    "outputs": [
+      {
+        "internalType": "uint32",
+        "name": "",
+        "type": "uint32"
+      }
+    ],
+    "stateMutability": "view",
     "type": "function"
   }
 ] as const;
@@ -4642,6 +4779,22 @@ export const nexusErrorsAbi = [
   {
     "inputs": [],
     "name": "FailedDeployment",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint16",
+        "name": "seenFeeBps",
+        "type": "uint16"
+      },
+      {
+        "internalType": "uint16",
+        "name": "feeBps",
+        "type": "uint16"
+      }
+    ],
+    "name": "FeeChanged",
     "type": "error"
   },
   {
@@ -5136,6 +5289,27 @@ export const nexusErrorsAbi = [
         "internalType": "address",
         "name": "source",
         "type": "address"
+      },
+      {
+        "internalType": "uint32",
+        "name": "seenVersion",
+        "type": "uint32"
+      },
+      {
+        "internalType": "uint32",
+        "name": "version",
+        "type": "uint32"
+      }
+    ],
+    "name": "SourceChanged",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "source",
+        "type": "address"
       }
     ],
     "name": "SourceInactive",
@@ -5357,7 +5531,7 @@ export const nexusErrorsAbi = [
 ] as const;
 
 /** Names of the errors the protocol's own interfaces declare (the rest come from OpenZeppelin). */
-export const protocolErrorNames = ["AllowanceExceeded","AlreadyAttempted","AlreadyInitialized","AlreadyRegistered","AmountOverflow","AttemptNotLive","AttemptSlotsFull","AttemptWindowTooShort","FeeTooHigh","InsufficientBalance","InsufficientFreeLockup","InvalidAgentScopes","InvalidAttemptTimeout","InvalidEnvironments","InvalidExpiry","InvalidMaxConcurrentAttempts","LockupBelowMinimum","MasterAlreadyAttempted","MissingAgentScope","MissingReviewWindow","NoMasterAnnounced","NoResponse","NotCutShort","NotLapsed","NotManualTask","NotNexus","NotRegistered","NotRegistryNexus","NotSourceNexus","NotTaskNexus","NotYetSettleable","NothingUnbonding","PaymentAboveEscrow","PaymentBelowMinimum","PenaltyAboveMasterCap","ProviderNotAnnounced","ProviderNotPaired","ReviewWindowClosed","SourceInactive","TaskAlreadyFinalized","TaskClosed","TaskInProgress","TaskPastExpiry","TransferFailed","Unauthorized","UnbondingNotMatured","UnbondingPeriodOutOfRange","UnknownSource","UnknownTask","UnsupportedEnvironment","ValueOverflow","ZeroAddress","ZeroAmount","ZeroDuration"] as const;
+export const protocolErrorNames = ["AllowanceExceeded","AlreadyAttempted","AlreadyInitialized","AlreadyRegistered","AmountOverflow","AttemptNotLive","AttemptSlotsFull","AttemptWindowTooShort","FeeChanged","FeeTooHigh","InsufficientBalance","InsufficientFreeLockup","InvalidAgentScopes","InvalidAttemptTimeout","InvalidEnvironments","InvalidExpiry","InvalidMaxConcurrentAttempts","LockupBelowMinimum","MasterAlreadyAttempted","MissingAgentScope","MissingReviewWindow","NoMasterAnnounced","NoResponse","NotCutShort","NotLapsed","NotManualTask","NotNexus","NotRegistered","NotRegistryNexus","NotSourceNexus","NotTaskNexus","NotYetSettleable","NothingUnbonding","PaymentAboveEscrow","PaymentBelowMinimum","PenaltyAboveMasterCap","ProviderNotAnnounced","ProviderNotPaired","ReviewWindowClosed","SourceChanged","SourceInactive","TaskAlreadyFinalized","TaskClosed","TaskInProgress","TaskPastExpiry","TransferFailed","Unauthorized","UnbondingNotMatured","UnbondingPeriodOutOfRange","UnknownSource","UnknownTask","UnsupportedEnvironment","ValueOverflow","ZeroAddress","ZeroAmount","ZeroDuration"] as const;
 
 /** Deployments known to this package, by chain id. */
 export const knownDeployments = [

@@ -5,9 +5,8 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import type { Address, Chain, Client, Hex, Transport } from "viem";
-import { readContract } from "viem/actions";
 import { sourceAbi } from "../sdk/abis.ts";
-import { decodeNexusError } from "../sdk/errors/index.ts";
+import { readMany } from "../sdk/actions/index.ts";
 import {
   CidMismatchError,
   ContentHashMismatchError,
@@ -39,6 +38,9 @@ export class SourceVerificationError extends Error {
 export type StackLease = {
   baseUrl: string;
   projectName: string;
+  /** The source's metadata the stack runs, and the source version it was read at. */
+  metadataHash: Hex;
+  sourceVersion: number;
   /** One health probe of the handler (see probeHealth). */
   probe: (signal?: AbortSignal) => Promise<"up" | "down" | "unknown">;
   /** The holder saw the handler die: the stack is brought down, and the next acquire starts a fresh one. */
@@ -66,6 +68,8 @@ type Entry = {
   source: Address;
   environment: Environment;
   metadataHash: Hex;
+  /** The source version the stack's metadata was read at. */
+  sourceVersion: number;
   started: Promise<StartedStack>;
   refs: number;
   retiring: boolean;
@@ -106,14 +110,13 @@ export class StackManager {
    */
   async acquire(source: Address, environment: Environment, signal?: AbortSignal): Promise<StackLease> {
     const projectName = this.projectName(source, environment);
-    const params = await withRetry(
-      async () => {
-        try {
-          return await readContract(this.#o.client, { address: source, abi: sourceAbi, functionName: "params" });
-        } catch (error) {
-          throw decodeNexusError(error);
-        }
-      },
+    // One block for both: the version names these params.
+    const [params, sourceVersion] = await withRetry(
+      () =>
+        readMany(this.#o.client, [
+          { address: source, abi: sourceAbi, functionName: "params" },
+          { address: source, abi: sourceAbi, functionName: "version" },
+        ]),
       { ...this.#o.retry, signal },
     );
     for (;;) {
@@ -131,6 +134,7 @@ export class StackManager {
           source,
           environment,
           metadataHash: params.metadataHash,
+          sourceVersion,
           // After the previous stack of this project is down (one being stopped, e.g. crashed): not after its own.
           started: this.#start(source, environment, projectName, params.metadataUri, params.metadataHash, this.#stopping.get(projectName)),
           refs: 0,
@@ -163,16 +167,19 @@ export class StackManager {
         await this.#stop(held);
         continue;
       }
-      return this.#lease(held, started);
+      // A stack already running an older version of the same metadata runs this version's handler too.
+      return this.#lease(held, started, held.metadataHash === params.metadataHash ? sourceVersion : held.sourceVersion);
     }
   }
 
-  #lease(held: Entry, started: StartedStack): StackLease {
+  #lease(held: Entry, started: StartedStack, sourceVersion: number): StackLease {
     let released = false;
     const { projectName } = held;
     return {
       baseUrl: started.baseUrl,
       projectName,
+      metadataHash: held.metadataHash,
+      sourceVersion,
       probe: (signal) => probeHealth(started.baseUrl, { ...(signal ? { signal } : {}) }),
       reportDown: () => {
         if (this.#entries.get(projectName) !== held) return;

@@ -8,6 +8,7 @@ import { getBlock } from "viem/actions";
 import { AttemptState, MIN_ATTEMPT_WINDOW_DIVISOR, TaskStatus } from "../sdk/abis.ts";
 import { encodeDocument, uploadBytes, type Ipfs, type TaskConfig } from "../sdk/ipfs/index.ts";
 import { CallbackTimeoutError, type CallbackServer } from "./callback-server.ts";
+import { PublishedHandlers } from "./handler-version.ts";
 import type { Logger } from "./logger.ts";
 import type { NodeMetrics } from "./metrics.ts";
 import { withRetry } from "./retry.ts";
@@ -66,6 +67,7 @@ type Run = { ctx: ChainContext; log: Logger; config?: TaskConfig | undefined; le
 
 export class TaskRunner {
   readonly #d: TaskRunnerDeps;
+  readonly #handlers = new PublishedHandlers();
   constructor(deps: TaskRunnerDeps) {
     this.#d = deps;
   }
@@ -159,6 +161,7 @@ export class TaskRunner {
       if (error instanceof RuntimeError) return this.#end(run, r, "skipped", "stack-failed", error);
       throw error;
     }
+    if (await this.#handlerChanged(run, r, t.terms.sourceVersion)) return this.#end(run, r, "skipped", "handler-changed");
     // Starting the stack may have taken a while: the margin must still hold.
     if ((expiry - (await chainNow(this.#d.client))) * 1000 < config.minTimeToDeadlineMs) return this.#end(run, r, "skipped", "expiring");
     const outcome = await sendAttempt(run.ctx, r, t.terms.deliveryMethod);
@@ -203,6 +206,21 @@ export class TaskRunner {
     this.#d.metrics.tasksAttempted.inc();
   }
 
+  /**
+   * Whether the stack just leased runs another handler than the one the task was published under (the source's
+   * metadata changed since). The lease is given back then: this run will not use it.
+   */
+  async #handlerChanged(run: Run, r: TaskRecord, publishedVersion: number): Promise<boolean> {
+    const lease = run.lease;
+    if (lease === undefined) return false;
+    const drift = await this.#handlers.drift(run.ctx, lease, r.source, publishedVersion);
+    if (drift === undefined) return false;
+    run.log.warn(drift, "the source's handler changed since this task was published; not running it under another");
+    lease.release();
+    run.lease = undefined;
+    return true;
+  }
+
   #loadConfig(run: Run, r: TaskRecord): Promise<TaskConfig | "config-invalid" | "config-unavailable"> {
     return loadTaskConfig(this.#d.ipfs, r, { ...this.#d.config.retry, signal: run.ctx.signal }, run.log);
   }
@@ -222,11 +240,15 @@ export class TaskRunner {
       run.config = doc;
     }
     const environment = this.#d.environmentOf(r.source) ?? this.#d.config.environments[0] ?? "cpu";
-    try {
-      run.lease ??= await this.#d.stacks.acquire(r.source, environment, signal);
-    } catch (error) {
-      if (error instanceof SourceVerificationError || error instanceof RuntimeError) return this.#end(run, r, "failed", "stack-failed", error);
-      throw error;
+    if (run.lease === undefined) {
+      // Resumed after a restart: the stack is acquired again, and must still run the task's handler.
+      try {
+        run.lease = await this.#d.stacks.acquire(r.source, environment, signal);
+      } catch (error) {
+        if (error instanceof SourceVerificationError || error instanceof RuntimeError) return this.#end(run, r, "failed", "stack-failed", error);
+        throw error;
+      }
+      if (await this.#handlerChanged(run, r, (await readTask(run.ctx, r.task)).terms.sourceVersion)) return this.#end(run, r, "failed", "handler-changed");
     }
     const { baseUrl } = run.lease;
     // Aborted once the wait is over, however it ended: no waiter or probe outlives it.

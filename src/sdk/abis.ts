@@ -82,6 +82,8 @@ function nameOf<const T extends Record<string, number>>(table: T, value: number)
 
 /** Parameters a client publishes a source with (struct SourceParams). */
 export type SourceParams = ContractFunctionArgs<typeof nexusAbi, "nonpayable", "publishSource">[0];
+/** What a client saw of the terms it does not choose, checked when it publishes (struct TermsSeen). */
+export type TermsSeen = ContractFunctionArgs<typeof nexusAbi, "payable", "publishTask">[6];
 /** The immutable terms of one task (struct TaskTerms). */
 export type TaskTerms = ContractFunctionReturnType<typeof taskAbi, "view", "terms">;
 /** The mutable state of one task (struct TaskState). */

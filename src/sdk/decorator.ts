@@ -23,6 +23,7 @@ export type NexusPublicActions = {
   getPairing: (parameters: reads.GetPairingParameters) => Promise<reads.GetPairingReturnType>;
   getAgent: (parameters: reads.GetAgentParameters) => Promise<reads.GetAgentReturnType>;
   getProtocolConfig: (parameters?: reads.GetProtocolConfigParameters) => Promise<reads.GetProtocolConfigReturnType>;
+  getTermsSeen: (parameters: reads.GetTermsSeenParameters) => Promise<reads.GetTermsSeenReturnType>;
   predictSourceAddress: (parameters: reads.PredictSourceAddressParameters) => Promise<`0x${string}`>;
   getTaskSnapshot: (parameters: snapshot.GetTaskSnapshotParameters) => Promise<snapshot.GetTaskSnapshotReturnType>;
   getSourceSnapshot: (parameters: snapshot.GetSourceSnapshotParameters) => Promise<snapshot.GetSourceSnapshotReturnType>;
@@ -83,6 +84,7 @@ export function nexusPublicActions<transport extends Transport, chain extends Ch
     getPairing: (p) => reads.getPairing(client, p),
     getAgent: (p) => reads.getAgent(client, p),
     getProtocolConfig: (p) => reads.getProtocolConfig(client, p),
+    getTermsSeen: (p) => reads.getTermsSeen(client, p),
     predictSourceAddress: (p) => reads.predictSourceAddress(client, p),
     getTaskSnapshot: (p) => snapshot.getTaskSnapshot(client, p),
     getSourceSnapshot: (p) => snapshot.getSourceSnapshot(client, p),

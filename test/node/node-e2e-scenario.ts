@@ -193,6 +193,28 @@ export function describeNodeE2e(kind: ChainKind): void {
       expect(lapse?.eventName === "AttemptLapsed" && lapse.args.provider).toBe(rival.account.address);
     }, 60_000);
 
+    test("a task runs only under the handler it was published for: skipped after a metadata change, run after a terms-only one", async () => {
+      // Not registered yet, so the node does not take the tasks before the updates land; registering makes it look back.
+      const replaced = await world.createSource({ deliveryMethod: 1, registerProvider: false });
+      const oldHandler = await world.createTask(replaced, { function_name: "matmul", data: { size: 8, seed: 31 } });
+      await world.updateSource(replaced, { description: "matmul, version 2 of its handler" });
+      const retuned = await world.createSource({ deliveryMethod: 1, registerProvider: false });
+      const sameHandler = await world.createTask(retuned, { function_name: "matmul", data: { size: 8, seed: 32 } });
+      await world.updateSource(retuned); // only the minimum payment changes: the handler the client paid for still runs
+      await world.registerProvider(replaced);
+      await world.registerProvider(retuned);
+
+      expect(await settled(oldHandler)).toMatchObject({ phase: "skipped", reason: "handler-changed" });
+      expect((await world.countEvents(oldHandler)).attempted).toBe(0);
+      const line = logLines.find((l) => l.task === oldHandler && l.msg?.toString().startsWith("the source's handler changed"));
+      expect(line).toMatchObject({ publishedVersion: 1, runningVersion: 2 });
+      expect(line?.publishedMetadataHash).not.toBe(line?.runningMetadataHash);
+      expect(await settled(sameHandler)).toMatchObject({ phase: "done" });
+      // A task published under the new version runs on the new handler.
+      const newHandler = await world.createTask(replaced, { function_name: "matmul", data: { size: 8, seed: 33 } });
+      expect(await settled(newHandler)).toMatchObject({ phase: "done" });
+    }, 90_000);
+
     test("the provider key never appears in the logs", () => {
       expect(rawLog.length).toBeGreaterThan(0);
       expect(rawLog.toLowerCase()).not.toContain(world.providerKey.slice(2).toLowerCase());

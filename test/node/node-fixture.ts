@@ -21,9 +21,9 @@ import {
 } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { readContract } from "viem/actions";
-import { vaultAbi } from "../../src/sdk/abis.ts";
+import { vaultAbi, type SourceParams } from "../../src/sdk/abis.ts";
 import { announceMaster, announceProvider } from "../../src/sdk/actions/registry.ts";
-import { publishSource, register } from "../../src/sdk/actions/sources.ts";
+import { publishSource, register, updateSource } from "../../src/sdk/actions/sources.ts";
 import { publishTask } from "../../src/sdk/actions/tasks.ts";
 import { deposit, lock } from "../../src/sdk/actions/vault.ts";
 import { getNexusEvents } from "../../src/sdk/events/index.ts";
@@ -111,12 +111,12 @@ async function buildWorld(scratch: string, chain: TestChain, ipfsNode: Awaited<R
   const composeCpu = await readFile(join(ROOT, "examples/matmul-source/compose.cpu.yml"));
 
   /** Publishes a source (metadata + compose pinned) and registers the provider to it in the CPU environment. */
-  const createSource = async (p: { deliveryMethod: 0 | 1; attemptTimeout?: number; maxConcurrentAttempts?: number; tamperCompose?: boolean; registerProvider?: boolean }) => {
+  const pinMetadata = async (p: { tamperCompose?: boolean | undefined; description?: string | undefined }) => {
     const compose = await uploadBytes(ipfs, composeCpu);
     const composeSha256 = p.tamperCompose ? (`0x${"ab".repeat(32)}` as Hex) : compose.sha256;
-    const metadata = await uploadJson(ipfs, {
+    return uploadJson(ipfs, {
       name: "matmul",
-      description: "example matmul source",
+      description: p.description ?? "example matmul source",
       logoUrl: "",
       cpu: compose.uri,
       nvidia: "",
@@ -124,7 +124,11 @@ async function buildWorld(scratch: string, chain: TestChain, ipfsNode: Awaited<R
       composeSha256: { cpu: composeSha256 },
       schemaVersion: 1,
     });
-    const params = {
+  };
+  const sourceParamsOf = new Map<Address, SourceParams>();
+  const createSource = async (p: { deliveryMethod: 0 | 1; attemptTimeout?: number; maxConcurrentAttempts?: number; tamperCompose?: boolean; registerProvider?: boolean }) => {
+    const metadata = await pinMetadata(p);
+    const params: SourceParams = {
       metadataUri: metadata.uri,
       metadataHash: metadata.sha256,
       environments: 1,
@@ -139,6 +143,7 @@ async function buildWorld(scratch: string, chain: TestChain, ipfsNode: Awaited<R
     };
     const sent = await publishSource(client, { ...opts, params });
     await sent.wait();
+    sourceParamsOf.set(sent.source, params);
     if (p.registerProvider ?? true) await done(register(provider, { ...opts, source: sent.source, provider: providerAccount.address, environment: 1 }));
     return sent.source;
   };
@@ -170,6 +175,15 @@ async function buildWorld(scratch: string, chain: TestChain, ipfsNode: Awaited<R
    * attempts a task once, so a rival of the same master could not attempt beside the node at all.
    */
   const extraProvider = async (source: Address) => (await providerWithOwnMaster([source])).provider;
+  /** Updates a source: new handler metadata (another document, same compose) when `description` is given, else only its minimum payment. */
+  const updateSourceOf = async (source: Address, p: { description?: string } = {}) => {
+    const previous = sourceParamsOf.get(source);
+    if (previous === undefined) throw new Error(`not a source of this world: ${source}`);
+    const metadata = p.description === undefined ? undefined : await pinMetadata(p);
+    const params = { ...previous, minPayment: previous.minPayment + 1n, ...(metadata ? { metadataUri: metadata.uri, metadataHash: metadata.sha256 } : {}) };
+    await done(updateSource(client, { ...opts, source, params }));
+    sourceParamsOf.set(source, params);
+  };
   const registerProvider = (source: Address) => done(register(provider, { ...opts, source, provider: providerAccount.address, environment: 1 }));
 
   const countEvents = async (task: Address) => {
@@ -230,6 +244,7 @@ async function buildWorld(scratch: string, chain: TestChain, ipfsNode: Awaited<R
     extraProvider,
     providerWithOwnMaster,
     registerProvider,
+    updateSource: updateSourceOf,
     countEvents,
     balanceOf,
     nodeConfig,

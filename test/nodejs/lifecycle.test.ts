@@ -115,7 +115,8 @@ describe("GPU Nexus end to end (Ignition deployment)", async () => {
   async function publishTask(source: Address, salt: bigint) {
     const expiryTime = BigInt(await networkHelpers.time.latest()) + 2n * HOUR;
     const configHash = keccak256(toHex(`config-${salt}`));
-    const args = [source, `ipfs://config-${salt}`, configHash, expiryTime, PAYMENT, salt] as const;
+    const seen = { sourceVersion: 1, feeBps: Number(FEE_BPS) };
+    const args = [source, `ipfs://config-${salt}`, configHash, expiryTime, PAYMENT, salt, seen] as const;
     const { result: predicted } = await nexus.simulate.publishTask(args, { account: addr(client!), value: PAYMENT });
     const events = await send(nexus.write.publishTask(args, { account: client!.account, value: PAYMENT }));
     // The value sent is credited to the client's balance, then escrowed.

@@ -16,7 +16,7 @@ import {
   vaultAbi,
 } from "../../src/sdk/abis.ts";
 import * as sdk from "../../src/sdk/actions/index.ts";
-import { knownDeployments, nexusAbi, nexusErrorsAbi } from "../../src/sdk/abis.ts";
+import { knownDeployments, nexusAbi, nexusErrorsAbi, type TermsSeen } from "../../src/sdk/abis.ts";
 import {
   decodeNexusError,
   isNexusRevert,
@@ -74,8 +74,8 @@ type Scenario<N extends ProtocolErrorName> = {
   check?: (e: NexusRevertError<N>) => void;
 };
 type Cases = { [N in ProtocolErrorName]: () => Promise<Scenario<N>> };
-const publishTo = async (source: Address, payment: bigint, o: { value?: bigint; expiryTime?: bigint } = {}) =>
-  sdk.publishTask(f.client, { source, configUri: "ipfs://x", configHash: configHash(1), expiryTime: o.expiryTime ?? (await now()) + HOUR, payment, value: o.value });
+const publishTo = async (source: Address, payment: bigint, o: { value?: bigint; expiryTime?: bigint; seen?: TermsSeen } = {}) =>
+  sdk.publishTask(f.client, { source, configUri: "ipfs://x", configHash: configHash(1), expiryTime: o.expiryTime ?? (await now()) + HOUR, payment, value: o.value, seen: o.seen });
 const mined = async (sent: Promise<{ wait: () => Promise<unknown> }>) => (await sent).wait();
 const newSource = async (overrides: Parameters<typeof sourceParams>[0] = {}) => {
   const s = await sdk.publishSource(f.client, { params: sourceParams(overrides) });
@@ -99,6 +99,23 @@ const cases: Cases = {
     const source = await newSource();
     await mined(sdk.setSourceStatus(f.client, { source, status: 1 }));
     return { cause: () => publishTo(source, parseEther("0.01")), args: { source } };
+  },
+  SourceChanged: async () => {
+    const source = await newSource();
+    const seen = await sdk.getTermsSeen(f.publicClient, { source });
+    await mined(sdk.updateSource(f.client, { source, params: sourceParams({ lapsePenalty: 0n }) }));
+    return {
+      cause: () => publishTo(source, parseEther("0.01"), { seen }),
+      args: { source, seenVersion: 1, version: 2 },
+      message: `The source ${source} was updated after you read it (version 1, now 2): nothing was published. Read its terms again (getSource) before publishing on them.`,
+    };
+  },
+  FeeChanged: async () => {
+    const seen = await sdk.getTermsSeen(f.publicClient, { source: p.frSource });
+    return {
+      cause: () => publishTo(p.frSource, parseEther("0.01"), { seen: { ...seen, feeBps: seen.feeBps + 1 } }),
+      args: { seenFeeBps: seen.feeBps + 1, feeBps: seen.feeBps },
+    };
   },
   PaymentBelowMinimum: async () => ({
     cause: () => publishTo(p.frSource, parseEther("0.0005")),

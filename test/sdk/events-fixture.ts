@@ -4,6 +4,7 @@ import { network } from "hardhat";
 import { keccak256, parseEther, toHex, type Address, type Hash } from "viem";
 import GpuNexus from "../../ignition/modules/GpuNexus.ts";
 import { nexusAbi } from "../../src/sdk/abis.ts";
+import { getTermsSeen } from "../../src/sdk/actions/reads.ts";
 import type { NexusEvent, NexusEventBatch } from "../../src/sdk/events/index.ts";
 
 export const PAYMENT = parseEther("0.01");
@@ -39,6 +40,7 @@ export async function createEventsFixture() {
   const source = await publicClient.readContract({ address: nexus, abi: nexusAbi, functionName: "predictSourceAddress", args: [client.account.address, sourceSalt] });
   await wait(client.writeContract({ address: nexus, abi: nexusAbi, functionName: "publishSource", args: [params, sourceSalt] }));
 
+  const seen = await getTermsSeen(publicClient, { source, nexus });
   let salt = 0n;
   /** Sends one publishTask; returns its hash without waiting (with automine off it stays pending). */
   const sendTask = async (tag: string, from = client) => {
@@ -47,7 +49,7 @@ export async function createEventsFixture() {
       address: nexus,
       abi: nexusAbi,
       functionName: "publishTask",
-      args: [source, `ipfs://config-${tag}`, keccak256(toHex(tag)), expiry, PAYMENT, ++salt],
+      args: [source, `ipfs://config-${tag}`, keccak256(toHex(tag)), expiry, PAYMENT, ++salt, seen],
       value: PAYMENT,
     });
   };

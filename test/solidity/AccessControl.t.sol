@@ -20,6 +20,8 @@ import {
     ENV_CPU,
     MIN_UNBONDING_PERIOD
 } from "../../contracts/types/NexusTypes.sol";
+import {TermsSeen} from "../../contracts/types/NexusTypes.sol";
+import {termsSeenOf} from "./helpers/TermsSeenOf.sol";
 
 /// @notice Access-control matrix: every restricted Nexus function, called from every role that must not call it,
 /// reverts with the precise error; the roles that may call it succeed. Agents hold one scope each: an agent acts
@@ -218,14 +220,17 @@ contract AccessControlTest is NexusFixture {
     function test_matrix_publishTaskFor() public {
         address[] memory denied = _rolesExcept(_allow(client, clientAgent));
         for (uint256 i; i < denied.length; ++i) {
+            TermsSeen memory seen = termsSeenOf(nexus, source);
             vm.expectRevert(_denied(denied[i], client, AGENT_CLIENT));
             vm.prank(denied[i]);
-            nexus.publishTaskFor{value: PAYMENT}(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 1);
+            nexus.publishTaskFor{value: PAYMENT}(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 1, seen);
         }
+        TermsSeen memory seen2 = termsSeenOf(nexus, source);
         vm.prank(client);
-        nexus.publishTaskFor{value: PAYMENT}(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 1);
+        nexus.publishTaskFor{value: PAYMENT}(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 1, seen2);
+        TermsSeen memory seen3 = termsSeenOf(nexus, source);
         vm.prank(clientAgent);
-        nexus.publishTaskFor{value: PAYMENT}(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 2);
+        nexus.publishTaskFor{value: PAYMENT}(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 2, seen3);
     }
 
     /// A master's earnings are a client balance like any other: only the master and an agent it granted the client
@@ -236,15 +241,18 @@ contract AccessControlTest is NexusFixture {
         nexus.deposit{value: 3 * PAYMENT}(master);
         address[] memory denied = _rolesExcept(_allow(master, masterClientAgent));
         for (uint256 i; i < denied.length; ++i) {
+            TermsSeen memory seen = termsSeenOf(nexus, source);
             vm.expectRevert(_denied(denied[i], master, AGENT_CLIENT));
             vm.prank(denied[i]);
-            nexus.publishTaskFor(master, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 1);
+            nexus.publishTaskFor(master, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 1, seen);
         }
         assertEq(vault.balanceOf(master), 3 * PAYMENT, "nothing drawn by a refused caller");
+        TermsSeen memory seen2 = termsSeenOf(nexus, source);
         vm.prank(master);
-        nexus.publishTaskFor(master, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 1);
+        nexus.publishTaskFor(master, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 1, seen2);
+        TermsSeen memory seen3 = termsSeenOf(nexus, source);
         vm.prank(masterClientAgent);
-        nexus.publishTaskFor(master, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 2);
+        nexus.publishTaskFor(master, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 2, seen3);
         assertEq(vault.balanceOf(master), PAYMENT);
     }
 

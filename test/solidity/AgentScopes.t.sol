@@ -16,6 +16,8 @@ import {
     SourceParams,
     ENV_CPU
 } from "../../contracts/types/NexusTypes.sol";
+import {TermsSeen} from "../../contracts/types/NexusTypes.sol";
+import {termsSeenOf} from "./helpers/TermsSeenOf.sol";
 
 /// @notice docs/PROTOCOL.md "Agents": an agent acts for its principal only in the scopes granted, and spends at
 /// most the allowance granted of the principal's balance.
@@ -32,10 +34,11 @@ contract AgentScopesTest is NexusFixture {
         internal
         returns (address)
     {
+        TermsSeen memory seen = termsSeenOf(nexus, source);
         vm.prank(by);
         return nexus.publishTaskFor{value: value}(
             principal, source, CONFIG_URI, CONFIG_HASH, _now() + EXPIRY_IN, PAYMENT, salt
-        );
+        , seen);
     }
 
     // ---------------------------------------------------------------- the attack on main before scopes
@@ -60,11 +63,12 @@ contract AgentScopesTest is NexusFixture {
         vm.deal(accompliceMaster, STAKE);
         _setupProvider(agentsSource, accomplice, accompliceMaster);
 
+        TermsSeen memory seen = termsSeenOf(nexus, agentsSource);
         vm.expectRevert(
             abi.encodeWithSelector(IProviderRegistry.MissingAgentScope.selector, master, agent, AGENT_CLIENT)
         );
         vm.prank(agent);
-        nexus.publishTaskFor(master, agentsSource, CONFIG_URI, CONFIG_HASH, _now() + EXPIRY_IN, earnings, 7);
+        nexus.publishTaskFor(master, agentsSource, CONFIG_URI, CONFIG_HASH, _now() + EXPIRY_IN, earnings, 7, seen);
         assertEq(vault.balanceOf(master), earnings, "the master's earnings stay");
 
         // Still the node's operator: it attempts for the master's provider.
@@ -112,18 +116,19 @@ contract AgentScopesTest is NexusFixture {
         _publishFor(agent, client, source, PAYMENT * 3 / 4, 3);
         assertEq(registry.agentOf(client, agent).allowance, PAYMENT / 4);
 
+        TermsSeen memory seen = termsSeenOf(nexus, source);
         vm.expectRevert(
             abi.encodeWithSelector(
                 IProviderRegistry.AllowanceExceeded.selector, client, agent, PAYMENT / 4, PAYMENT
             )
         );
         vm.prank(agent);
-        nexus.publishTaskFor(client, source, CONFIG_URI, CONFIG_HASH, _now() + EXPIRY_IN, PAYMENT, 4);
+        nexus.publishTaskFor(client, source, CONFIG_URI, CONFIG_HASH, _now() + EXPIRY_IN, PAYMENT, 4, seen);
         assertEq(vault.balanceOf(client), 9 ether - PAYMENT / 4, "a refused draw takes nothing");
 
         // The client itself is never limited by its agents' allowances.
         vm.prank(client);
-        nexus.publishTaskFor(client, source, CONFIG_URI, CONFIG_HASH, _now() + EXPIRY_IN, PAYMENT, 5);
+        nexus.publishTaskFor(client, source, CONFIG_URI, CONFIG_HASH, _now() + EXPIRY_IN, PAYMENT, 5, seen);
     }
 
     function test_allowance_zeroAllowsOnlyTheAgentsOwnValue() public {
@@ -253,7 +258,7 @@ contract AgentScopesTest is NexusFixture {
                 abi.encodeWithSelector(IProviderRegistry.AllowanceExceeded.selector, client, agent, allowance, drawn)
             );
         }
-        nexus.publishTaskFor{value: value}(client, source, CONFIG_URI, CONFIG_HASH, _now() + EXPIRY_IN, payment, 1);
+        nexus.publishTaskFor{value: value}(client, source, CONFIG_URI, CONFIG_HASH, _now() + EXPIRY_IN, payment, 1, termsSeenOf(nexus, source));
         if (drawn > allowance) {
             assertEq(vault.balanceOf(client), 100 ether);
             assertEq(registry.agentOf(client, agent).allowance, allowance);

@@ -10,6 +10,8 @@ import {TaskTermsCodec} from "../../contracts/libraries/TaskTermsCodec.sol";
 import {
     AttemptState, DeliveryMethod, SourceParams, SourceStatus, TaskTerms, ENV_CPU
 } from "../../contracts/types/NexusTypes.sol";
+import {TermsSeen} from "../../contracts/types/NexusTypes.sol";
+import {termsSeenOf} from "./helpers/TermsSeenOf.sol";
 
 /// @notice Clone authentication in both directions: Nexus recognises only its own clones (isTask / isSource,
 /// UnknownTask / UnknownSource), and a clone obeys only the Nexus that created it (NotTaskNexus / NotSourceNexus).
@@ -58,8 +60,9 @@ contract CloneAuthTest is NexusFixture {
         TaskTerms memory t = _termsFor(client, source, expiry, PAYMENT, 9);
         address predicted = nexus.predictTaskAddress(t);
         assertFalse(nexus.isTask(predicted));
+        TermsSeen memory seen = termsSeenOf(nexus, source);
         vm.prank(client);
-        address published = nexus.publishTask{value: PAYMENT}(source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 9);
+        address published = nexus.publishTask{value: PAYMENT}(source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 9, seen);
         assertEq(published, predicted);
         assertTrue(nexus.isTask(published));
 
@@ -156,10 +159,12 @@ contract CloneAuthTest is NexusFixture {
             nexus.updateSource(f, p);
             vm.expectRevert(err);
             nexus.setSourceStatus(f, SourceStatus.INACTIVE);
+            TermsSeen memory seen = termsSeenOf(nexus, f);
             vm.expectRevert(err);
-            nexus.publishTask{value: PAYMENT}(f, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 1);
+            nexus.publishTask{value: PAYMENT}(f, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 1, seen);
+            TermsSeen memory seen2 = termsSeenOf(nexus, f);
             vm.expectRevert(err);
-            nexus.publishTaskFor{value: PAYMENT}(client, f, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 1);
+            nexus.publishTaskFor{value: PAYMENT}(client, f, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 1, seen2);
             vm.stopPrank();
             vm.startPrank(provider);
             vm.expectRevert(err);

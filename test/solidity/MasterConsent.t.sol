@@ -6,6 +6,8 @@ import {INexus} from "../../contracts/interfaces/INexus.sol";
 import {
     AGENT_OPERATOR, DeliveryMethod, Pairing, SourceParams, ENV_CPU
 } from "../../contracts/types/NexusTypes.sol";
+import {TermsSeen} from "../../contracts/types/NexusTypes.sol";
+import {termsSeenOf} from "./helpers/TermsSeenOf.sol";
 
 /// @notice docs/PROTOCOL.md "The master's consent": a provider key or an agent cannot put the master's stake at
 /// risk beyond the per-attempt lapse penalty the master accepted when it announced the provider, checked at
@@ -48,8 +50,9 @@ contract MasterConsentTest is NexusFixture {
     /// The thief publishes a 1-wei task on `source`, attempts it for the provider as `actor`, waits out the
     /// one-second timeout and reports the lapse: the penalty moves from the master's stake to the thief.
     function _lapseOnce(address source, address actor) internal {
+        TermsSeen memory seen = termsSeenOf(nexus, source);
         vm.prank(thief);
-        address t = nexus.publishTask{value: 1}(source, CONFIG_URI, CONFIG_HASH, _now() + 1 hours, 1, 1);
+        address t = nexus.publishTask{value: 1}(source, CONFIG_URI, CONFIG_HASH, _now() + 1 hours, 1, 1, seen);
         vm.prank(actor);
         nexus.attempt(t, provider, 0);
         _skip(1);

@@ -7,6 +7,8 @@ import {IProviderRegistry} from "../../contracts/interfaces/IProviderRegistry.so
 import {ITask} from "../../contracts/interfaces/ITask.sol";
 import {Pairing, TaskStatus, ENV_CPU} from "../../contracts/types/NexusTypes.sol";
 import {ALL_AGENT_SCOPES, UNLIMITED_ALLOWANCE} from "../../contracts/types/NexusTypes.sol";
+import {TermsSeen} from "../../contracts/types/NexusTypes.sol";
+import {termsSeenOf} from "./helpers/TermsSeenOf.sol";
 
 /// @notice Two-sided pairing, agents, provider info, and the registry's direct-call guards.
 contract NexusRegistryTest is NexusFixture {
@@ -226,9 +228,9 @@ contract NexusRegistryTest is NexusFixture {
         uint64 expiry = _now() + EXPIRY_IN;
 
         vm.startPrank(agent);
-        address t1 = nexus.publishTaskFor{value: PAYMENT}(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 1);
-        address t2 = nexus.publishTaskFor{value: PAYMENT}(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 2);
-        address t3 = nexus.publishTaskFor{value: PAYMENT}(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 3);
+        address t1 = nexus.publishTaskFor{value: PAYMENT}(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 1, termsSeenOf(nexus, source));
+        address t2 = nexus.publishTaskFor{value: PAYMENT}(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 2, termsSeenOf(nexus, source));
+        address t3 = nexus.publishTaskFor{value: PAYMENT}(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 3, termsSeenOf(nexus, source));
         nexus.cancelTask(t1);
         vm.stopPrank();
         _attempt(t2, provider);
@@ -244,8 +246,9 @@ contract NexusRegistryTest is NexusFixture {
         nexus.grantAgent(agent, 0, 0);
         bytes memory err = abi.encodeWithSelector(INexus.Unauthorized.selector, agent, client);
         vm.startPrank(agent);
+        TermsSeen memory seen = termsSeenOf(nexus, source);
         vm.expectRevert(err);
-        nexus.publishTaskFor{value: PAYMENT}(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 4);
+        nexus.publishTaskFor{value: PAYMENT}(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 4, seen);
         vm.expectRevert(err);
         nexus.confirmResponse(t3, provider);
         vm.expectRevert(err);

@@ -20,6 +20,8 @@ import {
     MAX_ATTEMPT_TIMEOUT,
     MAX_CONCURRENT_ATTEMPTS
 } from "../../contracts/types/NexusTypes.sol";
+import {TermsSeen} from "../../contracts/types/NexusTypes.sol";
+import {termsSeenOf} from "./helpers/TermsSeenOf.sol";
 
 /// @notice publishSource, updateSource, setSourceStatus, register, unregister.
 contract NexusSourcesTest is NexusFixture {
@@ -180,7 +182,7 @@ contract NexusSourcesTest is NexusFixture {
         p.minPayment = 5 ether;
         p.environments = ALL_ENVIRONMENTS;
         _expectEmit();
-        emit SourceUpdated(source, client, p);
+        emit SourceUpdated(source, client, 2, p);
         vm.prank(client);
         nexus.updateSource(source, p);
         _assertParams(ISource(source).params(), p);
@@ -349,14 +351,16 @@ contract NexusSourcesTest is NexusFixture {
         vm.prank(client);
         nexus.setSourceStatus(source, SourceStatus.INACTIVE);
         uint64 expiry = _now() + EXPIRY_IN;
+        TermsSeen memory seen = termsSeenOf(nexus, source);
         vm.expectRevert(abi.encodeWithSelector(INexus.SourceInactive.selector, source));
         vm.prank(client);
-        nexus.publishTask{value: PAYMENT}(source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 1);
+        nexus.publishTask{value: PAYMENT}(source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 1, seen);
 
         _grantAllScopes(client, agent);
+        TermsSeen memory seen2 = termsSeenOf(nexus, source);
         vm.expectRevert(abi.encodeWithSelector(INexus.SourceInactive.selector, source));
         vm.prank(agent);
-        nexus.publishTaskFor{value: PAYMENT}(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 1);
+        nexus.publishTaskFor{value: PAYMENT}(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 1, seen2);
     }
 
     function test_inactiveSource_refusesRegistrations() public {

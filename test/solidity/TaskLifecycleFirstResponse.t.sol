@@ -17,6 +17,8 @@ import {
     TaskTerms,
     ENV_CPU
 } from "../../contracts/types/NexusTypes.sol";
+import {TermsSeen} from "../../contracts/types/NexusTypes.sol";
+import {termsSeenOf} from "./helpers/TermsSeenOf.sol";
 
 /// @notice publishTask / publishTaskFor, attempt and submitResponse on a FIRST_RESPONSE source.
 contract TaskLifecycleFirstResponseTest is NexusFixture {
@@ -44,8 +46,9 @@ contract TaskLifecycleFirstResponseTest is NexusFixture {
 
         _expectEmit();
         emit TaskPublished(predicted, source, client, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, salt);
+        TermsSeen memory seen = termsSeenOf(nexus, source);
         vm.prank(client);
-        address published = nexus.publishTask{value: PAYMENT}(source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, salt);
+        address published = nexus.publishTask{value: PAYMENT}(source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, salt, seen);
 
         assertEq(published, predicted);
         assertTrue(nexus.isTask(published));
@@ -59,8 +62,9 @@ contract TaskLifecycleFirstResponseTest is NexusFixture {
     }
 
     function test_publishTask_creditsExcessValueToClientBalance() public {
+        TermsSeen memory seen = termsSeenOf(nexus, source);
         vm.prank(client);
-        nexus.publishTask{value: 3 ether}(source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 99);
+        nexus.publishTask{value: 3 ether}(source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 99, seen);
         assertEq(vault.balanceOf(client), 3 ether - PAYMENT);
     }
 
@@ -68,8 +72,9 @@ contract TaskLifecycleFirstResponseTest is NexusFixture {
         vm.prank(client);
         nexus.deposit{value: PAYMENT}(client);
         uint256 vaultBefore = address(vault).balance;
+        TermsSeen memory seen = termsSeenOf(nexus, source);
         vm.prank(client);
-        address t = nexus.publishTask(source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 99);
+        address t = nexus.publishTask(source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 99, seen);
         assertEq(vault.balanceOf(client), 0);
         assertEq(ITask(t).escrow(), PAYMENT);
         assertEq(address(vault).balance, vaultBefore);
@@ -78,28 +83,32 @@ contract TaskLifecycleFirstResponseTest is NexusFixture {
     function test_publishTask_fundsFromValuePlusBalance() public {
         vm.prank(client);
         nexus.deposit{value: 0.5 ether}(client);
+        TermsSeen memory seen = termsSeenOf(nexus, source);
         vm.prank(client);
-        nexus.publishTask{value: 0.7 ether}(source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 99);
+        nexus.publishTask{value: 0.7 ether}(source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 99, seen);
         assertEq(vault.balanceOf(client), 0.2 ether);
     }
 
     function test_publishTask_revertsWhenValuePlusBalanceShort() public {
         vm.prank(client);
         nexus.deposit{value: 0.4 ether}(client);
+        TermsSeen memory seen = termsSeenOf(nexus, source);
         vm.expectRevert(abi.encodeWithSelector(IVault.InsufficientBalance.selector, client, 0.4 ether, 0.5 ether));
         vm.prank(client);
-        nexus.publishTask{value: 0.5 ether}(source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 99);
+        nexus.publishTask{value: 0.5 ether}(source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 99, seen);
     }
 
     function test_publishTask_revertsBelowMinPayment() public {
+        TermsSeen memory seen = termsSeenOf(nexus, source);
         vm.expectRevert(abi.encodeWithSelector(INexus.PaymentBelowMinimum.selector, MIN_PAYMENT - 1, MIN_PAYMENT));
         vm.prank(client);
-        nexus.publishTask{value: MIN_PAYMENT}(source, CONFIG_URI, CONFIG_HASH, expiry, MIN_PAYMENT - 1, 99);
+        nexus.publishTask{value: MIN_PAYMENT}(source, CONFIG_URI, CONFIG_HASH, expiry, MIN_PAYMENT - 1, 99, seen);
     }
 
     function test_publishTask_acceptsExactlyMinPayment() public {
+        TermsSeen memory seen = termsSeenOf(nexus, source);
         vm.prank(client);
-        address t = nexus.publishTask{value: MIN_PAYMENT}(source, CONFIG_URI, CONFIG_HASH, expiry, MIN_PAYMENT, 99);
+        address t = nexus.publishTask{value: MIN_PAYMENT}(source, CONFIG_URI, CONFIG_HASH, expiry, MIN_PAYMENT, 99, seen);
         assertEq(ITask(t).terms().payment, MIN_PAYMENT);
     }
 
@@ -107,64 +116,71 @@ contract TaskLifecycleFirstResponseTest is NexusFixture {
         SourceParams memory p = _defaultParams(DeliveryMethod.FIRST_RESPONSE);
         p.minPayment = 0;
         address free = _publishSource(client, p);
+        TermsSeen memory seen = termsSeenOf(nexus, free);
         vm.expectRevert(abi.encodeWithSelector(INexus.PaymentBelowMinimum.selector, 0, 1));
         vm.prank(client);
-        nexus.publishTask(free, CONFIG_URI, CONFIG_HASH, expiry, 0, 99);
+        nexus.publishTask(free, CONFIG_URI, CONFIG_HASH, expiry, 0, 99, seen);
         // one wei is enough
         vm.prank(client);
-        address t = nexus.publishTask{value: 1}(free, CONFIG_URI, CONFIG_HASH, expiry, 1, 99);
+        address t = nexus.publishTask{value: 1}(free, CONFIG_URI, CONFIG_HASH, expiry, 1, 99, seen);
         assertEq(ITask(t).escrow(), 1);
     }
 
     function test_publishTask_revertsOnPaymentAboveUint96() public {
         uint256 huge = uint256(type(uint96).max) + 1;
+        TermsSeen memory seen = termsSeenOf(nexus, source);
         vm.expectRevert(abi.encodeWithSelector(INexus.ValueOverflow.selector, huge));
         vm.prank(client);
-        nexus.publishTask(source, CONFIG_URI, CONFIG_HASH, expiry, huge, 99);
+        nexus.publishTask(source, CONFIG_URI, CONFIG_HASH, expiry, huge, 99, seen);
     }
 
     function test_publishTask_revertsOnExpiryNow() public {
         uint64 nowTs = _now();
+        TermsSeen memory seen = termsSeenOf(nexus, source);
         vm.expectRevert(
             abi.encodeWithSelector(
                 INexus.InvalidExpiry.selector, nowTs, uint256(nowTs) + 1, uint256(nowTs) + MAX_EXPIRY_DURATION
             )
         );
         vm.prank(client);
-        nexus.publishTask{value: PAYMENT}(source, CONFIG_URI, CONFIG_HASH, nowTs, PAYMENT, 99);
+        nexus.publishTask{value: PAYMENT}(source, CONFIG_URI, CONFIG_HASH, nowTs, PAYMENT, 99, seen);
     }
 
     function test_publishTask_revertsOnPastExpiry() public {
         uint64 nowTs = _now();
+        TermsSeen memory seen = termsSeenOf(nexus, source);
         vm.expectRevert(
             abi.encodeWithSelector(
                 INexus.InvalidExpiry.selector, nowTs - 1, uint256(nowTs) + 1, uint256(nowTs) + MAX_EXPIRY_DURATION
             )
         );
         vm.prank(client);
-        nexus.publishTask{value: PAYMENT}(source, CONFIG_URI, CONFIG_HASH, nowTs - 1, PAYMENT, 99);
+        nexus.publishTask{value: PAYMENT}(source, CONFIG_URI, CONFIG_HASH, nowTs - 1, PAYMENT, 99, seen);
     }
 
     function test_publishTask_revertsOnExpiryBeyondMaxDuration() public {
         uint64 nowTs = _now();
         uint64 tooFar = nowTs + MAX_EXPIRY_DURATION + 1;
+        TermsSeen memory seen = termsSeenOf(nexus, source);
         vm.expectRevert(
             abi.encodeWithSelector(
                 INexus.InvalidExpiry.selector, tooFar, uint256(nowTs) + 1, uint256(nowTs) + MAX_EXPIRY_DURATION
             )
         );
         vm.prank(client);
-        nexus.publishTask{value: PAYMENT}(source, CONFIG_URI, CONFIG_HASH, tooFar, PAYMENT, 99);
+        nexus.publishTask{value: PAYMENT}(source, CONFIG_URI, CONFIG_HASH, tooFar, PAYMENT, 99, seen);
     }
 
     function test_publishTask_acceptsExpiryBounds() public {
         uint64 nowTs = _now();
+        TermsSeen memory seen = termsSeenOf(nexus, source);
         vm.prank(client);
-        address soonest = nexus.publishTask{value: PAYMENT}(source, CONFIG_URI, CONFIG_HASH, nowTs + 1, PAYMENT, 98);
+        address soonest = nexus.publishTask{value: PAYMENT}(source, CONFIG_URI, CONFIG_HASH, nowTs + 1, PAYMENT, 98, seen);
+        TermsSeen memory seen2 = termsSeenOf(nexus, source);
         vm.prank(client);
         address latest = nexus.publishTask{value: PAYMENT}(
             source, CONFIG_URI, CONFIG_HASH, nowTs + MAX_EXPIRY_DURATION, PAYMENT, 99
-        );
+        , seen2);
         assertEq(ITask(soonest).terms().expiryTime, nowTs + 1);
         assertEq(ITask(latest).terms().expiryTime, nowTs + MAX_EXPIRY_DURATION);
     }
@@ -172,18 +188,20 @@ contract TaskLifecycleFirstResponseTest is NexusFixture {
     function test_publishTask_revertsForUnknownSource() public {
         vm.expectRevert(abi.encodeWithSelector(INexus.UnknownSource.selector, address(vault)));
         vm.prank(client);
-        nexus.publishTask{value: PAYMENT}(address(vault), CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 99);
+        nexus.publishTask{value: PAYMENT}(address(vault), CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 99, TermsSeen({sourceVersion: 1, feeBps: FEE_BPS}));
     }
 
     function test_publishTask_revertsOnDuplicateTerms() public {
+        TermsSeen memory seen = termsSeenOf(nexus, source);
         vm.prank(client);
-        nexus.publishTask{value: PAYMENT}(source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 99);
+        nexus.publishTask{value: PAYMENT}(source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 99, seen);
+        TermsSeen memory seen2 = termsSeenOf(nexus, source);
         vm.expectRevert(abi.encodeWithSelector(Errors.FailedDeployment.selector));
         vm.prank(client);
-        nexus.publishTask{value: PAYMENT}(source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 99);
+        nexus.publishTask{value: PAYMENT}(source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 99, seen2);
         // a fresh salt is a fresh task
         vm.prank(client);
-        nexus.publishTask{value: PAYMENT}(source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 100);
+        nexus.publishTask{value: PAYMENT}(source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 100, seen);
     }
 
     // ================================================================ publishTaskFor
@@ -195,8 +213,9 @@ contract TaskLifecycleFirstResponseTest is NexusFixture {
         uint256 agentEthBefore = agent.balance;
         _expectEmit();
         emit TaskPublished(predicted, source, client, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, salt);
+        TermsSeen memory seen = termsSeenOf(nexus, source);
         vm.prank(agent);
-        address t = nexus.publishTaskFor{value: 2 ether}(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, salt);
+        address t = nexus.publishTaskFor{value: 2 ether}(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, salt, seen);
         assertEq(t, predicted);
         assertEq(ITask(t).terms().client, client);
         assertEq(vault.balanceOf(client), 2 ether - PAYMENT);
@@ -208,31 +227,35 @@ contract TaskLifecycleFirstResponseTest is NexusFixture {
         vm.prank(client);
         nexus.deposit{value: PAYMENT}(client);
         _grantAllScopes(client, agent);
+        TermsSeen memory seen = termsSeenOf(nexus, source);
         vm.prank(agent);
-        address t = nexus.publishTaskFor(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 1);
+        address t = nexus.publishTaskFor(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 1, seen);
         assertEq(vault.balanceOf(client), 0);
         assertEq(ITask(t).escrow(), PAYMENT);
     }
 
     function test_publishTaskFor_byClientItself() public {
+        TermsSeen memory seen = termsSeenOf(nexus, source);
         vm.prank(client);
-        address t = nexus.publishTaskFor{value: PAYMENT}(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 1);
+        address t = nexus.publishTaskFor{value: PAYMENT}(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 1, seen);
         assertEq(ITask(t).terms().client, client);
     }
 
     function test_publishTaskFor_revertsForNonAgent() public {
+        TermsSeen memory seen = termsSeenOf(nexus, source);
         vm.expectRevert(abi.encodeWithSelector(INexus.Unauthorized.selector, stranger, client));
         vm.prank(stranger);
-        nexus.publishTaskFor{value: PAYMENT}(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 1);
+        nexus.publishTaskFor{value: PAYMENT}(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 1, seen);
     }
 
     function test_publishTaskFor_revertsForRevokedAgent() public {
         _grantAllScopes(client, agent);
         vm.prank(client);
         nexus.grantAgent(agent, 0, 0);
+        TermsSeen memory seen = termsSeenOf(nexus, source);
         vm.expectRevert(abi.encodeWithSelector(INexus.Unauthorized.selector, agent, client));
         vm.prank(agent);
-        nexus.publishTaskFor{value: PAYMENT}(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 1);
+        nexus.publishTaskFor{value: PAYMENT}(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 1, seen);
     }
 
     // ================================================================ attempt

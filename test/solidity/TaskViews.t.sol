@@ -14,6 +14,8 @@ import {
     TaskTerms,
     ENV_CPU
 } from "../../contracts/types/NexusTypes.sol";
+import {TermsSeen} from "../../contracts/types/NexusTypes.sol";
+import {termsSeenOf} from "./helpers/TermsSeenOf.sol";
 
 /// @notice terms, state, status, winner, attemptOf, escrow and settleableAt through a task's life.
 contract TaskViewsTest is NexusFixture {
@@ -63,9 +65,10 @@ contract TaskViewsTest is NexusFixture {
     function test_terms_matchPublication_andIgnoreLaterUpdates() public {
         uint64 salt = 31337;
         TaskTerms memory expected = _termsFor(client, manualSource, expiry, PAYMENT, salt);
+        TermsSeen memory seen = termsSeenOf(nexus, manualSource);
         vm.prank(client);
         address task =
-            nexus.publishTask{value: PAYMENT}(manualSource, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, salt);
+            nexus.publishTask{value: PAYMENT}(manualSource, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, salt, seen);
         assertEq(abi.encode(ITask(task).terms()), abi.encode(expected));
         assertEq(expected.client, client);
         assertEq(expected.source, manualSource);

@@ -15,6 +15,7 @@ import {
   type SourceStatus,
   type TaskState,
   type TaskTerms,
+  type TermsSeen,
 } from "../abis.ts";
 import { resolveDeployment, type NexusDeployment } from "../chains.ts";
 import { UnknownSourceError, UnknownTaskError } from "../errors/classes.ts";
@@ -50,23 +51,50 @@ export type GetSourceReturnType = {
   client: Address;
   params: SourceParams;
   status: SourceStatus;
+  /** 1 at publication, one more per update; a task records the version it was published under (`terms.sourceVersion`). */
+  version: number;
   registrantCount: bigint;
 };
 /** A source's client, parameters, status and number of registrants. @throws UnknownSourceError when it is not a source of this Nexus. */
 export async function getSource(client: AnyClient, parameters: GetSourceParameters): Promise<GetSourceReturnType> {
   const { source: address, blockNumber } = parameters;
   checkedAddress(address, "source");
-  const [owner, params, status, registrantCount] = await whenKnown(client, "source", address, parameters, readMany(
+  const [owner, params, status, version, registrantCount] = await whenKnown(client, "source", address, parameters, readMany(
     client,
     [
       { address, abi: sourceAbi, functionName: "client" },
       { address, abi: sourceAbi, functionName: "params" },
       { address, abi: sourceAbi, functionName: "status" },
+      { address, abi: sourceAbi, functionName: "version" },
       { address, abi: sourceAbi, functionName: "registrantCount" },
     ],
     blockNumber,
   ));
-  return { address, client: owner, params, status: status as SourceStatus, registrantCount };
+  return { address, client: owner, params, status: status as SourceStatus, version, registrantCount };
+}
+
+export type GetTermsSeenParameters = NexusTargetParameters & { source: Address };
+export type GetTermsSeenErrorType = NexusReadErrorType;
+export type GetTermsSeenReturnType = TermsSeen;
+/**
+ * What a client agrees to when it publishes on `source` now: the source's version and the protocol fee, read in one
+ * block. `publishTask` reads it by itself; a dapp that showed a source's terms to its user passes what it showed.
+ * @throws UnknownSourceError when it is not a source of this Nexus.
+ */
+export async function getTermsSeen(client: AnyClient, parameters: GetTermsSeenParameters): Promise<GetTermsSeenReturnType> {
+  const { source, blockNumber } = parameters;
+  checkedAddress(source, "source");
+  return readDeployment(client, parameters, async ({ nexus }) => {
+    const [sourceVersion, feeBps] = await whenKnown(client, "source", source, parameters, readMany(
+      client,
+      [
+        { address: source, abi: sourceAbi, functionName: "version" },
+        { address: nexus, abi: nexusAbi, functionName: "feeBps" },
+      ],
+      blockNumber,
+    ));
+    return { sourceVersion, feeBps };
+  });
 }
 
 export type GetTaskParameters = NexusTargetParameters & { task: Address };

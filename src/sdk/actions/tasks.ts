@@ -10,6 +10,8 @@ import {
   type NexusWriteParameters,
   type NexusWriteReturnType,
 } from "./internal.ts";
+import { getTermsSeen } from "./reads.ts";
+import type { TermsSeen } from "../abis.ts";
 
 type AnyClient<chain extends Chain | undefined, account extends Account | undefined> = Client<Transport, chain, account>;
 
@@ -32,6 +34,12 @@ export type PublishTaskParameters<account extends Account | undefined = Account 
   value?: bigint | undefined;
   /** uint64 salt of the task's CREATE2 address; random (crypto.getRandomValues) when omitted. */
   salt?: bigint | undefined;
+  /**
+   * The source version and protocol fee the client agreed to; the transaction reverts (SourceChangedError,
+   * FeeChangedError) if either moved before it is mined. Read just before sending when omitted; pass what your
+   * user was shown (`getTermsSeen`) to bind that instead.
+   */
+  seen?: TermsSeen | undefined;
 };
 export type PublishTaskReturnType = NexusWriteReturnType<{ task: Address; salt: bigint }>;
 export type PublishTaskErrorType = NexusWriteErrorType;
@@ -45,10 +53,11 @@ export async function publishTask<chain extends Chain | undefined, account exten
 ): Promise<PublishTaskReturnType> {
   const { source, configUri, configHash, expiryTime, payment } = parameters;
   const salt = parameters.salt ?? randomTaskSalt();
+  const seen = parameters.seen ?? (await getTermsSeen(client, { source, nexus: parameters.nexus }));
   const sent = await writeNexus(client, {
     ...writeOptions(parameters),
     functionName: "publishTask",
-    args: [source, configUri, configHash, expiryTime, payment, salt],
+    args: [source, configUri, configHash, expiryTime, payment, salt, seen],
     value: parameters.value ?? payment,
   });
   return withWait(client, sent, { task: sent.result, salt });
@@ -69,10 +78,11 @@ export async function publishTaskFor<chain extends Chain | undefined, account ex
 ): Promise<PublishTaskForReturnType> {
   const { source, configUri, configHash, expiryTime, payment } = parameters;
   const salt = parameters.salt ?? randomTaskSalt();
+  const seen = parameters.seen ?? (await getTermsSeen(client, { source, nexus: parameters.nexus }));
   const sent = await writeNexus(client, {
     ...writeOptions(parameters),
     functionName: "publishTaskFor",
-    args: [parameters.client, source, configUri, configHash, expiryTime, payment, salt],
+    args: [parameters.client, source, configUri, configHash, expiryTime, payment, salt, seen],
     value: parameters.value ?? 0n,
   });
   return withWait(client, sent, { task: sent.result, salt });

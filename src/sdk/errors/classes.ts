@@ -53,6 +53,9 @@ export type InvalidEnvironmentsErrorType = InvalidEnvironmentsError & { name: "I
 export const InvalidExpiryError = defineRevertError("InvalidExpiry");
 export type InvalidExpiryError = NexusRevertError<"InvalidExpiry">;
 export type InvalidExpiryErrorType = InvalidExpiryError & { name: "InvalidExpiryError" };
+export const FeeChangedError = defineRevertError("FeeChanged");
+export type FeeChangedError = NexusRevertError<"FeeChanged">;
+export type FeeChangedErrorType = FeeChangedError & { name: "FeeChangedError" };
 export const InvalidAttemptTimeoutError = defineRevertError("InvalidAttemptTimeout");
 export type InvalidAttemptTimeoutError = NexusRevertError<"InvalidAttemptTimeout">;
 export type InvalidAttemptTimeoutErrorType = InvalidAttemptTimeoutError & { name: "InvalidAttemptTimeoutError" };
@@ -134,6 +137,9 @@ export type ReentrancyGuardReentrantCallErrorType = ReentrancyGuardReentrantCall
 export const ReviewWindowClosedError = defineRevertError("ReviewWindowClosed");
 export type ReviewWindowClosedError = NexusRevertError<"ReviewWindowClosed">;
 export type ReviewWindowClosedErrorType = ReviewWindowClosedError & { name: "ReviewWindowClosedError" };
+export const SourceChangedError = defineRevertError("SourceChanged");
+export type SourceChangedError = NexusRevertError<"SourceChanged">;
+export type SourceChangedErrorType = SourceChangedError & { name: "SourceChangedError" };
 export const SourceInactiveError = defineRevertError("SourceInactive");
 export type SourceInactiveError = NexusRevertError<"SourceInactive">;
 export type SourceInactiveErrorType = SourceInactiveError & { name: "SourceInactiveError" };
@@ -205,6 +211,7 @@ export const nexusRevertErrors: { readonly [N in NexusErrorName]: NexusRevertErr
   InvalidAttemptTimeout: InvalidAttemptTimeoutError,
   InvalidMaxConcurrentAttempts: InvalidMaxConcurrentAttemptsError,
   LockupBelowMinimum: LockupBelowMinimumError,
+  FeeChanged: FeeChangedError,
   MasterAlreadyAttempted: MasterAlreadyAttemptedError,
   MissingAgentScope: MissingAgentScopeError,
   MissingReviewWindow: MissingReviewWindowError,
@@ -230,6 +237,7 @@ export const nexusRevertErrors: { readonly [N in NexusErrorName]: NexusRevertErr
   ReentrancyGuardReentrantCall: ReentrancyGuardReentrantCallError,
   ReviewWindowClosed: ReviewWindowClosedError,
   SourceInactive: SourceInactiveError,
+  SourceChanged: SourceChangedError,
   TaskAlreadyFinalized: TaskAlreadyFinalizedError,
   TaskClosed: TaskClosedError,
   TaskInProgress: TaskInProgressError,

@@ -42,6 +42,10 @@ export const revertMessages: RevertMessages = {
   UnknownSource: (a) => `${a.source} is not a source created by this Nexus.`,
   UnknownTask: (a) => `${a.task} is not a task created by this Nexus.`,
   SourceInactive: (a) => `The source ${a.source} is inactive and takes no new tasks or registrations.`,
+  SourceChanged: (a) =>
+    `The source ${a.source} was updated after you read it (version ${a.seenVersion}, now ${a.version}): nothing was published. Read its terms again (getSource) before publishing on them.`,
+  FeeChanged: (a) =>
+    `The protocol fee changed after you read it (${a.seenFeeBps} bps, now ${a.feeBps} bps): nothing was published. Publish again if the new fee suits you.`,
   PaymentBelowMinimum: (a) => `The payment ${eth(a.payment)} is below the source's minimum ${eth(a.minPayment)}.`,
   InvalidExpiry: (a) =>
     `The expiry ${time(a.expiryTime)} is outside the allowed range ${time(a.earliest)} to ${time(a.latest)}.`,

@@ -10,6 +10,13 @@ export {
 } from "./cursor.ts";
 export { DEFAULT_MAX_BLOCK_RANGE, getNexusEvents, isLogRangeRefusal, type GetNexusEventsParameters } from "./logs.ts";
 export {
+  getSourceVersion,
+  SourceVersionNotFoundError,
+  type GetSourceVersionErrorType,
+  type GetSourceVersionParameters,
+  type GetSourceVersionReturnType,
+} from "./source-versions.ts";
+export {
   DEFAULT_REORG_DEPTH,
   subscribeNexusEvents,
   watchNexusEvents,

@@ -17,6 +17,8 @@ import {
     MAX_UNBONDING_PERIOD,
     MIN_UNBONDING_PERIOD
 } from "../../../contracts/types/NexusTypes.sol";
+import {TermsSeen} from "../../../contracts/types/NexusTypes.sol";
+import {termsSeenOf} from "../helpers/TermsSeenOf.sol";
 
 /// @notice Amount arithmetic: funding a task from msg.value and balance, fees, payouts, refunds, penalties.
 contract AmountsFuzzTest is NexusSetup {
@@ -80,8 +82,9 @@ contract AmountsFuzzTest is NexusSetup {
         if (!covered) {
             vm.expectRevert(abi.encodeWithSelector(IVault.InsufficientBalance.selector, client, prior, payment - value));
         }
+        TermsSeen memory seen = termsSeenOf(nexus, source);
         vm.prank(client);
-        address task = nexus.publishTask{value: value}(source, "ipfs://c", bytes32("h"), expiry, payment, 7);
+        address task = nexus.publishTask{value: value}(source, "ipfs://c", bytes32("h"), expiry, payment, 7, seen);
         if (!covered) {
             assertEq(vault.balanceOf(client), prior, "balance intact after refusal");
             assertEq(address(vault).balance, prior, "vault intact after refusal");
@@ -109,8 +112,9 @@ contract AmountsFuzzTest is NexusSetup {
             payment = bound(payment, 0, floor - 1);
             vm.expectRevert(abi.encodeWithSelector(INexus.PaymentBelowMinimum.selector, payment, floor));
         }
+        TermsSeen memory seen = termsSeenOf(nexus, source);
         vm.prank(client);
-        nexus.publishTask(source, "", bytes32(0), expiry, payment, 1);
+        nexus.publishTask(source, "", bytes32(0), expiry, payment, 1, seen);
     }
 
     /// Publishing for a client through an agent: msg.value goes to the client's balance, never the agent's.
@@ -129,10 +133,11 @@ contract AmountsFuzzTest is NexusSetup {
             vm.expectEmit(true, true, false, true, address(nexus));
             emit INexusEvents.Deposited(client, agent, value);
         }
+        TermsSeen memory seen = termsSeenOf(nexus, source);
         vm.prank(agent);
         address task = nexus.publishTaskFor{value: value}(
             client, source, "", bytes32(0), uint64(block.timestamp + 1), payment, 1
-        );
+        , seen);
         assertEq(ITask(task).terms().client, client);
         assertEq(vault.balanceOf(client), prior + value - payment);
         assertEq(vault.balanceOf(agent), 1 ether, "agent balance untouched");

@@ -5,6 +5,8 @@ import {NexusSetup} from "./utils/NexusSetup.sol";
 import {TaskTermsCodecHarness} from "./utils/TaskTermsCodecHarness.sol";
 import {ITask} from "../../../contracts/interfaces/ITask.sol";
 import {DeliveryMethod, MAX_ATTEMPT_TIMEOUT, SourceParams, TaskTerms} from "../../../contracts/types/NexusTypes.sol";
+import {TermsSeen} from "../../../contracts/types/NexusTypes.sol";
+import {termsSeenOf} from "../helpers/TermsSeenOf.sol";
 
 contract TaskTermsCodecFuzzTest is NexusSetup {
     TaskTermsCodecHarness internal harness;
@@ -40,7 +42,8 @@ contract TaskTermsCodecFuzzTest is NexusSetup {
             deliveryMethod: _method(firstResponse),
             // Derived from the salt and the config hash so that the round trip also covers every width of these.
             feeBps: uint16(salt),
-            minAvailableLockup: uint96(uint256(configHash))
+            minAvailableLockup: uint96(uint256(configHash)),
+            sourceVersion: uint32(uint256(configHash) >> 96)
         });
     }
 
@@ -58,6 +61,7 @@ contract TaskTermsCodecFuzzTest is NexusSetup {
         assertEq(uint8(a.deliveryMethod), uint8(b.deliveryMethod), "deliveryMethod");
         assertEq(a.feeBps, b.feeBps, "feeBps");
         assertEq(a.minAvailableLockup, b.minAvailableLockup, "minAvailableLockup");
+        assertEq(a.sourceVersion, b.sourceVersion, "sourceVersion");
         assertEq(keccak256(abi.encode(a)), keccak256(abi.encode(b)), "whole struct");
     }
 
@@ -90,7 +94,7 @@ contract TaskTermsCodecFuzzTest is NexusSetup {
         );
         bytes memory packed = harness.encode(t);
         assertEq(packed.length, harness.length(), "packed length");
-        assertEq(packed.length, 136, "documented length");
+        assertEq(packed.length, 140, "documented length");
         assertEq(
             keccak256(packed),
             keccak256(
@@ -107,7 +111,8 @@ contract TaskTermsCodecFuzzTest is NexusSetup {
                     maxConcurrentAttempts,
                     firstResponse ? uint8(1) : uint8(0),
                     uint16(salt),
-                    uint96(uint256(configHash))
+                    uint96(uint256(configHash)),
+                    uint32(uint256(configHash) >> 96)
                 )
             ),
             "layout"
@@ -116,7 +121,7 @@ contract TaskTermsCodecFuzzTest is NexusSetup {
         _assertTermsEq(harness.roundTrip(t), t);
     }
 
-    /// Any 136 bytes whose delivery-method byte is valid decode to terms that re-encode to the same bytes.
+    /// Any 140 bytes whose delivery-method byte is valid decode to terms that re-encode to the same bytes.
     function testFuzz_encodeDecodeInverse(
         bytes32 a,
         bytes32 b,
@@ -124,10 +129,12 @@ contract TaskTermsCodecFuzzTest is NexusSetup {
         bytes25 d,
         bool firstResponse,
         uint16 fee,
-        bytes12 lockup
+        bytes12 lockup,
+        bytes4 sourceVersion
     ) public view {
-        bytes memory packed = abi.encodePacked(a, b, c, d, firstResponse ? uint8(1) : uint8(0), fee, lockup);
-        assertEq(packed.length, 136);
+        bytes memory packed =
+            abi.encodePacked(a, b, c, d, firstResponse ? uint8(1) : uint8(0), fee, lockup, sourceVersion);
+        assertEq(packed.length, 140);
         assertEq(keccak256(harness.encode(harness.decode(packed))), keccak256(packed));
     }
 
@@ -168,14 +175,16 @@ contract TaskTermsCodecFuzzTest is NexusSetup {
             maxConcurrentAttempts: p.maxConcurrentAttempts,
             deliveryMethod: p.deliveryMethod,
             feeBps: nexus.feeBps(),
-            minAvailableLockup: p.minAvailableLockup
+            minAvailableLockup: p.minAvailableLockup,
+            sourceVersion: 1
         });
         address predicted = nexus.predictTaskAddress(expected);
         assertFalse(nexus.isTask(predicted), "not yet deployed");
 
         vm.deal(client, pay);
+        TermsSeen memory seen = termsSeenOf(nexus, source);
         vm.prank(client);
-        address task = nexus.publishTask{value: pay}(source, "ipfs://config", configHash, expiry, pay, salt);
+        address task = nexus.publishTask{value: pay}(source, "ipfs://config", configHash, expiry, pay, salt, seen);
         assertEq(task, predicted, "CREATE2 address");
         assertTrue(nexus.isTask(task));
         _assertTermsEq(ITask(task).terms(), expected);

@@ -18,6 +18,8 @@ import {
     ENV_CPU,
     ENV_NVIDIA
 } from "../../../contracts/types/NexusTypes.sol";
+import {TermsSeen} from "../../../contracts/types/NexusTypes.sol";
+import {termsSeenOf} from "./TermsSeenOf.sol";
 
 /// @title Shared deployment and helpers for GPU Nexus Solidity tests.
 /// @notice Inherit it, call `super.setUp()` if you override `setUp`. Every helper acts through Nexus with
@@ -197,8 +199,9 @@ abstract contract NexusFixture is Test, INexusEvents {
         internal
         returns (address task)
     {
+        TermsSeen memory seen = termsSeenOf(nexus, source);
         vm.prank(client_);
-        task = nexus.publishTask{value: payment}(source, CONFIG_URI, CONFIG_HASH, expiryTime, payment, _nextTaskSalt());
+        task = nexus.publishTask{value: payment}(source, CONFIG_URI, CONFIG_HASH, expiryTime, payment, _nextTaskSalt(), seen);
     }
 
     /// @dev The terms Nexus builds for a task published now on `source` (reads the source's current params).
@@ -221,7 +224,8 @@ abstract contract NexusFixture is Test, INexusEvents {
             maxConcurrentAttempts: p.maxConcurrentAttempts,
             deliveryMethod: p.deliveryMethod,
             feeBps: nexus.feeBps(),
-            minAvailableLockup: p.minAvailableLockup
+            minAvailableLockup: p.minAvailableLockup,
+            sourceVersion: ISource(source).version()
         });
     }
 

@@ -26,6 +26,8 @@ import {
     ENV_NVIDIA,
     ENV_AMD
 } from "../../../contracts/types/NexusTypes.sol";
+import {TermsSeen} from "../../../contracts/types/NexusTypes.sol";
+import {termsSeenOf} from "../helpers/TermsSeenOf.sol";
 
 /// @notice Drives random but bounded sequences of every value-moving Nexus call across 3 clients, 2 masters and
 /// 4 providers (2 per master), 4 sources (both delivery methods) and the tasks published on them, warping time
@@ -335,16 +337,17 @@ contract NexusHandler is CommonBase, StdCheats, StdUtils {
         uint256 before = vault.balanceOf(client);
         bool predicted = active && expiryOk && value + before >= payment;
         vm.deal(payer, value);
+        TermsSeen memory seen = termsSeenOf(nexus, source);
         vm.prank(payer);
         address task;
         bool ok;
         if (viaAgent) {
-            try nexus.publishTaskFor{value: value}(client, source, "ipfs://cfg", bytes32(tasks.length), expiry, payment, uint64(tasks.length)) returns (address created) {
+            try nexus.publishTaskFor{value: value}(client, source, "ipfs://cfg", bytes32(tasks.length), expiry, payment, uint64(tasks.length), seen) returns (address created) {
                 task = created;
                 ok = true;
             } catch {}
         } else {
-            try nexus.publishTask{value: value}(source, "ipfs://cfg", bytes32(tasks.length), expiry, payment, uint64(tasks.length)) returns (address created) {
+            try nexus.publishTask{value: value}(source, "ipfs://cfg", bytes32(tasks.length), expiry, payment, uint64(tasks.length), seen) returns (address created) {
                 task = created;
                 ok = true;
             } catch {}

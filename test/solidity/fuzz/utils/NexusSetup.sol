@@ -9,6 +9,8 @@ import {IVault} from "../../../../contracts/interfaces/IVault.sol";
 import {ITask} from "../../../../contracts/interfaces/ITask.sol";
 import {IProviderRegistry} from "../../../../contracts/interfaces/IProviderRegistry.sol";
 import {DeliveryMethod, SourceParams, TaskState, Attempt, ENV_CPU, ENV_NVIDIA} from "../../../../contracts/types/NexusTypes.sol";
+import {TermsSeen} from "../../../../contracts/types/NexusTypes.sol";
+import {termsSeenOf} from "../../helpers/TermsSeenOf.sol";
 
 /// @dev Deployment and small helpers shared by the fuzz, invariant and reentrancy suites (kept apart from the
 /// unit-test fixture so both can evolve independently).
@@ -119,8 +121,9 @@ abstract contract NexusSetup is Test {
         returns (address task)
     {
         vm.deal(by, by.balance + value);
+        TermsSeen memory seen = termsSeenOf(nexus, source);
         vm.prank(by);
-        task = nexus.publishTask{value: value}(source, "ipfs://config", keccak256("config"), expiry, payment, nextSalt++);
+        task = nexus.publishTask{value: value}(source, "ipfs://config", keccak256("config"), expiry, payment, nextSalt++, seen);
     }
 
     function _attempt(address task, address provider_, uint256 suggested) internal returns (uint40 deadline) {

@@ -1,0 +1,36 @@
+// A task names the source version it was published under (its terms' `sourceVersion`); the node runs it only
+// under that version's handler metadata. Versions that differ only in other parameters share the handler.
+import type { Address, Hex } from "viem";
+import { getSourceVersion } from "../sdk/events/index.ts";
+import { withRetry } from "./retry.ts";
+import type { StackLease } from "./stacks.ts";
+import type { ChainContext } from "./task-chain.ts";
+
+export type HandlerDrift = { publishedVersion: number; publishedMetadataHash: Hex; runningVersion: number; runningMetadataHash: Hex };
+
+/** The metadata hash of each (source, version) looked up so far: a version's parameters never change. */
+export class PublishedHandlers {
+  readonly #known = new Map<string, Promise<Hex>>();
+
+  /** Undefined when `lease` runs the handler the task was published under; else what differs. */
+  async drift(ctx: ChainContext, lease: StackLease, source: Address, publishedVersion: number): Promise<HandlerDrift | undefined> {
+    if (publishedVersion === lease.sourceVersion) return undefined;
+    const publishedMetadataHash = await this.#metadataHash(ctx, source, publishedVersion);
+    if (publishedMetadataHash === lease.metadataHash) return undefined;
+    return { publishedVersion, publishedMetadataHash, runningVersion: lease.sourceVersion, runningMetadataHash: lease.metadataHash };
+  }
+
+  #metadataHash(ctx: ChainContext, source: Address, version: number): Promise<Hex> {
+    const key = `${source.toLowerCase()}:${version}`;
+    let known = this.#known.get(key);
+    if (known === undefined) {
+      known = withRetry(() => getSourceVersion(ctx.client, { source, version, nexus: ctx.nexus }), { ...ctx.config.retry, signal: ctx.signal }).then(
+        (v) => v.params.metadataHash,
+      );
+      // A failed lookup is not remembered: the next task asks again.
+      known.catch(() => this.#known.delete(key));
+      this.#known.set(key, known);
+    }
+    return known;
+  }
+}
