@@ -93,6 +93,7 @@ describe("gpunexus CLI against hardhat node + IPFS", () => {
 
     const status = ok(await cli(["source", "status", firstResponse, "--metadata"]));
     expect(status.stdout).toMatch(/status\s+ACTIVE/);
+    expect(status.stdout).toMatch(/version\s+1 /);
     expect(status.stdout).toMatch(/min payment\s+0\.01 ETH/);
     expect(status.stdout).toMatch(/metadata verified\s+yes/);
 
@@ -101,7 +102,10 @@ describe("gpunexus CLI against hardhat node + IPFS", () => {
     const updated = ok(await cli(["source", "update", manual, join(home.path, "manual.json"), "--json"], { key: KEYS.client })).json<{ metadataUri: string; events: { event: string }[] }>();
     expect(updated.events.map((e) => e.event)).toEqual(["SourceUpdated"]);
     expect(updated.metadataUri).not.toBe(before.params.metadataUri);
-    expect(ok(await cli(["source", "status", manual, "--metadata"])).stdout).toMatch(/description\s+v2/);
+    const afterUpdate = ok(await cli(["source", "status", manual, "--metadata"])).stdout;
+    expect(afterUpdate).toMatch(/description\s+v2/);
+    // Tasks published from now on bind version 2, and run under its handler.
+    expect(afterUpdate).toMatch(/version\s+2 /);
     const notMine = await cli(["source", "update", manual, join(home.path, "manual.json")], { key: KEYS.master });
     expect(notMine.code).toBe(1);
     expect(notMine.stderr).toMatch(/\(Unauthorized\)/);

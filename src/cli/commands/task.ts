@@ -88,7 +88,7 @@ export const taskStatus = defineCommand({
       if (globals.quiet) return `${status}\n`;
       const rows: [string, string][] = [
         ["task", task],
-        ["source", terms.source],
+        ["source", `${terms.source} (version ${terms.sourceVersion}: its handler)`],
         ["client", terms.client],
         ["status", status],
         ["delivery method", terms.deliveryMethod === DeliveryMethod.FIRST_RESPONSE ? "FIRST_RESPONSE" : "MANUAL_CONFIRMATION"],

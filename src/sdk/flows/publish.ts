@@ -1,7 +1,7 @@
 // Publishing with documents: pin the off-chain documents on IPFS, commit to their sha256, then publish.
 import type { Account, Address, Chain, Client, Hex, Transport } from "viem";
 import { getBlock } from "viem/actions";
-import { Environment, type SourceParams } from "../abis.ts";
+import { Environment, type SourceParams, type TermsSeen } from "../abis.ts";
 import type { NexusWriteParameters, NexusWriteReturnType } from "../actions/internal.ts";
 import { publishSource } from "../actions/sources.ts";
 import { publishTask } from "../actions/tasks.ts";
@@ -125,6 +125,8 @@ export type PublishTaskWithConfigParameters<account extends Account | undefined 
   /** Native currency sent along (default: `payment`; 0n pays from the vault balance). */
   value?: bigint | undefined;
   salt?: bigint | undefined;
+  /** The source version and fee the user agreed to (see `publishTask`); read just before sending when omitted. */
+  seen?: TermsSeen | undefined;
 } & ({ expiresIn: number | bigint; expiryTime?: undefined } | { expiryTime: bigint; expiresIn?: undefined });
 export type PublishTaskWithConfigReturnType = NexusWriteReturnType<{
   /** The task's address, known before the transaction mines. */
@@ -151,13 +153,13 @@ async function publishTaskWith<chain extends Chain | undefined, account extends 
   client: AnyClient<chain, account>,
   parameters: PublishTaskWithConfigParameters<account>,
 ): Promise<PublishTaskWithConfigReturnType> {
-  const { ipfs, source, config, payment, value, salt, expiresIn, expiryTime: fixed, ...write } = parameters;
+  const { ipfs, source, config, payment, value, salt, seen, expiresIn, expiryTime: fixed, ...write } = parameters;
   const bytes = checkedDocument(config, taskConfigSchema, "task config", MAX_TASK_CONFIG_BYTES);
   const [{ uri: configUri, sha256: configHash }, expiryTime] = await Promise.all([
     uploadBytes(ipfs, bytes),
     fixed ?? getBlock(client, { blockTag: "latest", includeTransactions: false }).then((b) => b.timestamp + BigInt(expiresIn ?? 0)),
   ]);
-  const sent = await publishTask(client, { ...write, source, configUri, configHash, expiryTime, payment, value, salt } as Parameters<
+  const sent = await publishTask(client, { ...write, source, configUri, configHash, expiryTime, payment, value, salt, seen } as Parameters<
     typeof publishTask<chain, account>
   >[1]);
   return { ...sent, configUri, configHash, expiryTime };
