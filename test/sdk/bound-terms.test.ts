@@ -5,6 +5,7 @@ import { getAddress, parseEther, type Address } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as sdk from "../../src/sdk/actions/index.ts";
 import { isNexusRevert, TransactionRevertedError } from "../../src/sdk/errors/index.ts";
+import { getSourceVersion, SourceVersionNotFoundError } from "../../src/sdk/events/index.ts";
 import { configHash, deployNexus, HOUR, sourceParams, type Fixture } from "./actions-fixtures.ts";
 
 let f: Fixture;
@@ -107,5 +108,17 @@ describe("bound terms", () => {
     const err = await publish(source, { seen: shown }).catch((e: unknown) => e);
     expect(isNexusRevert(err, "SourceChanged")).toBe(true);
     expect((err as Error).message).toContain("was updated after you read it (version 1, now 2)");
+  });
+
+  it("getSourceVersion gives the parameters (the handler metadata) of any version a source had", async () => {
+    const source = await ownersSource();
+    const v1 = sourceParams({ deliveryMethod: 0, lapsePenalty: parseEther("0.01") });
+    const v2 = sourceParams({ deliveryMethod: 0, metadataUri: "ipfs://handler-v2", metadataHash: configHash("handler v2") });
+    await (await sdk.updateSource(f.other, { source, params: v2 })).wait();
+    expect((await getSourceVersion(f.publicClient, { source, version: 1 })).params).toEqual(v1);
+    expect((await getSourceVersion(f.publicClient, { source, version: 2 })).params).toEqual(v2);
+    const missing = await getSourceVersion(f.publicClient, { source, version: 3 }).catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(SourceVersionNotFoundError);
+    expect(missing).toMatchObject({ source, sourceVersion: 3 });
   });
 });
