@@ -9,18 +9,18 @@ import {ITask} from "../../contracts/interfaces/ITask.sol";
 import {IVault} from "../../contracts/interfaces/IVault.sol";
 import {ISource} from "../../contracts/interfaces/ISource.sol";
 import {
-    AGENT_CLIENT,
-    AGENT_OPERATOR,
-    UNLIMITED_ALLOWANCE,
     AttemptState,
     DeliveryMethod,
     SourceParams,
     SourceStatus,
     TaskStatus,
+    TermsSeen,
+    AGENT_CLIENT,
+    AGENT_OPERATOR,
+    UNLIMITED_ALLOWANCE,
     ENV_CPU,
     MIN_UNBONDING_PERIOD
 } from "../../contracts/types/NexusTypes.sol";
-import {TermsSeen} from "../../contracts/types/NexusTypes.sol";
 import {termsSeenOf} from "./helpers/TermsSeenOf.sol";
 
 /// @notice Access-control matrix: every restricted Nexus function, called from every role that must not call it,

@@ -7,16 +7,16 @@ import {IProviderRegistry} from "../../contracts/interfaces/IProviderRegistry.so
 import {ITask} from "../../contracts/interfaces/ITask.sol";
 import {IVault} from "../../contracts/interfaces/IVault.sol";
 import {
+    AgentGrant,
+    DeliveryMethod,
+    SourceParams,
+    TermsSeen,
     AGENT_CLIENT,
     AGENT_OPERATOR,
     ALL_AGENT_SCOPES,
     UNLIMITED_ALLOWANCE,
-    AgentGrant,
-    DeliveryMethod,
-    SourceParams,
     ENV_CPU
 } from "../../contracts/types/NexusTypes.sol";
-import {TermsSeen} from "../../contracts/types/NexusTypes.sol";
 import {termsSeenOf} from "./helpers/TermsSeenOf.sol";
 
 /// @notice docs/PROTOCOL.md "Agents": an agent acts for its principal only in the scopes granted, and spends at
@@ -37,8 +37,8 @@ contract AgentScopesTest is NexusFixture {
         TermsSeen memory seen = termsSeenOf(nexus, source);
         vm.prank(by);
         return nexus.publishTaskFor{value: value}(
-            principal, source, CONFIG_URI, CONFIG_HASH, _now() + EXPIRY_IN, PAYMENT, salt
-        , seen);
+            principal, source, CONFIG_URI, CONFIG_HASH, _now() + EXPIRY_IN, PAYMENT, salt, seen
+        );
     }
 
     // ---------------------------------------------------------------- the attack on main before scopes

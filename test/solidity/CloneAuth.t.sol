@@ -8,9 +8,14 @@ import {ISource} from "../../contracts/interfaces/ISource.sol";
 import {ITask} from "../../contracts/interfaces/ITask.sol";
 import {TaskTermsCodec} from "../../contracts/libraries/TaskTermsCodec.sol";
 import {
-    AttemptState, DeliveryMethod, SourceParams, SourceStatus, TaskTerms, ENV_CPU
+    AttemptState,
+    DeliveryMethod,
+    SourceParams,
+    SourceStatus,
+    TaskTerms,
+    TermsSeen,
+    ENV_CPU
 } from "../../contracts/types/NexusTypes.sol";
-import {TermsSeen} from "../../contracts/types/NexusTypes.sol";
 import {termsSeenOf} from "./helpers/TermsSeenOf.sol";
 
 /// @notice Clone authentication in both directions: Nexus recognises only its own clones (isTask / isSource,

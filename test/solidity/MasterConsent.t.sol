@@ -4,9 +4,13 @@ pragma solidity 0.8.29;
 import {NexusFixture} from "./helpers/NexusFixture.sol";
 import {INexus} from "../../contracts/interfaces/INexus.sol";
 import {
-    AGENT_OPERATOR, DeliveryMethod, Pairing, SourceParams, ENV_CPU
+    DeliveryMethod,
+    Pairing,
+    SourceParams,
+    TermsSeen,
+    AGENT_OPERATOR,
+    ENV_CPU
 } from "../../contracts/types/NexusTypes.sol";
-import {TermsSeen} from "../../contracts/types/NexusTypes.sol";
 import {termsSeenOf} from "./helpers/TermsSeenOf.sol";
 
 /// @notice docs/PROTOCOL.md "The master's consent": a provider key or an agent cannot put the master's stake at

@@ -5,9 +5,8 @@ import {NexusFixture} from "./helpers/NexusFixture.sol";
 import {INexus} from "../../contracts/interfaces/INexus.sol";
 import {IProviderRegistry} from "../../contracts/interfaces/IProviderRegistry.sol";
 import {ITask} from "../../contracts/interfaces/ITask.sol";
-import {Pairing, TaskStatus, ENV_CPU} from "../../contracts/types/NexusTypes.sol";
+import {Pairing, TaskStatus, TermsSeen, ENV_CPU} from "../../contracts/types/NexusTypes.sol";
 import {ALL_AGENT_SCOPES, UNLIMITED_ALLOWANCE} from "../../contracts/types/NexusTypes.sol";
-import {TermsSeen} from "../../contracts/types/NexusTypes.sol";
 import {termsSeenOf} from "./helpers/TermsSeenOf.sol";
 
 /// @notice Two-sided pairing, agents, provider info, and the registry's direct-call guards.

@@ -13,6 +13,7 @@ import {
     SourceParams,
     SourceStatus,
     TaskStatus,
+    TermsSeen,
     ENV_CPU,
     ENV_NVIDIA,
     ENV_AMD,
@@ -20,7 +21,6 @@ import {
     MAX_ATTEMPT_TIMEOUT,
     MAX_CONCURRENT_ATTEMPTS
 } from "../../contracts/types/NexusTypes.sol";
-import {TermsSeen} from "../../contracts/types/NexusTypes.sol";
 import {termsSeenOf} from "./helpers/TermsSeenOf.sol";
 
 /// @notice publishSource, updateSource, setSourceStatus, register, unregister.

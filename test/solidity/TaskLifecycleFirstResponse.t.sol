@@ -15,9 +15,9 @@ import {
     TaskState,
     TaskStatus,
     TaskTerms,
+    TermsSeen,
     ENV_CPU
 } from "../../contracts/types/NexusTypes.sol";
-import {TermsSeen} from "../../contracts/types/NexusTypes.sol";
 import {termsSeenOf} from "./helpers/TermsSeenOf.sol";
 
 /// @notice publishTask / publishTaskFor, attempt and submitResponse on a FIRST_RESPONSE source.
@@ -179,8 +179,8 @@ contract TaskLifecycleFirstResponseTest is NexusFixture {
         TermsSeen memory seen2 = termsSeenOf(nexus, source);
         vm.prank(client);
         address latest = nexus.publishTask{value: PAYMENT}(
-            source, CONFIG_URI, CONFIG_HASH, nowTs + MAX_EXPIRY_DURATION, PAYMENT, 99
-        , seen2);
+            source, CONFIG_URI, CONFIG_HASH, nowTs + MAX_EXPIRY_DURATION, PAYMENT, 99, seen2
+        );
         assertEq(ITask(soonest).terms().expiryTime, nowTs + 1);
         assertEq(ITask(latest).terms().expiryTime, nowTs + MAX_EXPIRY_DURATION);
     }

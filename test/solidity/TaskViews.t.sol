@@ -12,9 +12,9 @@ import {
     TaskState,
     TaskStatus,
     TaskTerms,
+    TermsSeen,
     ENV_CPU
 } from "../../contracts/types/NexusTypes.sol";
-import {TermsSeen} from "../../contracts/types/NexusTypes.sol";
 import {termsSeenOf} from "./helpers/TermsSeenOf.sol";
 
 /// @notice terms, state, status, winner, attemptOf, escrow and settleableAt through a task's life.

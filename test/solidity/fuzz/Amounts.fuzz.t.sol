@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.29;
 
-import {ALL_AGENT_SCOPES, UNLIMITED_ALLOWANCE} from "../../../contracts/types/NexusTypes.sol";
+import {TermsSeen, ALL_AGENT_SCOPES, UNLIMITED_ALLOWANCE} from "../../../contracts/types/NexusTypes.sol";
 import {NexusSetup} from "./utils/NexusSetup.sol";
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {INexus} from "../../../contracts/interfaces/INexus.sol";
@@ -17,7 +17,6 @@ import {
     MAX_UNBONDING_PERIOD,
     MIN_UNBONDING_PERIOD
 } from "../../../contracts/types/NexusTypes.sol";
-import {TermsSeen} from "../../../contracts/types/NexusTypes.sol";
 import {termsSeenOf} from "../helpers/TermsSeenOf.sol";
 
 /// @notice Amount arithmetic: funding a task from msg.value and balance, fees, payouts, refunds, penalties.
@@ -136,8 +135,8 @@ contract AmountsFuzzTest is NexusSetup {
         TermsSeen memory seen = termsSeenOf(nexus, source);
         vm.prank(agent);
         address task = nexus.publishTaskFor{value: value}(
-            client, source, "", bytes32(0), uint64(block.timestamp + 1), payment, 1
-        , seen);
+            client, source, "", bytes32(0), uint64(block.timestamp + 1), payment, 1, seen
+        );
         assertEq(ITask(task).terms().client, client);
         assertEq(vault.balanceOf(client), prior + value - payment);
         assertEq(vault.balanceOf(agent), 1 ether, "agent balance untouched");

@@ -4,8 +4,7 @@ pragma solidity 0.8.29;
 import {NexusSetup} from "./utils/NexusSetup.sol";
 import {TaskTermsCodecHarness} from "./utils/TaskTermsCodecHarness.sol";
 import {ITask} from "../../../contracts/interfaces/ITask.sol";
-import {DeliveryMethod, MAX_ATTEMPT_TIMEOUT, SourceParams, TaskTerms} from "../../../contracts/types/NexusTypes.sol";
-import {TermsSeen} from "../../../contracts/types/NexusTypes.sol";
+import {DeliveryMethod, SourceParams, TaskTerms, TermsSeen, MAX_ATTEMPT_TIMEOUT} from "../../../contracts/types/NexusTypes.sol";
 import {termsSeenOf} from "../helpers/TermsSeenOf.sol";
 
 contract TaskTermsCodecFuzzTest is NexusSetup {

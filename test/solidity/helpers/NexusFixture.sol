@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.29;
 
-import {ALL_AGENT_SCOPES, UNLIMITED_ALLOWANCE} from "../../../contracts/types/NexusTypes.sol";
+import {TermsSeen, ALL_AGENT_SCOPES, UNLIMITED_ALLOWANCE} from "../../../contracts/types/NexusTypes.sol";
 import {Test} from "forge-std/Test.sol";
 import {Nexus} from "../../../contracts/Nexus.sol";
 import {Vault} from "../../../contracts/Vault.sol";
@@ -18,7 +18,6 @@ import {
     ENV_CPU,
     ENV_NVIDIA
 } from "../../../contracts/types/NexusTypes.sol";
-import {TermsSeen} from "../../../contracts/types/NexusTypes.sol";
 import {termsSeenOf} from "./TermsSeenOf.sol";
 
 /// @title Shared deployment and helpers for GPU Nexus Solidity tests.

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.29;
 
-import {AGENT_CLIENT, AGENT_OPERATOR, UNLIMITED_ALLOWANCE} from "../../../contracts/types/NexusTypes.sol";
+import {TermsSeen, AGENT_CLIENT, AGENT_OPERATOR, UNLIMITED_ALLOWANCE} from "../../../contracts/types/NexusTypes.sol";
 import {CommonBase} from "forge-std/Base.sol";
 import {StdCheats} from "forge-std/StdCheats.sol";
 import {StdUtils} from "forge-std/StdUtils.sol";
@@ -26,7 +26,6 @@ import {
     ENV_NVIDIA,
     ENV_AMD
 } from "../../../contracts/types/NexusTypes.sol";
-import {TermsSeen} from "../../../contracts/types/NexusTypes.sol";
 import {termsSeenOf} from "../helpers/TermsSeenOf.sol";
 
 /// @notice Drives random but bounded sequences of every value-moving Nexus call across 3 clients, 2 masters and

@@ -8,8 +8,7 @@ import {Source} from "../../../../contracts/Source.sol";
 import {IVault} from "../../../../contracts/interfaces/IVault.sol";
 import {ITask} from "../../../../contracts/interfaces/ITask.sol";
 import {IProviderRegistry} from "../../../../contracts/interfaces/IProviderRegistry.sol";
-import {DeliveryMethod, SourceParams, TaskState, Attempt, ENV_CPU, ENV_NVIDIA} from "../../../../contracts/types/NexusTypes.sol";
-import {TermsSeen} from "../../../../contracts/types/NexusTypes.sol";
+import {Attempt, DeliveryMethod, SourceParams, TaskState, TermsSeen, ENV_CPU, ENV_NVIDIA} from "../../../../contracts/types/NexusTypes.sol";
 import {termsSeenOf} from "../../helpers/TermsSeenOf.sol";
 
 /// @dev Deployment and small helpers shared by the fuzz, invariant and reentrancy suites (kept apart from the
