@@ -231,10 +231,11 @@ describe.skipIf(!haveChromium && !inCi)("example dapp (examples/dapp) in Chromiu
     const frExpected = (await matmul({ ...frInput, rounds: 1 })).resultSha256;
     expect(await frCard.getByTestId("matmul-sha256").innerText()).toBe(frExpected);
     expect(await frCard.getByTestId("verified").innerText()).toMatch(/^verified ✓ \(sha256 0x[0-9a-f]{8}…[0-9a-f]{8}\)$/);
-    expect(await frCard.getByTestId("status-trail").innerText()).toContain("NEW → ATTEMPTED → FINALIZED");
+    // The result (waitForResult) may show before the event stream delivers the attempt: the trail fills in.
+    expect(await waitForText(frCard.getByTestId("status-trail"), /NEW → ATTEMPTED → FINALIZED/, 30_000)).toContain("NEW → ATTEMPTED → FINALIZED");
     expectPayout(await frCard.getByTestId("payout").innerText(), "0.01");
-    const frLog = await frCard.getByTestId("event-log").innerText();
-    for (const name of ["TaskPublished", "TaskAttempted", "ResponseSubmitted", "TaskFinalized"]) expect(frLog).toContain(name);
+    const frLog = frCard.getByTestId("event-log");
+    for (const name of ["TaskPublished", "TaskAttempted", "ResponseSubmitted", "TaskFinalized"]) await waitForText(frLog, new RegExp(name), 30_000);
 
     // MANUAL: a response arrives, its payload verified; Confirm pays it.
     t = Date.now();
@@ -256,7 +257,7 @@ describe.skipIf(!haveChromium && !inCi)("example dapp (examples/dapp) in Chromiu
     expectPayout(payout, "0.02");
     expect(await manualCard.getByTestId("task-status").innerText()).toBe("FINALIZED");
     expect(await manualCard.getByTestId("matmul-sha256").innerText()).toBe(manualExpected);
-    expect(await manualCard.getByTestId("status-trail").innerText()).toContain("NEW → ATTEMPTED → RESPONDED → FINALIZED");
+    expect(await waitForText(manualCard.getByTestId("status-trail"), /NEW → ATTEMPTED → RESPONDED → FINALIZED/, 30_000)).toContain("NEW → ATTEMPTED → RESPONDED → FINALIZED");
     expect(await response.getByTestId("confirm").innerText()).toBe("Confirmed ✓");
     await waitForText(manualCard.getByTestId("event-log"), /TaskFinalized/, 30_000); // the live watcher saw it too
 

@@ -148,18 +148,23 @@ export function trackTask(p: TrackTaskParameters): { stop: () => void } {
     replaceChildren(errorEl, ...errorContent(error));
   };
 
-  // Status: moves forward only (events arrive in chain order); every status passed through is kept in the trail.
+  // Status: the latest one reached; the trail keeps every status passed through, in the protocol's order (a task's
+  // status only moves forward). Two sources report it, the event stream and waitForResult, in either order: a
+  // status learned late (the event of an attempt, after the result was shown) still takes its place in the trail.
   let status: number | undefined;
-  const trail: string[] = [];
+  const passed = new Set<number>();
   const setStatus = (next: number) => {
-    if (status !== undefined && (next <= status || TERMINAL.includes(status))) return;
-    status = next;
-    const name = taskStatusName(next);
-    trail.push(name);
+    if (passed.has(next)) return;
+    passed.add(next);
+    const trail = [...passed].sort((a, b) => a - b);
+    status = trail[trail.length - 1] ?? next;
+    const name = taskStatusName(status);
     statusEl.className = `status ${name}`;
     statusEl.textContent = name;
-    replaceChildren(trailEl, h("span", { class: "muted" }, "status: "), h("span", { class: "mono" }, trail.join(" → ")));
+    replaceChildren(trailEl, h("span", { class: "muted" }, "status: "), h("span", { class: "mono" }, trail.map(taskStatusName).join(" → ")));
   };
+  // The stream stops at the terminal event it delivers itself, so that the log holds every event up to it.
+  let terminalEventSeen = false;
 
   // Live events of this task only.
   let refundedByEvent: bigint | undefined;
@@ -179,8 +184,9 @@ export function trackTask(p: TrackTaskParameters): { stop: () => void } {
         if (manual && e.eventName === "ResponseSubmitted" && status !== TaskStatus.FINALIZED) void refreshResponses();
         const next = statusAfter(e, manual);
         if (next !== undefined) setStatus(next);
+        if (next !== undefined && TERMINAL.includes(next)) terminalEventSeen = true;
       }
-      if (status !== undefined && TERMINAL.includes(status)) {
+      if (terminalEventSeen) {
         if (status !== TaskStatus.FINALIZED) p.onSettled?.();
         unsubscribe();
       }
