@@ -208,16 +208,19 @@ export class TaskRunner {
 
   /**
    * Whether the stack just leased runs another handler than the one the task was published under (the source's
-   * metadata changed since). The lease is given back then: this run will not use it.
+   * metadata changed since). The lease is given back then: this run will not use it. A task published under a newer
+   * version than a busy stack runs is deferred instead, until the stack restarts with that version's handler.
    */
   async #handlerChanged(run: Run, r: TaskRecord, publishedVersion: number): Promise<boolean> {
     const lease = run.lease;
     if (lease === undefined) return false;
     const drift = await this.#handlers.drift(run.ctx, lease, r.source, publishedVersion);
     if (drift === undefined) return false;
-    run.log.warn(drift, "the source's handler changed since this task was published; not running it under another");
     lease.release();
     run.lease = undefined;
+    // The task is newer than the stack, which another task still holds: its handler starts once that one is done.
+    if (drift.publishedVersion > drift.runningVersion) throw new DeferError("handler-starting", 5_000);
+    run.log.warn(drift, "the source's handler changed since this task was published; not running it under another");
     return true;
   }
 
