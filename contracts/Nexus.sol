@@ -11,6 +11,7 @@ import {IVault} from "./interfaces/IVault.sol";
 import {CloneAddress} from "./libraries/CloneAddress.sol";
 import {TaskTermsCodec} from "./libraries/TaskTermsCodec.sol";
 import {ProviderRegistry} from "./ProviderRegistry.sol";
+import {ResponseCommitments} from "./ResponseCommitments.sol";
 import {Vault} from "./Vault.sol";
 import {
     AGENT_CLIENT,
@@ -31,7 +32,7 @@ import {
 /// @notice Users call only this contract. It authenticates tasks and sources by their CREATE2 address, checks
 /// who may act, moves money through the Vault and emits every protocol event. Admin powers are the fee (capped
 /// at 10 %), the treasury and the unbonding period (1 to 30 days); none of them touches a user's funds.
-contract Nexus is INexus, Ownable2Step {
+contract Nexus is INexus, Ownable2Step, ResponseCommitments {
     uint256 private constant SOURCE_ARGS_LENGTH = 52;
     uint256 private constant BPS = 10_000;
 
@@ -164,10 +165,21 @@ contract Nexus is INexus, Ownable2Step {
     }
 
     /// @inheritdoc INexus
-    function submitResponse(address task, string calldata resultUri, bytes32 resultHash, uint256 askedPayment)
-        external
-    {
+    function commitResponse(address task, bytes32 commitment) external {
+        _commit(task, msg.sender, commitment);
+        emit ResponseCommitted(task, msg.sender, commitment);
+    }
+
+    /// @inheritdoc INexus
+    function revealResponse(
+        address task,
+        string calldata resultUri,
+        bytes32 resultHash,
+        uint256 askedPayment,
+        bytes32 secret
+    ) external {
         TaskTerms memory t = _taskTerms(task);
+        _open(task, msg.sender, resultHash, askedPayment, secret);
         (bool finalized, address master) = ITask(task).recordResponse(msg.sender, askedPayment);
         if (t.lapsePenalty != 0) VAULT.release(master, t.lapsePenalty);
         emit ResponseSubmitted(task, msg.sender, resultUri, resultHash, finalized ? t.payment : askedPayment);

@@ -7,14 +7,15 @@
  */
 import { readFile, writeFile } from "node:fs/promises";
 import { network } from "hardhat";
-import { keccak256, parseEther, toHex, type Hash, type WalletClient } from "viem";
+import { encodeAbiParameters, keccak256, parseEther, toHex, type Address, type Hash, type Hex, type WalletClient } from "viem";
 import GpuNexus from "../ignition/modules/GpuNexus.ts";
 
 const SNAPSHOT = new URL("../gas-snapshot.json", import.meta.url);
 const REPORT = new URL("../docs/gas.md", import.meta.url);
 // Both ceilings were raised for Safety 2 of 3: an attempt reserves its penalty (one slot shared with the lockup) and
-// marks its master (a new slot per attempt, ~22,100 gas), and a response releases the reservation.
-const TARGETS = { firstResponseLifecycle: 330_000n, manualLifecycle3: 750_000n };
+// marks its master (a new slot per attempt, ~22,100 gas), and a response releases the reservation. Safety 3 of 3
+// raised them again: a response is committed (one more transaction and one slot) before it is revealed.
+const TARGETS = { firstResponseLifecycle: 380_000n, manualLifecycle3: 870_000n };
 const HOUR = 3600n;
 
 const connection = await network.create();
@@ -71,6 +72,21 @@ async function publishTask(source: `0x${string}`, label: string, n: number) {
   return { task: sim.result, used };
 }
 
+// A response: committed, then revealed in the next block (automine: the next transaction).
+const SECRET = keccak256(toHex("secret"));
+function commitment(task: Address, provider: Address, resultHash: Hex, askedPayment: bigint): Hex {
+  const types = [{ type: "address" }, { type: "address" }, { type: "bytes32" }, { type: "uint256" }, { type: "bytes32" }] as const;
+  return keccak256(encodeAbiParameters(types, [task, provider, resultHash, askedPayment, SECRET]));
+}
+async function respond(task: Address, p: WalletClient, uri: string, hash: Hex, asked: bigint, labels?: { commit: string; reveal: string }) {
+  const provider = p.account!.address;
+  const commit = nexus.write.commitResponse([task, commitment(task, provider, hash, asked)], { account: p.account });
+  const committed = labels ? await measure(labels.commit, commit) : (await publicClient.waitForTransactionReceipt({ hash: await commit })).gasUsed;
+  const reveal = nexus.write.revealResponse([task, uri, hash, asked, SECRET], { account: p.account });
+  const revealed = labels ? await measure(labels.reveal, reveal) : (await publicClient.waitForTransactionReceipt({ hash: await reveal })).gasUsed;
+  return committed + revealed;
+}
+
 // Providers: each paired with a master of its own (a master attempts a task once), which stakes; every provider
 // registers to both sources.
 for (const [m, p] of [[master, p1], [master2, p2], [master3, p3]] as const) {
@@ -89,18 +105,15 @@ for (const p of [p1, p2, p3]) {
 for (const [i, p] of [p1, p2, p3].entries()) {
   const { task } = await publishTask(first, "warm-up", 1000 + i);
   await nexus.write.attempt([task, p.account!.address, 0n], { account: p.account });
-  await nexus.write.submitResponse([task, "ipfs://warm", keccak256("0x00"), 0n], { account: p.account });
+  await respond(task, p, "ipfs://warm", keccak256("0x00"), 0n);
 }
 
 // FIRST_RESPONSE lifecycle.
 const fr = await publishTask(first, "publishTask", 1);
 const frAttempt = await measure("attempt", nexus.write.attempt([fr.task, p1.account!.address, 0n], { account: p1.account }));
 const c1 = config(101);
-const frSubmit = await measure(
-  "submitResponse (FIRST_RESPONSE, pays out)",
-  nexus.write.submitResponse([fr.task, c1.uri, c1.hash, 0n], { account: p1.account }),
-);
-const firstResponseLifecycle = fr.used + frAttempt + frSubmit;
+const frRespond = await respond(fr.task, p1, c1.uri, c1.hash, 0n, { commit: "commitResponse", reveal: "revealResponse (FIRST_RESPONSE, pays out)" });
+const firstResponseLifecycle = fr.used + frAttempt + frRespond;
 
 // MANUAL lifecycle with 3 providers: each asks the full payment (the provider node's default), and again with
 // asks below the payment, which store one more slot per response.
@@ -112,10 +125,10 @@ async function manualLifecycle(asked: bigint | undefined, suffix: string, salt: 
   }
   for (const [i, p] of [p1!, p2!, p3!].entries()) {
     const c = config(salt * 100 + i);
-    total += await measure(
-      `submitResponse (MANUAL${suffix}, #${i + 1})`,
-      nexus.write.submitResponse([mt.task, c.uri, c.hash, asked ?? parseEther("0.01")], { account: p.account }),
-    );
+    total += await respond(mt.task, p, c.uri, c.hash, asked ?? parseEther("0.01"), {
+      commit: `commitResponse (MANUAL${suffix}, #${i + 1})`,
+      reveal: `revealResponse (MANUAL${suffix}, #${i + 1})`,
+    });
   }
   return total + (await measure(`confirmResponse${suffix}`, nexus.write.confirmResponse([mt.task, p2!.account!.address], { account: client!.account })));
 }
@@ -130,7 +143,7 @@ await nexus.write.attempt([et.task, p1.account!.address, 0n], { account: p1.acco
 const st = await publishTask(manual, "publishTask (again)", 5);
 await nexus.write.attempt([st.task, p1.account!.address, 0n], { account: p1.account });
 await nexus.write.attempt([st.task, p2.account!.address, 0n], { account: p2.account });
-await nexus.write.submitResponse([st.task, "ipfs://r", keccak256("0x01"), parseEther("0.005")], { account: p1.account });
+await respond(st.task, p1, "ipfs://r", keccak256("0x01"), parseEther("0.005"));
 await networkHelpers.time.increase(3n * HOUR + 1n);
 await measure("reportLapse", nexus.write.reportLapse([et.task, p1.account!.address], { account: other.account }));
 // An attempt cut short: p2 and p3 attempt a FIRST_RESPONSE task, p3 wins, p2's reservation is released.
@@ -138,7 +151,7 @@ await measure("reportLapse", nexus.write.reportLapse([et.task, p1.account!.addre
   const rt = await publishTask(first, "publishTask (again)", 7);
   await nexus.write.attempt([rt.task, p2.account!.address, 0n], { account: p2.account });
   await nexus.write.attempt([rt.task, p3.account!.address, 0n], { account: p3.account });
-  await nexus.write.submitResponse([rt.task, "ipfs://r", keccak256("0x02"), 0n], { account: p3.account });
+  await respond(rt.task, p3, "ipfs://r", keccak256("0x02"), 0n);
   await measure("releaseAttempt", nexus.write.releaseAttempt([rt.task, p2.account!.address], { account: other.account }));
 }
 await measure("settle (expired, refund)", nexus.write.settle([et.task], { account: other.account }));
@@ -154,8 +167,8 @@ await measure("withdraw", nexus.write.withdraw([parseEther("1")], { account: mas
 await measure("collectFees", nexus.write.collectFees({ account: other.account }));
 gas.delete("warm-up");
 gas.delete("publishTask (again)");
-gas.set("FIRST_RESPONSE lifecycle (publishTask + attempt + submitResponse)", firstResponseLifecycle);
-gas.set("MANUAL lifecycle, 3 providers (publish + 3 attempts + 3 responses + confirm)", manualLifecycle3);
+gas.set("FIRST_RESPONSE lifecycle (publishTask + attempt + commitResponse + revealResponse)", firstResponseLifecycle);
+gas.set("MANUAL lifecycle, 3 providers (publish + 3 attempts + 3 commitments + 3 reveals + confirm)", manualLifecycle3);
 gas.set("MANUAL lifecycle, 3 providers asking less than the payment", manualLifecycle3Partial);
 for (const label of [...gas.keys()]) if (/\(MANUAL, asking less, #|confirmResponse, asking less|publishTask \(MANUAL, asking less/.test(label)) gas.delete(label);
 

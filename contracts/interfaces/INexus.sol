@@ -2,7 +2,7 @@
 pragma solidity 0.8.29;
 
 import {INexusEvents} from "./INexusEvents.sol";
-import {SourceParams, SourceStatus, TaskTerms, TermsSeen} from "../types/NexusTypes.sol";
+import {Commitment, SourceParams, SourceStatus, TaskTerms, TermsSeen} from "../types/NexusTypes.sol";
 
 /// @title The entry point of GPU Nexus: every state-changing call goes through it and every event comes from it.
 interface INexus is INexusEvents {
@@ -34,6 +34,15 @@ interface INexus is INexusEvents {
     error FeeTooHigh(uint16 feeBps, uint16 maxFeeBps);
     /// @notice The unbonding period is below the floor (longer than any attempt) or above the cap.
     error UnbondingPeriodOutOfRange(uint64 period, uint64 minPeriod, uint64 maxPeriod);
+    /// @notice The provider already committed a response to this task; a provider commits once per task.
+    error AlreadyCommitted(address task, address provider, uint40 committedAt);
+    /// @notice The provider has no commitment to reveal: a response is committed first, then revealed.
+    error NotCommitted(address task, address provider);
+    /// @notice A response is revealed in a later block than its commitment, at a later timestamp than `committedAt`.
+    error RevealTooEarly(address task, address provider, uint40 committedAt);
+    /// @notice The revealed response (task, provider, result hash, asked payment and secret) hashes to `revealed`,
+    /// whose first 27 bytes are not the committed `digest`.
+    error CommitmentMismatch(address task, address provider, bytes27 digest, bytes32 revealed);
     /// @notice The value does not fit the protocol's storage width.
     error ValueOverflow(uint256 value);
 
@@ -90,9 +99,23 @@ interface INexus is INexusEvents {
     /// A master attempts a task once, and only while at least half the attempt timeout remains before expiry.
     function attempt(address task, address provider, uint256 suggestedPayment) external;
 
-    /// @notice Submits the caller's (a provider's) response to `task` while its attempt is live.
-    function submitResponse(address task, string calldata resultUri, bytes32 resultHash, uint256 askedPayment)
-        external;
+    /// @notice Seals the caller's (a provider's) response to `task`:
+    /// `commitment = keccak256(abi.encode(task, provider, resultHash, askedPayment, secret))`, the secret 32 random
+    /// bytes. One commitment per provider and task. A commitment is accepted at any time, but only a reveal counts,
+    /// and only while the attempt is live: one never revealed by the attempt's deadline lapses like no response.
+    function commitResponse(address task, bytes32 commitment) external;
+
+    /// @notice Reveals the caller's committed response, in a later block than the commitment and while its attempt is
+    /// live. The response is the caller's alone: a copy sent by another provider opens no commitment of theirs.
+    /// @param askedPayment MANUAL_CONFIRMATION: the price asked, at most the payment. FIRST_RESPONSE pays the payment
+    /// whatever it says, but it is part of the commitment all the same.
+    function revealResponse(
+        address task,
+        string calldata resultUri,
+        bytes32 resultHash,
+        uint256 askedPayment,
+        bytes32 secret
+    ) external;
 
     /// @notice Confirms `provider`'s response to a MANUAL_CONFIRMATION task. By the client or its client agent.
     function confirmResponse(address task, address provider) external;
@@ -204,4 +227,7 @@ interface INexus is INexusEvents {
 
     /// @notice The address a task with these terms gets.
     function predictTaskAddress(TaskTerms calldata terms) external view returns (address);
+
+    /// @notice `provider`'s commitment to `task` while it waits for its reveal (a zero time when there is none).
+    function commitmentOf(address task, address provider) external view returns (Commitment memory);
 }

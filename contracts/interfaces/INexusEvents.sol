@@ -33,7 +33,9 @@ interface INexusEvents {
     event TaskAttempted(
         address indexed task, address indexed provider, address indexed master, uint40 deadline, uint256 suggestedPayment
     );
-    /// @notice A provider submitted a response.
+    /// @notice A provider sealed its response; it reveals it in a later block (`ResponseSubmitted`).
+    event ResponseCommitted(address indexed task, address indexed provider, bytes32 commitment);
+    /// @notice A provider revealed its committed response.
     event ResponseSubmitted(
         address indexed task, address indexed provider, string resultUri, bytes32 resultHash, uint256 askedPayment
     );

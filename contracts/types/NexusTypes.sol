@@ -124,6 +124,14 @@ struct Attempt {
     uint96 askedPayment;
 }
 
+/// @notice A provider's sealed response to a task, until it is revealed.
+struct Commitment {
+    /// @dev The first 27 bytes of `keccak256(abi.encode(task, provider, resultHash, askedPayment, secret))`.
+    bytes27 digest;
+    /// @dev When it was committed; zero when there is no commitment.
+    uint40 committedAt;
+}
+
 /// @notice A provider's registration to a source.
 struct Registration {
     address provider;

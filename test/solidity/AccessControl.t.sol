@@ -275,9 +275,10 @@ contract AccessControlTest is NexusFixture {
     function test_matrix_submitResponse_onlyTheProviderKey() public {
         address[] memory denied = _rolesExcept(_allow(provider));
         for (uint256 i; i < denied.length; ++i) {
+            _commit(liveTask, denied[i], 0);
+            _nextBlock();
             vm.expectRevert(abi.encodeWithSelector(ITask.AttemptNotLive.selector, liveTask, denied[i], uint40(0)));
-            vm.prank(denied[i]);
-            nexus.submitResponse(liveTask, RESULT_URI, RESULT_HASH, 0);
+            _reveal(liveTask, denied[i], 0);
         }
         _respond(liveTask, provider, 0);
         assertEq(uint8(ITask(liveTask).status()), uint8(TaskStatus.RESPONDED));

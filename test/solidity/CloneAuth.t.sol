@@ -136,8 +136,12 @@ contract CloneAuthTest is NexusFixture {
             vm.startPrank(provider);
             vm.expectRevert(err);
             nexus.attempt(f, provider, 0);
+            // A commitment is only a sealed note (it needs no task); its reveal is what a fake task refuses.
+            nexus.commitResponse(f, _commitment(f, provider, 0));
+            vm.roll(vm.getBlockNumber() + 1);
+            vm.warp(vm.getBlockTimestamp() + 1);
             vm.expectRevert(err);
-            nexus.submitResponse(f, RESULT_URI, RESULT_HASH, 0);
+            nexus.revealResponse(f, RESULT_URI, RESULT_HASH, 0, SECRET);
             vm.stopPrank();
             vm.startPrank(client);
             vm.expectRevert(err);

@@ -142,11 +142,13 @@ contract NexusAdminTest is NexusFixture {
         nexus.setFee(MAX_FEE_BPS);
         assertEq(ITask(task).terms().feeBps, FEE_BPS);
         uint256 fee = PAYMENT * FEE_BPS / 10_000;
+        _commit(task, provider, 0);
+        _nextBlock();
         _expectEmit();
         emit ResponseSubmitted(task, provider, RESULT_URI, RESULT_HASH, PAYMENT);
         _expectEmit();
         emit TaskFinalized(task, provider, master, PAYMENT, fee, 0, false);
-        _respond(task, provider, 0);
+        _reveal(task, provider, 0);
         assertEq(vault.balanceOf(master), PAYMENT - fee);
         // a task published after the change pays the new fee
         address later = _publishTask(source);

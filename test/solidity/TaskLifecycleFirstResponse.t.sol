@@ -449,11 +449,13 @@ contract TaskLifecycleFirstResponseTest is NexusFixture {
         uint256 fee = _fee(PAYMENT);
         uint256 vaultBefore = address(vault).balance;
 
+        _commit(task, provider, 123);
+        _nextBlock();
         _expectEmit();
         emit ResponseSubmitted(task, provider, RESULT_URI, RESULT_HASH, PAYMENT); // asked payment ignored
         _expectEmit();
         emit TaskFinalized(task, provider, master, PAYMENT, fee, 0, false);
-        _respond(task, provider, 123);
+        _reveal(task, provider, 123);
 
         TaskState memory s = ITask(task).state();
         assertEq(uint8(s.status), uint8(TaskStatus.FINALIZED));
@@ -479,17 +481,19 @@ contract TaskLifecycleFirstResponseTest is NexusFixture {
         _attempt(task, provider);
         _attempt(task, provider2);
         _respond(task, provider2, 0);
+        _commit(task, provider, 0);
+        _nextBlock();
         vm.expectRevert(abi.encodeWithSelector(ITask.TaskAlreadyFinalized.selector, task, provider2));
-        vm.prank(provider);
-        nexus.submitResponse(task, RESULT_URI, RESULT_HASH, 0);
+        _reveal(task, provider, 0);
         assertEq(vault.balanceOf(master), 0);
         assertEq(vault.balanceOf(master2), PAYMENT - _fee(PAYMENT));
     }
 
     function test_submitResponse_revertsWithoutAttempt() public {
+        _commit(task, provider, 0);
+        _nextBlock();
         vm.expectRevert(abi.encodeWithSelector(ITask.AttemptNotLive.selector, task, provider, uint40(0)));
-        vm.prank(provider);
-        nexus.submitResponse(task, RESULT_URI, RESULT_HASH, 0);
+        _reveal(task, provider, 0);
     }
 
     function test_submitResponse_revertsAtDeadline_acceptedJustBefore() public {
@@ -497,14 +501,15 @@ contract TaskLifecycleFirstResponseTest is NexusFixture {
         _attempt(task, provider2);
         uint40 deadline = _deadline(task, provider);
         vm.warp(deadline);
+        _commit(task, provider, 0);
+        _nextBlock();
         vm.expectRevert(abi.encodeWithSelector(ITask.AttemptNotLive.selector, task, provider, deadline));
-        vm.prank(provider);
-        nexus.submitResponse(task, RESULT_URI, RESULT_HASH, 0);
+        _reveal(task, provider, 0);
 
         address t2 = _publishTask(source);
         _attempt(t2, provider);
-        vm.warp(_deadline(t2, provider) - 1);
-        _respond(t2, provider, 0);
+        vm.warp(_deadline(t2, provider) - 2);
+        _respond(t2, provider, 0); // committed two seconds before the deadline, revealed one second before it
         assertEq(ITask(t2).winner(), provider);
     }
 
@@ -513,9 +518,10 @@ contract TaskLifecycleFirstResponseTest is NexusFixture {
         uint40 deadline = _deadline(task, provider);
         vm.warp(deadline);
         nexus.reportLapse(task, provider);
+        _commit(task, provider, 0);
+        _nextBlock();
         vm.expectRevert(abi.encodeWithSelector(ITask.AttemptNotLive.selector, task, provider, deadline));
-        vm.prank(provider);
-        nexus.submitResponse(task, RESULT_URI, RESULT_HASH, 0);
+        _reveal(task, provider, 0);
     }
 
     function test_submitResponse_onlyTheProviderKeySubmits() public {
@@ -523,9 +529,10 @@ contract TaskLifecycleFirstResponseTest is NexusFixture {
         _grantAllScopes(master, agent);
         address[2] memory others = [master, agent];
         for (uint256 i; i < others.length; ++i) {
+            _commit(task, others[i], 0);
+            _nextBlock();
             vm.expectRevert(abi.encodeWithSelector(ITask.AttemptNotLive.selector, task, others[i], uint40(0)));
-            vm.prank(others[i]);
-            nexus.submitResponse(task, RESULT_URI, RESULT_HASH, 0);
+            _reveal(task, others[i], 0);
         }
     }
 
@@ -534,11 +541,13 @@ contract TaskLifecycleFirstResponseTest is NexusFixture {
         vm.prank(provider);
         nexus.revokeMaster();
         uint256 fee = _fee(PAYMENT);
+        _commit(task, provider, 0);
+        _nextBlock();
         _expectEmit();
         emit ResponseSubmitted(task, provider, RESULT_URI, RESULT_HASH, PAYMENT);
         _expectEmit();
         emit TaskFinalized(task, provider, master, PAYMENT, fee, 0, false);
-        _respond(task, provider, 0);
+        _reveal(task, provider, 0);
         assertEq(vault.balanceOf(master), PAYMENT - fee);
         assertEq(vault.earningsOf(master), PAYMENT - fee);
         assertEq(vault.balanceOf(provider), 0);
@@ -549,19 +558,22 @@ contract TaskLifecycleFirstResponseTest is NexusFixture {
         nexus.setFee(0);
         task = _publishTask(source); // the fee is fixed when a task is published
         _attempt(task, provider);
+        _commit(task, provider, 0);
+        _nextBlock();
         _expectEmit();
         emit ResponseSubmitted(task, provider, RESULT_URI, RESULT_HASH, PAYMENT);
         _expectEmit();
         emit TaskFinalized(task, provider, master, PAYMENT, 0, 0, false);
-        _respond(task, provider, 0);
+        _reveal(task, provider, 0);
         assertEq(vault.balanceOf(master), PAYMENT);
         assertEq(vault.accruedFees(), 0);
     }
 
     function test_submitResponse_revertsForUnknownTask() public {
+        _commit(address(taskImpl), provider, 0);
+        _nextBlock();
         vm.expectRevert(abi.encodeWithSelector(INexus.UnknownTask.selector, address(taskImpl)));
-        vm.prank(provider);
-        nexus.submitResponse(address(taskImpl), RESULT_URI, RESULT_HASH, 0);
+        _reveal(address(taskImpl), provider, 0);
     }
 
     function test_submitResponse_revertsOnCanceledTask() public {
@@ -569,8 +581,9 @@ contract TaskLifecycleFirstResponseTest is NexusFixture {
         vm.warp(_deadline(task, provider));
         vm.prank(client);
         nexus.cancelTask(task);
+        _commit(task, provider, 0);
+        _nextBlock();
         vm.expectRevert(abi.encodeWithSelector(ITask.TaskClosed.selector, task, TaskStatus.CANCELED));
-        vm.prank(provider);
-        nexus.submitResponse(task, RESULT_URI, RESULT_HASH, 0);
+        _reveal(task, provider, 0);
     }
 }

@@ -81,10 +81,12 @@ contract TaskLifecycleManualTest is NexusFixture {
         _attempt(task, provider);
         _skip(5 minutes);
         uint256 vaultBefore = address(vault).balance;
+        _commit(task, provider, 0.6 ether);
+        _nextBlock();
         vm.recordLogs();
         _expectEmit();
         emit ResponseSubmitted(task, provider, RESULT_URI, RESULT_HASH, 0.6 ether);
-        _respond(task, provider, 0.6 ether);
+        _reveal(task, provider, 0.6 ether);
         Vm.Log[] memory logs = vm.getRecordedLogs();
         uint256 fromNexus;
         for (uint256 i; i < logs.length; ++i) {
@@ -115,9 +117,10 @@ contract TaskLifecycleManualTest is NexusFixture {
 
     function test_submitResponse_revertsOnAskedPaymentAboveEscrow() public {
         _attempt(task, provider);
+        _commit(task, provider, PAYMENT + 1);
+        _nextBlock();
         vm.expectRevert(abi.encodeWithSelector(ITask.PaymentAboveEscrow.selector, task, PAYMENT + 1, PAYMENT));
-        vm.prank(provider);
-        nexus.submitResponse(task, RESULT_URI, RESULT_HASH, PAYMENT + 1);
+        _reveal(task, provider, PAYMENT + 1);
     }
 
     function test_submitResponse_severalResponders_earliestIsSelected() public {
@@ -133,9 +136,10 @@ contract TaskLifecycleManualTest is NexusFixture {
         _attempt(task, provider);
         _respond(task, provider, PAYMENT);
         uint40 deadline = _deadline(task, provider);
+        _commit(task, provider, 1);
+        _nextBlock();
         vm.expectRevert(abi.encodeWithSelector(ITask.AttemptNotLive.selector, task, provider, deadline));
-        vm.prank(provider);
-        nexus.submitResponse(task, RESULT_URI, RESULT_HASH, 1);
+        _reveal(task, provider, 1);
     }
 
     function test_submitResponse_lateResponseAfterConfirmationRefused() public {
@@ -143,9 +147,10 @@ contract TaskLifecycleManualTest is NexusFixture {
         _attempt(task, provider2);
         _respond(task, provider, PAYMENT);
         _confirm(task, provider);
+        _commit(task, provider2, 0);
+        _nextBlock();
         vm.expectRevert(abi.encodeWithSelector(ITask.TaskAlreadyFinalized.selector, task, provider));
-        vm.prank(provider2);
-        nexus.submitResponse(task, RESULT_URI, RESULT_HASH, 0);
+        _reveal(task, provider2, 0);
     }
 
     // ================================================================ confirmResponse

@@ -7,6 +7,7 @@ import {ITask} from "../../contracts/interfaces/ITask.sol";
 import {
     Attempt,
     AttemptState,
+    Commitment,
     DeliveryMethod,
     SourceParams,
     TaskState,
@@ -62,6 +63,20 @@ contract TaskViewsTest is NexusFixture {
         assertEq(a.askedPayment, asked, "askedPayment");
     }
 
+    /// @dev Commits now and checks the live attempt shows the commitment, then reveals one block (second) later.
+    function _commitShownThenRevealed(address task, address p, uint256 asked) internal {
+        _commit(task, p, asked);
+        Attempt memory a = ITask(task).attemptOf(p);
+        assertEq(uint8(a.state), uint8(AttemptState.LIVE), "committed attempt is live");
+        assertEq(a.respondedAt, 0, "not responded before the reveal");
+        Commitment memory c = nexus.commitmentOf(task, p);
+        assertEq(c.committedAt, _now(), "committedAt");
+        assertEq(c.digest, bytes27(_commitment(task, p, asked)), "digest");
+        _nextBlock();
+        _reveal(task, p, asked);
+        assertEq(nexus.commitmentOf(task, p).committedAt, 0, "cleared by the reveal");
+    }
+
     function test_terms_matchPublication_andIgnoreLaterUpdates() public {
         uint64 salt = 31337;
         TaskTerms memory expected = _termsFor(client, manualSource, expiry, PAYMENT, salt);
@@ -104,8 +119,8 @@ contract TaskViewsTest is NexusFixture {
         uint40 d2 = t0 + 20 minutes + ATTEMPT_TIMEOUT;
         _assertState(task, TaskStatus.ATTEMPTED, 2, address(0), d2, 0);
 
-        vm.warp(t0 + 30 minutes);
-        _respond(task, provider2, 0);
+        vm.warp(t0 + 30 minutes - 1);
+        _commitShownThenRevealed(task, provider2, 0);
         uint40 closed = t0 + 30 minutes;
         _assertState(task, TaskStatus.FINALIZED, 0, provider2, d2, closed); // nothing is live once closed
         assertEq(ITask(task).winner(), provider2);
@@ -123,15 +138,15 @@ contract TaskViewsTest is NexusFixture {
         _attempt(task, provider2);
         uint40 d = t0 + ATTEMPT_TIMEOUT;
 
-        vm.warp(t0 + 5 minutes);
-        _respond(task, provider, 0.9 ether);
+        vm.warp(t0 + 5 minutes - 1);
+        _commitShownThenRevealed(task, provider, 0.9 ether);
         _assertState(task, TaskStatus.RESPONDED, 1, provider, d, 0);
         _assertAttempt(task, provider, AttemptState.RESPONDED, d, t0 + 5 minutes, 0.9 ether);
         assertEq(ITask(task).winner(), address(0), "no winner before confirmation");
         assertEq(ITask(task).escrow(), PAYMENT);
         assertEq(ITask(task).settleableAt(), uint256(expiry) + REVIEW_WINDOW);
 
-        vm.warp(t0 + 6 minutes);
+        vm.warp(t0 + 6 minutes - 1);
         _respond(task, provider2, 0.5 ether);
         _assertState(task, TaskStatus.RESPONDED, 0, provider, d, 0);
 

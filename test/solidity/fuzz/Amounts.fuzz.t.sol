@@ -160,9 +160,11 @@ contract AmountsFuzzTest is NexusSetup {
         _attempt(task, provider, asked);
 
         uint256 fee = payment * feeBps / BPS;
+        _commit(task, provider, asked);
+        _nextBlock();
         vm.expectEmit(true, true, true, true, address(nexus));
         emit INexusEvents.TaskFinalized(task, provider, master, payment, fee, 0, false);
-        _respond(task, provider, asked); // the asked amount is irrelevant on FIRST_RESPONSE
+        _reveal(task, provider, asked); // the asked amount is irrelevant on FIRST_RESPONSE
 
         assertEq(vault.balanceOf(master), payment - fee, "master payout");
         assertEq(vault.earningsOf(master), payment - fee, "master earnings");
@@ -233,19 +235,26 @@ contract AmountsFuzzTest is NexusSetup {
         );
     }
 
-    /// MANUAL: an asked payment above the task's payment is refused and the attempt stays live.
+    /// MANUAL: an asked payment above the task's payment is refused at the reveal and the attempt stays live; its
+    /// commitment cannot be replaced (a provider commits once per task), so it lapses, while another provider's full ask pays.
     function testFuzz_manual_askedAbovePaymentRefused(uint256 payment, uint256 asked) public {
         address source = _market(_params(DeliveryMethod.MANUAL_CONFIRMATION));
         payment = bound(payment, 1e12, U96 - 1);
         asked = bound(asked, payment + 1, type(uint256).max);
         address task = _publishTask(client, source, uint64(block.timestamp + 1 days), payment, payment);
         _attempt(task, provider, payment);
+        _commit(task, provider, asked);
+        _nextBlock();
         vm.expectRevert(abi.encodeWithSelector(ITask.PaymentAboveEscrow.selector, task, asked, payment));
-        _respond(task, provider, asked);
+        _reveal(task, provider, asked);
         assertEq(uint8(_attemptOf(task, provider).state), uint8(AttemptState.LIVE));
         assertEq(_state(task).liveAttempts, 1);
-        _respond(task, provider, payment); // the full payment is a valid ask
-        assertEq(_attemptOf(task, provider).askedPayment, payment);
+        uint40 committedAt = nexus.commitmentOf(task, provider).committedAt;
+        vm.expectRevert(abi.encodeWithSelector(INexus.AlreadyCommitted.selector, task, provider, committedAt));
+        _commit(task, provider, payment);
+        _attempt(task, provider2, payment);
+        _respond(task, provider2, payment); // the full payment is a valid ask
+        assertEq(_attemptOf(task, provider2).askedPayment, payment);
     }
 
     /// MANUAL: the suggested payment at attempt must not exceed the payment; FIRST_RESPONSE ignores it.

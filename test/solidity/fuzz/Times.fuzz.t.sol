@@ -2,6 +2,7 @@
 pragma solidity 0.8.29;
 
 import {NexusSetup} from "./utils/NexusSetup.sol";
+import {ResponseCommitment} from "../../../contracts/libraries/ResponseCommitment.sol";
 import {INexus} from "../../../contracts/interfaces/INexus.sol";
 import {INexusEvents} from "../../../contracts/interfaces/INexusEvents.sol";
 import {ITask} from "../../../contracts/interfaces/ITask.sol";
@@ -126,9 +127,12 @@ contract TimesFuzzTest is NexusSetup {
         address task = _publishTask(client, source, expiry, PAYMENT, PAYMENT);
         vm.warp(block.timestamp + 5);
         uint40 deadline = _attempt(task, provider, 0);
-        uint256 when = _around(deadline, whenSeed, p.attemptTimeout + 10, block.timestamp);
-        vm.warp(when);
         asked = bound(asked, 0, PAYMENT);
+        _commit(task, provider, asked);
+        // The reveal comes at least one second after its commitment.
+        uint256 when = _around(deadline, whenSeed, p.attemptTimeout + 10, block.timestamp + 1);
+        vm.warp(when);
+        vm.roll(block.number + 1);
 
         // Reporting the lapse, tried in a snapshot.
         uint256 snap = vm.snapshotState();
@@ -143,7 +147,7 @@ contract TimesFuzzTest is NexusSetup {
         vm.revertToStateAndDelete(snap);
 
         if (lapsed) vm.expectRevert(abi.encodeWithSelector(ITask.AttemptNotLive.selector, task, provider, deadline));
-        _respond(task, provider, asked);
+        _reveal(task, provider, asked);
         if (lapsed) {
             assertEq(uint8(_attemptOf(task, provider).state), uint8(AttemptState.LIVE));
             return;
@@ -296,8 +300,9 @@ contract TimesFuzzTest is NexusSetup {
         // provider2 lapses, then its slot is still counted until reported; provider attempts later.
         vm.warp(block.timestamp + bound(gapSeed, 0, 2 * p.attemptTimeout));
         uint40 d1 = _attempt(task, provider, 0);
-        uint256 closeAt = bound(respondSeed, block.timestamp, d1 - 1);
-        vm.warp(closeAt);
+        // Committed one second before the close, revealed at it.
+        uint256 closeAt = bound(respondSeed, block.timestamp + 1, d1 - 1);
+        vm.warp(closeAt - 1);
         _respond(task, provider, 0);
         assertEq(_state(task).closedAt, closeAt);
 
@@ -330,10 +335,11 @@ contract TimesFuzzTest is NexusSetup {
         address source = _market(p);
         address task = _publishTask(client, source, uint64(block.timestamp + 7 days), PAYMENT, PAYMENT);
         uint40 d1 = _attempt(task, provider, 0);
-        vm.warp(block.timestamp + bound(gapSeed, 0, p.attemptTimeout - 1));
+        vm.warp(block.timestamp + bound(gapSeed, 0, p.attemptTimeout - 2));
         uint40 d2 = _attempt(task, provider2, 0);
         assertEq(vault.stakeOf(master).reserved + vault.stakeOf(master2).reserved, 2 * uint256(p.lapsePenalty));
-        vm.warp(bound(respondSeed, block.timestamp, d1 - 1));
+        // Committed, then revealed one second later, before the deadline.
+        vm.warp(bound(respondSeed, block.timestamp, d1 - 2));
         _respond(task, provider, PAYMENT);
         assertEq(vault.stakeOf(master).reserved, 0, "released by the response");
         uint256 confirmedAt = bound(confirmSeed, block.timestamp, block.timestamp + 2 * p.attemptTimeout);
@@ -453,14 +459,15 @@ contract TimesFuzzTest is NexusSetup {
         for (uint256 i; i < steps; ++i) {
             seed = uint256(keccak256(abi.encode(seed, i)));
             address prov = provs[seed % 2];
-            uint256 action = (seed >> 8) % 4;
+            uint256 action = (seed >> 8) % 5;
             if (action == 3) {
                 vm.warp(block.timestamp + (seed >> 24) % 3 hours);
                 continue;
             }
             vm.prank(prov);
             if (action == 0) try nexus.attempt(task, prov, 0) {} catch {}
-            else if (action == 1) try nexus.submitResponse(task, "", bytes32(0), (seed >> 16) % PAYMENT) {} catch {}
+            else if (action == 1) try nexus.commitResponse(task, _commitmentOf(task, prov, seed)) {} catch {}
+            else if (action == 4) try nexus.revealResponse(task, "", bytes32(0), _askOf(seed), SECRET) {} catch {}
             else try nexus.reportLapse(task, prov) {} catch {}
         }
         uint256 snap = vm.snapshotState();
@@ -474,5 +481,14 @@ contract TimesFuzzTest is NexusSetup {
             "conservation"
         );
         vm.revertToStateAndDelete(snap);
+    }
+
+    /// @dev The lifecycle fuzz asks one amount per seed's low bits, so a reveal can match an earlier commitment.
+    function _askOf(uint256 seed) private pure returns (uint256) {
+        return (seed & 3) * (PAYMENT / 4);
+    }
+
+    function _commitmentOf(address task, address prov, uint256 seed) private pure returns (bytes32) {
+        return ResponseCommitment.hash(task, prov, bytes32(0), _askOf(seed), SECRET);
     }
 }

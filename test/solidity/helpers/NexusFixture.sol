@@ -19,6 +19,7 @@ import {
     ENV_NVIDIA
 } from "../../../contracts/types/NexusTypes.sol";
 import {termsSeenOf} from "./TermsSeenOf.sol";
+import {ResponseCommitment} from "../../../contracts/libraries/ResponseCommitment.sol";
 
 /// @title Shared deployment and helpers for GPU Nexus Solidity tests.
 /// @notice Inherit it, call `super.setUp()` if you override `setUp`. Every helper acts through Nexus with
@@ -50,6 +51,7 @@ abstract contract NexusFixture is Test, INexusEvents {
     bytes32 internal immutable CONFIG_HASH = sha256("task config");
     string internal constant RESULT_URI = "ipfs://QmResult";
     bytes32 internal immutable RESULT_HASH = sha256("result");
+    bytes32 internal constant SECRET = keccak256("the provider's secret");
     bytes32 internal immutable METADATA_HASH = sha256("source metadata");
 
     // ------------------------------------------------------------ deployment
@@ -237,9 +239,31 @@ abstract contract NexusFixture is Test, INexusEvents {
         nexus.attempt(task, provider_, suggestedPayment);
     }
 
+    /// @dev Commits, moves to the next block (one second later) and reveals: a provider's response.
     function _respond(address task, address provider_, uint256 askedPayment) internal {
+        _commit(task, provider_, askedPayment);
+        _nextBlock();
+        _reveal(task, provider_, askedPayment);
+    }
+
+    function _commit(address task, address provider_, uint256 askedPayment) internal {
         vm.prank(provider_);
-        nexus.submitResponse(task, RESULT_URI, RESULT_HASH, askedPayment);
+        nexus.commitResponse(task, _commitment(task, provider_, askedPayment));
+    }
+
+    function _reveal(address task, address provider_, uint256 askedPayment) internal {
+        vm.prank(provider_);
+        nexus.revealResponse(task, RESULT_URI, RESULT_HASH, askedPayment, SECRET);
+    }
+
+    function _commitment(address task, address provider_, uint256 askedPayment) internal view returns (bytes32) {
+        return ResponseCommitment.hash(task, provider_, RESULT_HASH, askedPayment, SECRET);
+    }
+
+    /// @dev The next block, one second later.
+    function _nextBlock() internal {
+        _skip(1);
+        vm.roll(vm.getBlockNumber() + 1);
     }
 
     function _confirm(address task, address provider_) internal {

@@ -10,6 +10,7 @@ import {Task} from "../../../contracts/Task.sol";
 import {Source} from "../../../contracts/Source.sol";
 import {IVault} from "../../../contracts/interfaces/IVault.sol";
 import {ITask} from "../../../contracts/interfaces/ITask.sol";
+import {ResponseCommitment} from "../../../contracts/libraries/ResponseCommitment.sol";
 import {ISource} from "../../../contracts/interfaces/ISource.sol";
 import {IProviderRegistry} from "../../../contracts/interfaces/IProviderRegistry.sol";
 import {
@@ -74,6 +75,14 @@ contract NexusHandler is CommonBase, StdCheats, StdUtils {
     uint8 internal constant RESERVED = 1;
     uint8 internal constant RELEASED = 2;
     uint8 internal constant SLASHED = 3;
+    struct Committed {
+        bytes32 resultHash;
+        uint256 ask;
+    }
+
+    bytes32 internal constant SECRET = keccak256("secret");
+    /// @dev What each provider committed on each task, so its reveal opens the commitment.
+    mapping(address task => mapping(address provider => Committed)) internal ghostCommitted;
     mapping(address task => uint256) public ghostClosings; // successful closing calls per task
     mapping(address task => uint8) public ghostTerminal; // first terminal status seen + 1
     mapping(address task => uint256) public ghostEscrowReleases; // times the escrow went from payment to zero
@@ -482,11 +491,24 @@ contract NexusHandler is CommonBase, StdCheats, StdUtils {
             provider = providers[provSeed % providers.length];
         }
         TaskTerms memory t = ITask(task).terms();
+        bool fr = t.deliveryMethod == DeliveryMethod.FIRST_RESPONSE;
+        // A response is committed, then revealed one block (one second) later. An attempt commits once: a
+        // commitment whose reveal was refused (an ask above the payment) is revealed as committed.
+        if (nexus.commitmentOf(task, provider).committedAt == 0) {
+            uint256 ask = (askSeed >> 8) % 10 == 0 ? t.payment + 1 : _bound(askSeed >> 16, 0, t.payment);
+            vm.prank(provider);
+            try nexus.commitResponse(task, ResponseCommitment.hash(task, provider, bytes32(askSeed), ask, SECRET)) {
+                ghostCommitted[task][provider] = Committed({resultHash: bytes32(askSeed), ask: ask});
+            } catch {}
+        }
+        vm.warp(vm.getBlockTimestamp() + 1);
+        vm.roll(vm.getBlockNumber() + 1);
+        Committed memory c = ghostCommitted[task][provider];
+        uint256 asked = c.ask;
         TaskState memory st = ITask(task).state();
         Attempt memory a = ITask(task).attemptOf(provider);
-        bool fr = t.deliveryMethod == DeliveryMethod.FIRST_RESPONSE;
-        uint256 asked = (askSeed >> 8) % 10 == 0 ? t.payment + 1 : _bound(askSeed >> 16, 0, t.payment);
-        bool predicted = !_isClosed(st.status) && a.state == AttemptState.LIVE && block.timestamp < a.deadline
+        bool predicted = !_isClosed(st.status) && a.state == AttemptState.LIVE
+            && nexus.commitmentOf(task, provider).committedAt != 0 && block.timestamp < a.deadline
             && (fr || asked <= t.payment);
 
         address payee = _payee(task, provider);
@@ -497,7 +519,7 @@ contract NexusHandler is CommonBase, StdCheats, StdUtils {
 
         vm.prank(provider);
         bool ok;
-        try nexus.submitResponse(task, "ipfs://res", bytes32(askSeed), asked) {
+        try nexus.revealResponse(task, "ipfs://res", c.resultHash, asked, SECRET) {
             ok = true;
         } catch {}
         _expect(predicted, ok, "submitResponse");

@@ -9,6 +9,7 @@ import {ITask} from "../../../contracts/interfaces/ITask.sol";
 import {IVault} from "../../../contracts/interfaces/IVault.sol";
 import {DeliveryMethod, SourceParams, TaskStatus, ENV_CPU} from "../../../contracts/types/NexusTypes.sol";
 import {termsSeenOf} from "../helpers/TermsSeenOf.sol";
+import {ResponseCommitment} from "../../../contracts/libraries/ResponseCommitment.sol";
 
 /// @notice Only `withdraw` sends native currency, to its caller, after debiting, under a reentrancy guard. A receiver
 /// re-entering every value-moving function from its `receive` cannot spend or be credited twice; a receiver that
@@ -55,6 +56,15 @@ contract ReentrancyTest is NexusSetup {
             abi.encodeCall(INexus.publishTask, (source, "ipfs://c", bytes32(0), expiry, payment, salt, termsSeenOf(nexus, source)))
         );
         task = abi.decode(ret, (address));
+    }
+
+    /// @dev A contract provider commits, and reveals in the next block.
+    function _respondAs(ContractUser who, address task, uint256 asked) internal {
+        bytes32 commitment = ResponseCommitment.hash(task, address(who), bytes32(0), asked, SECRET);
+        who.act(abi.encodeCall(INexus.commitResponse, (task, commitment)));
+        vm.warp(vm.getBlockTimestamp() + 1);
+        vm.roll(vm.getBlockNumber() + 1);
+        who.act(abi.encodeCall(INexus.revealResponse, (task, "", bytes32(0), asked, SECRET)));
     }
 
     function _withdrawAs(ContractUser who, uint256 amount) internal {
@@ -371,7 +381,7 @@ contract ReentrancyTest is NexusSetup {
 
     // ------------------------------------------------------------------ no other path sends value
 
-    /// Client, master, provider and treasury are contracts. Every crediting path — submitResponse (FIRST_RESPONSE),
+    /// Client, master, provider and treasury are contracts. Every crediting path — revealResponse (FIRST_RESPONSE),
     /// confirmResponse, settle (paid and expired), cancelTask, reportLapse, claim, collectFees — completes and
     /// credits balances. With `reject` the contracts revert on any
     /// incoming value (so a push would make the flow revert); without it they count every call they receive, which
@@ -425,7 +435,7 @@ contract ReentrancyTest is NexusSetup {
         // 2. MANUAL confirmed by the client contract: master paid, client refunded.
         address t2 = _publishAs(cA, sm, later, PAY, PAY, 2);
         pA.act(abi.encodeCall(INexus.attempt, (t2, address(pA), 0)));
-        pA.act(abi.encodeCall(INexus.submitResponse, (t2, "", bytes32(0), 0.3 ether)));
+        _respondAs(pA, t2, 0.3 ether);
         cA.act(abi.encodeCall(INexus.confirmResponse, (t2, address(pA))));
         expectFees += 0.3 ether * fee / BPS;
         expectMaster += 0.3 ether - 0.3 ether * fee / BPS;
@@ -460,7 +470,7 @@ contract ReentrancyTest is NexusSetup {
         address t7 = _publishAs(cA, sf, uint64(block.timestamp + 1 days), PAY, PAY, 7);
         pA.act(abi.encodeCall(INexus.attempt, (t7, address(pA), 0)));
         pA.act(abi.encodeCall(INexus.revokeMaster, ()));
-        pA.act(abi.encodeCall(INexus.submitResponse, (t7, "", bytes32(0), 0)));
+        _respondAs(pA, t7, 0);
         expectFees += PAY * fee / BPS;
         expectMaster += PAY - PAY * fee / BPS;
         uint256 expectProvider = 0;

@@ -10,6 +10,7 @@ import {ITask} from "../../../../contracts/interfaces/ITask.sol";
 import {IProviderRegistry} from "../../../../contracts/interfaces/IProviderRegistry.sol";
 import {Attempt, DeliveryMethod, SourceParams, TaskState, TermsSeen, ENV_CPU, ENV_NVIDIA} from "../../../../contracts/types/NexusTypes.sol";
 import {termsSeenOf} from "../../helpers/TermsSeenOf.sol";
+import {ResponseCommitment} from "../../../../contracts/libraries/ResponseCommitment.sol";
 
 /// @dev Deployment and small helpers shared by the fuzz, invariant and reentrancy suites (kept apart from the
 /// unit-test fixture so both can evolve independently).
@@ -17,6 +18,7 @@ abstract contract NexusSetup is Test {
     uint64 internal constant UNBONDING = 7 days;
     uint256 internal constant START = 1_700_000_000;
     uint256 internal constant BPS = 10_000;
+    bytes32 internal constant SECRET = keccak256("secret");
 
     Nexus internal nexus;
     IVault internal vault;
@@ -131,9 +133,27 @@ abstract contract NexusSetup is Test {
         deadline = ITask(task).attemptOf(provider_).deadline;
     }
 
+    /// @dev Commits, moves to the next block (one second later) and reveals.
     function _respond(address task, address provider_, uint256 asked) internal {
+        _commit(task, provider_, asked);
+        _nextBlock();
+        _reveal(task, provider_, asked);
+    }
+
+    /// @dev The next block, one second later.
+    function _nextBlock() internal {
+        vm.warp(vm.getBlockTimestamp() + 1);
+        vm.roll(vm.getBlockNumber() + 1);
+    }
+
+    function _commit(address task, address provider_, uint256 asked) internal {
         vm.prank(provider_);
-        nexus.submitResponse(task, "ipfs://result", keccak256("result"), asked);
+        nexus.commitResponse(task, ResponseCommitment.hash(task, provider_, keccak256("result"), asked, SECRET));
+    }
+
+    function _reveal(address task, address provider_, uint256 asked) internal {
+        vm.prank(provider_);
+        nexus.revealResponse(task, "ipfs://result", keccak256("result"), asked, SECRET);
     }
 
     function _state(address task) internal view returns (TaskState memory) {
