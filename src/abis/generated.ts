@@ -38,8 +38,55 @@ export const nexusAbi = [
     "type": "constructor"
   },
   {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "task",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      },
+      {
+        "internalType": "uint40",
+        "name": "committedAt",
+        "type": "uint40"
+      }
+    ],
+    "name": "AlreadyCommitted",
+    "type": "error"
+  },
+  {
     "inputs": [],
     "name": "CloneArgumentsTooLong",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "task",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      },
+      {
+        "internalType": "bytes27",
+        "name": "digest",
+        "type": "bytes27"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "revealed",
+        "type": "bytes32"
+      }
+    ],
+    "name": "CommitmentMismatch",
     "type": "error"
   },
   {
@@ -167,6 +214,22 @@ export const nexusAbi = [
     "inputs": [
       {
         "internalType": "address",
+        "name": "task",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      }
+    ],
+    "name": "NotCommitted",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
         "name": "source",
         "type": "address"
       },
@@ -247,6 +310,27 @@ export const nexusAbi = [
       }
     ],
     "name": "ProviderNotPaired",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "task",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      },
+      {
+        "internalType": "uint40",
+        "name": "committedAt",
+        "type": "uint40"
+      }
+    ],
+    "name": "RevealTooEarly",
     "type": "error"
   },
   {
@@ -767,6 +851,31 @@ export const nexusAbi = [
       }
     ],
     "name": "ProviderUnregistered",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "task",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes32",
+        "name": "commitment",
+        "type": "bytes32"
+      }
+    ],
+    "name": "ResponseCommitted",
     "type": "event"
   },
   {
@@ -1402,6 +1511,60 @@ export const nexusAbi = [
         "type": "address"
       },
       {
+        "internalType": "bytes32",
+        "name": "commitment",
+        "type": "bytes32"
+      }
+    ],
+    "name": "commitResponse",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "task",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      }
+    ],
+    "name": "commitmentOf",
+    "outputs": [
+      {
+        "components": [
+          {
+            "internalType": "bytes27",
+            "name": "digest",
+            "type": "bytes27"
+          },
+          {
+            "internalType": "uint40",
+            "name": "committedAt",
+            "type": "uint40"
+          }
+        ],
+        "internalType": "struct Commitment",
+        "name": "",
+        "type": "tuple"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "task",
+        "type": "address"
+      },
+      {
         "internalType": "address",
         "name": "provider",
         "type": "address"
@@ -1941,6 +2104,39 @@ export const nexusAbi = [
     "type": "function"
   },
   {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "task",
+        "type": "address"
+      },
+      {
+        "internalType": "string",
+        "name": "resultUri",
+        "type": "string"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "resultHash",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint256",
+        "name": "askedPayment",
+        "type": "uint256"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "secret",
+        "type": "bytes32"
+      }
+    ],
+    "name": "revealResponse",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
     "inputs": [],
     "name": "revokeMaster",
     "outputs": [],
@@ -2059,34 +2255,6 @@ export const nexusAbi = [
       }
     ],
     "stateMutability": "view",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "address",
-        "name": "task",
-        "type": "address"
-      },
-      {
-        "internalType": "string",
-        "name": "resultUri",
-        "type": "string"
-      },
-      {
-        "internalType": "bytes32",
-        "name": "resultHash",
-        "type": "bytes32"
-      },
-      {
-        "internalType": "uint256",
-        "name": "askedPayment",
-        "type": "uint256"
-      }
-    ],
-    "name": "submitResponse",
-    "outputs": [],
-    "stateMutability": "nonpayable",
     "type": "function"
   },
   {
@@ -4669,6 +4837,27 @@ export const nexusErrorsAbi = [
     "inputs": [
       {
         "internalType": "address",
+        "name": "task",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      },
+      {
+        "internalType": "uint40",
+        "name": "committedAt",
+        "type": "uint40"
+      }
+    ],
+    "name": "AlreadyCommitted",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
         "name": "source",
         "type": "address"
       }
@@ -4769,6 +4958,32 @@ export const nexusErrorsAbi = [
   {
     "inputs": [],
     "name": "CloneArgumentsTooLong",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "task",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      },
+      {
+        "internalType": "bytes27",
+        "name": "digest",
+        "type": "bytes27"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "revealed",
+        "type": "bytes32"
+      }
+    ],
+    "name": "CommitmentMismatch",
     "type": "error"
   },
   {
@@ -5038,6 +5253,22 @@ export const nexusErrorsAbi = [
         "type": "address"
       }
     ],
+    "name": "NotCommitted",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "task",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      }
+    ],
     "name": "NotCutShort",
     "type": "error"
   },
@@ -5265,6 +5496,27 @@ export const nexusErrorsAbi = [
   {
     "inputs": [],
     "name": "ReentrancyGuardReentrantCall",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "task",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      },
+      {
+        "internalType": "uint40",
+        "name": "committedAt",
+        "type": "uint40"
+      }
+    ],
+    "name": "RevealTooEarly",
     "type": "error"
   },
   {
@@ -5531,7 +5783,7 @@ export const nexusErrorsAbi = [
 ] as const;
 
 /** Names of the errors the protocol's own interfaces declare (the rest come from OpenZeppelin). */
-export const protocolErrorNames = ["AllowanceExceeded","AlreadyAttempted","AlreadyInitialized","AlreadyRegistered","AmountOverflow","AttemptNotLive","AttemptSlotsFull","AttemptWindowTooShort","FeeChanged","FeeTooHigh","InsufficientBalance","InsufficientFreeLockup","InvalidAgentScopes","InvalidAttemptTimeout","InvalidEnvironments","InvalidExpiry","InvalidMaxConcurrentAttempts","LockupBelowMinimum","MasterAlreadyAttempted","MissingAgentScope","MissingReviewWindow","NoMasterAnnounced","NoResponse","NotCutShort","NotLapsed","NotManualTask","NotNexus","NotRegistered","NotRegistryNexus","NotSourceNexus","NotTaskNexus","NotYetSettleable","NothingUnbonding","PaymentAboveEscrow","PaymentBelowMinimum","PenaltyAboveMasterCap","ProviderNotAnnounced","ProviderNotPaired","ReviewWindowClosed","SourceChanged","SourceInactive","TaskAlreadyFinalized","TaskClosed","TaskInProgress","TaskPastExpiry","TransferFailed","Unauthorized","UnbondingNotMatured","UnbondingPeriodOutOfRange","UnknownSource","UnknownTask","UnsupportedEnvironment","ValueOverflow","ZeroAddress","ZeroAmount","ZeroDuration"] as const;
+export const protocolErrorNames = ["AllowanceExceeded","AlreadyAttempted","AlreadyCommitted","AlreadyInitialized","AlreadyRegistered","AmountOverflow","AttemptNotLive","AttemptSlotsFull","AttemptWindowTooShort","CommitmentMismatch","FeeChanged","FeeTooHigh","InsufficientBalance","InsufficientFreeLockup","InvalidAgentScopes","InvalidAttemptTimeout","InvalidEnvironments","InvalidExpiry","InvalidMaxConcurrentAttempts","LockupBelowMinimum","MasterAlreadyAttempted","MissingAgentScope","MissingReviewWindow","NoMasterAnnounced","NoResponse","NotCommitted","NotCutShort","NotLapsed","NotManualTask","NotNexus","NotRegistered","NotRegistryNexus","NotSourceNexus","NotTaskNexus","NotYetSettleable","NothingUnbonding","PaymentAboveEscrow","PaymentBelowMinimum","PenaltyAboveMasterCap","ProviderNotAnnounced","ProviderNotPaired","RevealTooEarly","ReviewWindowClosed","SourceChanged","SourceInactive","TaskAlreadyFinalized","TaskClosed","TaskInProgress","TaskPastExpiry","TransferFailed","Unauthorized","UnbondingNotMatured","UnbondingPeriodOutOfRange","UnknownSource","UnknownTask","UnsupportedEnvironment","ValueOverflow","ZeroAddress","ZeroAmount","ZeroDuration"] as const;
 
 /** Deployments known to this package, by chain id. */
 export const knownDeployments = [

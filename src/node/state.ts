@@ -15,7 +15,7 @@ import { lockDirectory } from "./lock.ts";
 
 export { StateLockedError } from "./lock.ts";
 
-export const TASK_PHASES = ["seen", "attempting", "attempted", "dispatched", "result-received", "submitting", "done", "failed", "skipped"] as const;
+export const TASK_PHASES = ["seen", "attempting", "attempted", "dispatched", "result-received", "committing", "submitting", "done", "failed", "skipped"] as const;
 export type TaskPhase = (typeof TASK_PHASES)[number];
 export const TERMINAL_PHASES: ReadonlySet<TaskPhase> = new Set(["done", "failed", "skipped"]);
 
@@ -43,6 +43,10 @@ export type TaskRecord = {
   /** Times the handler was asked to run (a restart re-dispatches a task whose result was lost). */
   dispatches?: number | undefined;
   result?: PinnedResult | undefined;
+  /** The commitment's secret, on disk before the commitment is signed: the reveal needs it after any restart. */
+  secret?: Hex | undefined;
+  commitTx?: SentTx | undefined;
+  /** The reveal (revealResponse) transaction. */
   submitTx?: SentTx | undefined;
   seenAt: number;
   updatedAt: number;
@@ -69,6 +73,8 @@ const taskRecordSchema = z.object({
   deliveryMethod: z.number().optional(),
   dispatches: z.number().optional(),
   result: z.object({ cid: z.string(), uri: z.string(), sha256: hex, size: z.number() }).optional(),
+  secret: hex.optional(),
+  commitTx: sentTx.optional(),
   submitTx: sentTx.optional(),
   seenAt: z.number(),
   updatedAt: z.number(),

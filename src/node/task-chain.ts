@@ -1,10 +1,11 @@
-// The on-chain half of a task's life: attempt, submit, reading our attempt back, and reporting lapses. Each
+// The on-chain half of a task's life: attempt, reading our attempt back, and reporting lapses (the response's two
+// transactions are in task-response.ts). Each
 // send records the signed transaction in the state store before broadcast (see tx.ts), and each resume after
 // a crash reads the chain before deciding whether anything needs sending again.
 import type { Address, Chain, Client, Hash, Transport } from "viem";
 import { getBlock, waitForTransactionReceipt } from "viem/actions";
 import { AttemptState, TaskStatus, type TaskTerms } from "../sdk/abis.ts";
-import { attempt, releaseAttempt, reportLapse, submitResponse } from "../sdk/actions/tasks.ts";
+import { attempt, releaseAttempt, reportLapse } from "../sdk/actions/tasks.ts";
 import { waitForNexusTransaction } from "../sdk/actions/internal.ts";
 import { getAttempt, getPairing, getTask, getVaultPosition, type GetTaskReturnType } from "../sdk/actions/reads.ts";
 import { NexusRevertError, TransactionRevertedError, decodeNexusError } from "../sdk/errors/index.ts";
@@ -32,7 +33,7 @@ export type ChainContext = {
 export type RevertOutcome = { end: "skipped" | "failed"; reason: string } | { end: "already-attempted" };
 
 /** Maps protocol reverts of attempt/submit to outcomes; anything else is not a revert outcome (undefined). */
-export function classifyRevert(error: unknown, stage: "attempt" | "submit"): RevertOutcome | undefined {
+export function classifyRevert(error: unknown, stage: "attempt" | "commit" | "submit"): RevertOutcome | undefined {
   const revert = error instanceof TransactionRevertedError ? error.revert : error;
   if (!(revert instanceof NexusRevertError)) return undefined;
   const end = stage === "attempt" ? "skipped" : "failed";
@@ -62,7 +63,7 @@ export function classifyRevert(error: unknown, stage: "attempt" | "submit"): Rev
   }
 }
 
-const retryOptions = (ctx: ChainContext) => ({ ...ctx.config.retry, signal: ctx.signal });
+export const retryOptions = (ctx: ChainContext) => ({ ...ctx.config.retry, signal: ctx.signal });
 
 export function readTask(ctx: ChainContext, task: Address): Promise<GetTaskReturnType> {
   return withRetry(() => getTask(ctx.client, { task, nexus: ctx.nexus }), retryOptions(ctx));
@@ -83,7 +84,7 @@ export async function chainNow(client: AnyClient): Promise<number> {
   }
 }
 
-function pricing(ctx: ChainContext, r: TaskRecord, which: "askedPayment" | "suggestedPayment"): bigint {
+export function pricing(ctx: ChainContext, r: TaskRecord, which: "askedPayment" | "suggestedPayment"): bigint {
   const payment = BigInt(r.payment);
   const configured = ctx.config[which];
   if (configured === "payment") return payment;
@@ -190,44 +191,6 @@ export async function waitRecorded(ctx: ChainContext, tx: SentTx): Promise<"mine
     return receipt.status === "success" ? "mined" : "reverted";
   }
   return status.success ? "mined" : "reverted";
-}
-
-/** Submits the pinned result: record → broadcast → mined. */
-export async function sendSubmit(ctx: ChainContext, r: TaskRecord): Promise<{ blockNumber: bigint } | RevertOutcome> {
-  const result = r.result;
-  if (result === undefined) throw new Error(`task ${r.task} has no pinned result`);
-  const askedPayment = r.deliveryMethod === 0 ? pricing(ctx, r, "askedPayment") : 0n;
-  try {
-    const hash = await withRetry(
-      () =>
-        ctx.sender.send(
-          (wallet, nonce) => submitResponse(wallet, { task: r.task, resultUri: result.uri, resultHash: result.sha256, askedPayment, nexus: ctx.nexus, nonce }),
-          async (tx) => void (await ctx.state.transition(r.task, "submitting", { submitTx: tx })),
-        ),
-      retryOptions(ctx),
-    );
-    const { receipt } = await waitForNexusTransaction(ctx.client, { hash, nexus: ctx.nexus });
-    return { blockNumber: receipt.blockNumber };
-  } catch (error) {
-    const outcome = classifyRevert(error, "submit");
-    if (outcome) return outcome;
-    throw error;
-  }
-}
-
-/** After a restart in "submitting": responded already, lost, or to be sent again. */
-export async function reconcileSubmit(ctx: ChainContext, r: TaskRecord): Promise<"responded" | "resend" | RevertOutcome> {
-  const a = await readAttempt(ctx, r.task);
-  if (a.state === AttemptState.RESPONDED) return "responded";
-  if (a.state === AttemptState.LAPSED) return { end: "failed", reason: "lapsed" };
-  if (r.submitTx !== undefined) {
-    const seen = await waitRecorded(ctx, r.submitTx);
-    if (seen === "mined") return "responded";
-  }
-  const t = await readTask(ctx, r.task);
-  if (t.state.status === TaskStatus.FINALIZED && t.state.selectedProvider !== ctx.provider) return { end: "failed", reason: "lost-race" };
-  if (t.state.status >= TaskStatus.CANCELED) return { end: "failed", reason: "task-closed" };
-  return "resend";
 }
 
 /**

@@ -1,5 +1,5 @@
 // One task's way through the node, as a loop over its persisted phase:
-//   seen → attempting → attempted → dispatched → result-received → submitting → done | failed | skipped
+//   seen → attempting → attempted → dispatched → result-received → committing → submitting → done | failed | skipped
 // Each step reads the phase from the state store, so the same code runs a fresh task and resumes one after a
 // crash; side effects (transactions, handler runs) happen only after the phase that guards them is on disk.
 import { setTimeout as sleep } from "node:timers/promises";
@@ -17,19 +17,9 @@ import { dropSpooled, readSpooled, spool } from "./spool.ts";
 import { dispatchToHandler, HandlerRejectedError, loadTaskConfig } from "./task-io.ts";
 import { SourceVerificationError, type StackLease, type StackManager } from "./stacks.ts";
 import { TERMINAL_PHASES, type TaskRecord } from "./state.ts";
-import {
-  chainNow,
-  readAttempt,
-  readTask,
-  reconcileAttempt,
-  reconcileSubmit,
-  releaseCutShort,
-  reportLapses,
-  stakeShortfall,
-  sendAttempt,
-  sendSubmit,
-  type ChainContext,
-} from "./task-chain.ts";
+import { chainNow, readAttempt, readTask, reconcileAttempt, releaseCutShort, reportLapses, stakeShortfall, sendAttempt, type ChainContext, type RevertOutcome } from "./task-chain.ts";
+import { reconcileCommit, reconcileReveal, sendCommit, sendReveal } from "./task-response.ts";
+import { createResponseSecret } from "../sdk/actions/responses.ts";
 
 export type TaskRunnerDeps = Omit<ChainContext, "signal"> & {
   stacks: StackManager;
@@ -106,7 +96,9 @@ export class TaskRunner {
       case "dispatched":
         return this.#execute(run, r);
       case "result-received":
-        return this.#submit(run, r);
+        return this.#commit(run, r);
+      case "committing":
+        return this.#resumeCommit(run, r);
       case "submitting":
         return this.#resumeSubmit(run, r);
       default:
@@ -326,8 +318,32 @@ export class TaskRunner {
     await this.#end(run, r, r.phase === "seen" ? "skipped" : "failed", "gave-up", new Error(`still failing after ${attempts} runs`));
   }
 
-  async #submit(run: Run, r: TaskRecord): Promise<void> {
-    const outcome = await sendSubmit(run.ctx, r);
+  async #commit(run: Run, r: TaskRecord): Promise<void> {
+    // On disk before the commitment is signed: whatever happens next, a restart can reveal it.
+    const recorded = await this.#d.state.transition(r.task, "committing", { secret: createResponseSecret(), commitTx: undefined, submitTx: undefined });
+    return this.#committed(run, recorded, await sendCommit(run.ctx, recorded));
+  }
+
+  async #resumeCommit(run: Run, r: TaskRecord): Promise<void> {
+    const found = await reconcileCommit(run.ctx, r);
+    if (found === "responded") return this.#completed(run, r, undefined);
+    if (found === "resend") {
+      run.log.info({ hash: r.commitTx?.hash }, "recorded commitment never landed; committing again with the same secret");
+      const again = await this.#d.state.transition(r.task, "committing", { commitTx: undefined });
+      return this.#committed(run, again, await sendCommit(run.ctx, again));
+    }
+    return this.#committed(run, r, found);
+  }
+
+  /** The commitment is mined (or refused): reveal it, in a later block. */
+  async #committed(run: Run, r: TaskRecord, outcome: "committed" | RevertOutcome): Promise<void> {
+    if (outcome !== "committed") return this.#refused(run, r, outcome);
+    run.log.info("response committed");
+    return this.#reveal(run, r);
+  }
+
+  async #reveal(run: Run, r: TaskRecord): Promise<void> {
+    const outcome = await sendReveal(run.ctx, r);
     if ("blockNumber" in outcome) return this.#completed(run, r, outcome.blockNumber);
     // A refusal can be our own earlier send of this response landing first (its RPC answer was lost, the send
     // was retried and the retry's simulation saw the task answered): the chain knows whose response it holds.
@@ -335,6 +351,10 @@ export class TaskRunner {
       run.log.info({ refused: "reason" in outcome ? outcome.reason : outcome.end }, "our response had already landed; the retry was refused");
       return this.#completed(run, r, undefined);
     }
+    return this.#refused(run, r, outcome);
+  }
+
+  async #refused(run: Run, r: TaskRecord, outcome: RevertOutcome): Promise<void> {
     if (outcome.end === "already-attempted") return this.#end(run, r, "failed", "unexpected-revert");
     await this.#releaseIfCutShort(run, r, outcome.reason);
     return this.#end(run, r, outcome.end, outcome.reason);
@@ -347,15 +367,14 @@ export class TaskRunner {
   }
 
   async #resumeSubmit(run: Run, r: TaskRecord): Promise<void> {
-    const found = await reconcileSubmit(run.ctx, r);
+    const found = await reconcileReveal(run.ctx, r);
     if (found === "responded") return this.#completed(run, r, undefined);
     if (found === "resend") {
-      await this.#d.state.transition(r.task, "result-received", { submitTx: undefined });
+      // The reveal never landed; the commitment still waits for it.
+      await this.#d.state.transition(r.task, "committing", { submitTx: undefined });
       return;
     }
-    if (found.end === "already-attempted") return this.#end(run, r, "failed", "unexpected-revert");
-    await this.#releaseIfCutShort(run, r, found.reason);
-    return this.#end(run, r, found.end, found.reason);
+    return this.#refused(run, r, found);
   }
 
   async #completed(run: Run, r: TaskRecord, blockNumber: bigint | undefined): Promise<void> {

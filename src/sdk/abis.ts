@@ -90,6 +90,8 @@ export type TaskTerms = ContractFunctionReturnType<typeof taskAbi, "view", "term
 export type TaskState = ContractFunctionReturnType<typeof taskAbi, "view", "state">;
 /** One provider's attempt and its response (struct Attempt). */
 export type Attempt = ContractFunctionReturnType<typeof taskAbi, "view", "attemptOf">;
+/** A provider's sealed response to a task until its reveal: the commitment's first 27 bytes and its time (struct Commitment). */
+export type Commitment = ContractFunctionReturnType<typeof nexusAbi, "view", "commitmentOf">;
 /** A provider's registration to a source (struct Registration). */
 export type Registration = ContractFunctionReturnType<typeof sourceAbi, "view", "registrants">[number];
 /** Status and the parameters a new task copies (struct SourceTerms). */

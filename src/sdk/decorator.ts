@@ -7,6 +7,7 @@ import * as admin from "./actions/admin.ts";
 import { waitForNexusTransaction, type WaitForNexusTransactionParameters, type WaitForNexusTransactionReturnType } from "./actions/internal.ts";
 import * as reads from "./actions/reads.ts";
 import * as registry from "./actions/registry.ts";
+import * as responses from "./actions/responses.ts";
 import * as snapshot from "./actions/snapshot.ts";
 import * as sources from "./actions/sources.ts";
 import * as tasks from "./actions/tasks.ts";
@@ -17,6 +18,7 @@ export type NexusPublicActions = {
   getSource: (parameters: reads.GetSourceParameters) => Promise<reads.GetSourceReturnType>;
   getTask: (parameters: reads.GetTaskParameters) => Promise<reads.GetTaskReturnType>;
   getAttempt: (parameters: reads.GetAttemptParameters) => Promise<reads.GetAttemptReturnType>;
+  getCommitment: (parameters: responses.GetCommitmentParameters) => Promise<responses.GetCommitmentReturnType>;
   getRegistrants: (parameters: reads.GetRegistrantsParameters) => Promise<reads.GetRegistrantsReturnType>;
   getAllRegistrants: (parameters: reads.GetAllRegistrantsParameters) => Promise<reads.GetAllRegistrantsReturnType>;
   getVaultPosition: (parameters: reads.GetVaultPositionParameters) => Promise<reads.GetVaultPositionReturnType>;
@@ -40,7 +42,9 @@ export type NexusWalletActions<account extends Account | undefined = Account | u
   publishTask: (parameters: tasks.PublishTaskParameters<account>) => Promise<tasks.PublishTaskReturnType>;
   publishTaskFor: (parameters: tasks.PublishTaskForParameters<account>) => Promise<tasks.PublishTaskForReturnType>;
   attempt: (parameters: tasks.AttemptParameters<account>) => Promise<tasks.AttemptReturnType>;
-  submitResponse: (parameters: tasks.SubmitResponseParameters<account>) => Promise<tasks.SubmitResponseReturnType>;
+  commitResponse: (parameters: responses.CommitResponseParameters<account>) => Promise<responses.CommitResponseReturnType>;
+  revealResponse: (parameters: responses.RevealResponseParameters<account>) => Promise<responses.RevealResponseReturnType>;
+  submitResponse: (parameters: responses.SubmitResponseParameters<account>) => Promise<responses.SubmitResponseReturnType>;
   confirmResponse: (parameters: tasks.ConfirmResponseParameters<account>) => Promise<tasks.ConfirmResponseReturnType>;
   cancelTask: (parameters: tasks.CancelTaskParameters<account>) => Promise<tasks.CancelTaskReturnType>;
   settle: (parameters: tasks.SettleParameters<account>) => Promise<tasks.SettleReturnType>;
@@ -78,6 +82,7 @@ export function nexusPublicActions<transport extends Transport, chain extends Ch
     getSource: (p) => reads.getSource(client, p),
     getTask: (p) => reads.getTask(client, p),
     getAttempt: (p) => reads.getAttempt(client, p),
+    getCommitment: (p) => responses.getCommitment(client, p),
     getRegistrants: (p) => reads.getRegistrants(client, p),
     getAllRegistrants: (p) => reads.getAllRegistrants(client, p),
     getVaultPosition: (p) => reads.getVaultPosition(client, p),
@@ -105,7 +110,9 @@ export function nexusWalletActions<transport extends Transport, chain extends Ch
     publishTask: (p) => tasks.publishTask(client, p),
     publishTaskFor: (p) => tasks.publishTaskFor(client, p),
     attempt: (p) => tasks.attempt(client, p),
-    submitResponse: (p) => tasks.submitResponse(client, p),
+    commitResponse: (p) => responses.commitResponse(client, p),
+    revealResponse: (p) => responses.revealResponse(client, p),
+    submitResponse: (p) => responses.submitResponse(client, p),
     confirmResponse: (p) => tasks.confirmResponse(client, p),
     cancelTask: (p) => tasks.cancelTask(client, p),
     settle: (p) => tasks.settle(client, p),

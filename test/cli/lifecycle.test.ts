@@ -8,7 +8,8 @@ import { createPublicClient, createWalletClient, http, parseEther, type Address,
 import { privateKeyToAccount } from "viem/accounts";
 import { getTransactionCount } from "viem/actions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { attempt, submitResponse } from "../../src/sdk/actions/tasks.ts";
+import { attempt,  } from "../../src/sdk/actions/tasks.ts";
+import { submitResponse } from "../../src/sdk/actions/responses.ts";
 import { createIpfs } from "../../src/sdk/ipfs/client.ts";
 import { uploadJson } from "../../src/sdk/ipfs/upload.ts";
 import { masterSetup } from "../../scripts/provider/master-setup.ts";

@@ -2,8 +2,9 @@
 // it. A proxy in front of the chain freezes the node in the chosen phase (it holds one request: the answer to a
 // transaction that landed, the transaction itself, or the nonce read that precedes signing), the test reads
 // stateDir/state.json until it shows that phase, kills the node with -9, and starts it again against the chain
-// directly. Per task the chain must show one TaskAttempted and one ResponseSubmitted, and the provider's nonce must
-// have moved by exactly two: nothing lost, nothing sent twice, no transaction wasted on a revert.
+// directly. Per task the chain must show one TaskAttempted, one ResponseCommitted and one ResponseSubmitted, and the
+// provider's nonce must have moved by exactly three: nothing lost, nothing sent twice, no transaction wasted on a
+// revert.
 // Also here: handler processes of a SIGKILLed node exit on their own (they watch their parent), and
 // `gpunexus provider start` lets the node drain on SIGINT instead of exiting after 3 s.
 import { join } from "node:path";
@@ -71,8 +72,8 @@ async function killAt(name: string, rule: FaultRule, frozen: (r: TaskRecord) => 
     );
     await stopGracefully(second);
     await handlersGone;
-    expect(await world.countEvents(task)).toMatchObject({ attempted: 1, responded: 1 });
-    expect((await nonce()) - nonceBefore).toBe(2);
+    expect(await world.countEvents(task)).toMatchObject({ attempted: 1, committed: 1, responded: 1 });
+    expect((await nonce()) - nonceBefore).toBe(3);
     return { task, atKill, final };
   } finally {
     // A red variant must not leave a node running with the same key: it would take the next variant's task.
@@ -92,23 +93,37 @@ describe("SIGKILL mid-task, then restart", () => {
     expect(events.find((e) => e.eventName === "TaskAttempted")?.transactionHash).toBe(atKill.attemptTx?.hash);
   }, 60_000);
 
-  test("result-received (pinned, submit not signed yet): the restart submits the pinned result without running the handler again", async () => {
+  test("committing (pinned, the secret on disk, the commitment not signed yet): the restart commits with that secret, without running the handler again", async () => {
     const { task, atKill, final } = await killAt(
-      "result-received",
-      // The nonce read before signing the submit never returns: the node sits in result-received.
+      "commit-unsigned",
+      // The nonce read before signing the commitment never returns: the node sits in committing, its secret recorded.
       ({ method, n }) => (method === "eth_getTransactionCount" && n >= 2 ? "hold" : undefined),
-      (r) => r.phase === "result-received",
+      (r) => r.phase === "committing" && r.secret !== undefined && r.commitTx === undefined,
     );
     expect(final.dispatches).toBe(1);
+    expect(final.secret).toBe(atKill.secret);
     const { events } = await world.countEvents(task);
     const response = events.find((e) => e.eventName === "ResponseSubmitted");
     expect(response?.eventName === "ResponseSubmitted" && response.args.resultHash).toBe(atKill.result?.sha256);
   }, 60_000);
 
+  test("between commit and reveal (the commitment landed, its answer lost): the restart reveals with the recorded secret, no second commitment", async () => {
+    const { task, atKill, final } = await killAt(
+      "commit-landed",
+      ({ method, n }) => (method === "eth_sendRawTransaction" ? (n === 2 ? "hold-after-forward" : n > 2 ? "hold" : undefined) : undefined),
+      async (r) => r.phase === "committing" && r.commitTx !== undefined && (await world.countEvents(r.task)).committed === 1,
+    );
+    expect(final.dispatches).toBe(1);
+    expect(final.secret).toBe(atKill.secret);
+    const { events } = await world.countEvents(task);
+    expect(events.find((e) => e.eventName === "ResponseCommitted")?.transactionHash).toBe(atKill.commitTx?.hash);
+    expect(events.find((e) => e.eventName === "ResponseSubmitted")?.transactionHash).toBe(final.submitTx?.hash);
+  }, 60_000);
+
   test("submitting (signed and recorded, never broadcast): the restart broadcasts the same signed bytes", async () => {
     const { task, atKill } = await killAt(
       "submit-recorded",
-      ({ method, n }) => (method === "eth_sendRawTransaction" && n >= 2 ? "hold" : undefined),
+      ({ method, n }) => (method === "eth_sendRawTransaction" && n >= 3 ? "hold" : undefined),
       (r) => r.phase === "submitting" && r.submitTx !== undefined,
     );
     expect(atKill.submitTx).toBeDefined();
@@ -119,7 +134,7 @@ describe("SIGKILL mid-task, then restart", () => {
   test("submitting, the response landed but its answer was lost: the restart finds it on-chain and sends nothing", async () => {
     const { task, atKill, final } = await killAt(
       "submit-landed",
-      ({ method, n }) => (method === "eth_sendRawTransaction" ? (n === 2 ? "hold-after-forward" : n > 2 ? "hold" : undefined) : undefined),
+      ({ method, n }) => (method === "eth_sendRawTransaction" ? (n === 3 ? "hold-after-forward" : n > 3 ? "hold" : undefined) : undefined),
       async (r) => r.phase === "submitting" && (await world.countEvents(r.task)).responded === 1,
     );
     expect(final.dispatches).toBe(1);

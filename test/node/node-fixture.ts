@@ -187,9 +187,9 @@ async function buildWorld(scratch: string, chain: TestChain, ipfsNode: Awaited<R
   const registerProvider = (source: Address) => done(register(provider, { ...opts, source, provider: providerAccount.address, environment: 1 }));
 
   const countEvents = async (task: Address) => {
-    const events = await getNexusEvents(publicClient, { nexus, events: ["TaskAttempted", "ResponseSubmitted", "AttemptLapsed"], args: { task }, fromBlock: 0n });
+    const events = await getNexusEvents(publicClient, { nexus, events: ["TaskAttempted", "ResponseCommitted", "ResponseSubmitted", "AttemptLapsed"], args: { task }, fromBlock: 0n });
     const count = (name: string) => events.filter((e) => e.eventName === name).length;
-    return { attempted: count("TaskAttempted"), responded: count("ResponseSubmitted"), lapsed: count("AttemptLapsed"), events };
+    return { attempted: count("TaskAttempted"), committed: count("ResponseCommitted"), responded: count("ResponseSubmitted"), lapsed: count("AttemptLapsed"), events };
   };
   const balanceOf = (account: Address) => readContract(publicClient, { address: vault, abi: vaultAbi, functionName: "balanceOf", args: [account] });
 

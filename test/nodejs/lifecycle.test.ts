@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { network } from "hardhat";
-import { getAddress, keccak256, parseEther, parseEventLogs, toHex, type Address, type Hash, type WalletClient } from "viem";
+import { encodeAbiParameters, getAddress, keccak256, parseEther, parseEventLogs, toHex, type Address, type Hash, type Hex, type WalletClient } from "viem";
 import GpuNexus from "../../ignition/modules/GpuNexus.ts";
 
 const HOUR = 3600n;
@@ -33,6 +33,14 @@ describe("GPU Nexus end to end (Ignition deployment)", async () => {
     return parseEventLogs({ abi: nexus.abi, logs: receipt.logs });
   }
   const eventNames = (events: { eventName: string }[]) => events.map((e) => e.eventName);
+  const SECRET = keccak256(toHex("secret"));
+  /** Seals a response (PROTOCOL.md "Commitments"): keccak256(abi.encode(task, provider, resultHash, askedPayment, secret)). */
+  async function commit(task: Address, provider: WalletClient, resultHash: Hex, askedPayment: bigint) {
+    const types = [{ type: "address" }, { type: "address" }, { type: "bytes32" }, { type: "uint256" }, { type: "bytes32" }] as const;
+    const commitment = keccak256(encodeAbiParameters(types, [task, addr(provider), resultHash, askedPayment, SECRET]));
+    const events = await send(nexus.write.commitResponse([task, commitment], { account: provider.account! }));
+    assert.deepEqual(events[0]?.args, { task, provider: addr(provider), commitment });
+  }
   const vaultNativeBalance = () => publicClient.getBalance({ address: vault.address });
   const balanceOf = (a: Address) => vault.read.balanceOf([a]);
 
@@ -150,7 +158,9 @@ describe("GPU Nexus end to end (Ignition deployment)", async () => {
     assert.equal((await vault.read.stakeOf([addr(master!)])).reserved, parseEther("0.5"));
     const masterBefore = await balanceOf(addr(master2!));
     const resultHash = keccak256(toHex("result-1"));
-    const events = await send(nexus.write.submitResponse([task, "ipfs://result-1", resultHash, 0n], { account: provider2!.account }));
+    await commit(task, provider1!, resultHash, 0n);
+    await commit(task, provider2!, resultHash, 0n);
+    const events = await send(nexus.write.revealResponse([task, "ipfs://result-1", resultHash, 0n, SECRET], { account: provider2!.account }));
     assert.deepEqual(eventNames(events), ["ResponseSubmitted", "TaskFinalized"]);
     assert.deepEqual(events[0]?.args, { task, provider: addr(provider2!), resultUri: "ipfs://result-1", resultHash, askedPayment: PAYMENT });
     const fee = (PAYMENT * FEE_BPS) / 10_000n;
@@ -172,7 +182,7 @@ describe("GPU Nexus end to end (Ignition deployment)", async () => {
     assert.equal(await taskContract.read.status(), 5);
     assert.equal(await taskContract.read.winner(), addr(provider2!));
     await viem.assertions.revertWithCustomErrorWithArgs(
-      nexus.write.submitResponse([task, "ipfs://late", resultHash, 0n], { account: provider1!.account }),
+      nexus.write.revealResponse([task, "ipfs://late", resultHash, 0n, SECRET], { account: provider1!.account }),
       taskContract,
       "TaskAlreadyFinalized",
       [task, addr(provider2!)],
@@ -190,7 +200,8 @@ describe("GPU Nexus end to end (Ignition deployment)", async () => {
     }
     const asked = [parseEther("0.9"), parseEther("0.6")] as const;
     for (const [i, provider] of [provider1!, provider2!].entries()) {
-      const events = await send(nexus.write.submitResponse([task, `ipfs://manual-${i}`, keccak256(toHex(i)), asked[i]!], { account: provider.account }));
+      await commit(task, provider, keccak256(toHex(i)), asked[i]!);
+      const events = await send(nexus.write.revealResponse([task, `ipfs://manual-${i}`, keccak256(toHex(i)), asked[i]!, SECRET], { account: provider.account }));
       assert.deepEqual(eventNames(events), ["ResponseSubmitted"]);
       const submitted = events[0];
       assert.ok(submitted?.eventName === "ResponseSubmitted");

@@ -83,8 +83,16 @@ const newSource = async (overrides: Parameters<typeof sourceParams>[0] = {}) => 
   return s.source;
 };
 const attemptAs = (w: Fixture["provider"], t: Address, suggestedPayment = 0n) => mined(sdk.attempt(w, { task: t, provider: addr(w), suggestedPayment }));
-const respondAs = (w: Fixture["provider"], t: Address, askedPayment = 0n) =>
-  sdk.submitResponse(w, { task: t, resultUri: "ipfs://r", resultHash: configHash("r"), askedPayment });
+const SECRET = configHash("secret");
+const commitAs = (w: Fixture["provider"], t: Address, askedPayment = 0n) =>
+  sdk.commitResponse(w, { task: t, resultHash: configHash("r"), askedPayment, secret: SECRET });
+const revealAs = (w: Fixture["provider"], t: Address, askedPayment = 0n, secret = SECRET) =>
+  sdk.revealResponse(w, { task: t, resultUri: "ipfs://r", resultHash: configHash("r"), askedPayment, secret });
+/** Commits (mined), then sends the reveal in the next block: the call that fails, if one does. */
+const respondAs = async (w: Fixture["provider"], t: Address, askedPayment = 0n) => {
+  await mined(commitAs(w, t, askedPayment));
+  return revealAs(w, t, askedPayment);
+};
 
 const cases: Cases = {
   // ------------------------------------------------------------------ Nexus
@@ -208,6 +216,47 @@ const cases: Cases = {
       cause: () => respondAs(f.provider, t),
       args: { task: t, provider: addr(f.provider), deadline: 0 },
       message: `The provider ${addr(f.provider)} has no attempt on the task ${t}.`,
+    };
+  },
+  AlreadyCommitted: async () => {
+    const t = await task();
+    await attemptAs(f.provider, t);
+    await mined(commitAs(f.provider, t));
+    const committedAt = Number(await now());
+    return { cause: () => commitAs(f.provider, t, 1n), args: { task: t, provider: addr(f.provider), committedAt } };
+  },
+  NotCommitted: async () => {
+    const t = await task();
+    await attemptAs(f.provider, t);
+    return { cause: () => revealAs(f.provider, t), args: { task: t, provider: addr(f.provider) } };
+  },
+  RevealTooEarly: async () => {
+    const t = await task();
+    await attemptAs(f.provider, t);
+    // The commitment waits in the mempool; the reveal is simulated on the pending block, the one it would share.
+    const { provider, networkHelpers } = f.connection;
+    await provider.request({ method: "evm_setAutomine", params: [false] });
+    try {
+      await commitAs(f.provider, t);
+      const pending = await f.publicClient.getBlock({ blockTag: "pending" });
+      const args = [t, "ipfs://r", configHash("r"), 0n, SECRET] as const;
+      const cause = () => simulateContract(f.publicClient, { account: addr(f.provider), address: f.nexus, abi: nexusAbi, functionName: "revealResponse", args, blockTag: "pending" });
+      const error = await cause().catch((e: unknown) => e);
+      return { cause: () => Promise.reject(error), args: { task: t, provider: addr(f.provider), committedAt: Number(pending.timestamp) } };
+    } finally {
+      await networkHelpers.mine(1);
+      await provider.request({ method: "evm_setAutomine", params: [true] });
+    }
+  },
+  CommitmentMismatch: async () => {
+    const t = await task();
+    await attemptAs(f.provider, t);
+    const { commitment } = await commitAs(f.provider, t);
+    await f.time.increase(1);
+    return {
+      cause: () => revealAs(f.provider, t, 0n, configHash("another secret")),
+      args: { task: t, provider: addr(f.provider), digest: commitment.slice(0, 56) as `0x${string}` },
+      check: (e) => expect(e.args.revealed).toBe(sdk.responseCommitment({ task: t, provider: addr(f.provider), resultHash: configHash("r"), askedPayment: 0n, secret: configHash("another secret") })),
     };
   },
   NotManualTask: async () => {

@@ -3,7 +3,8 @@
 import type { Address } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getSource } from "../../src/sdk/actions/reads.ts";
-import { attempt, confirmResponse, submitResponse } from "../../src/sdk/actions/tasks.ts";
+import { attempt, confirmResponse,  } from "../../src/sdk/actions/tasks.ts";
+import { submitResponse } from "../../src/sdk/actions/responses.ts";
 import { encodeDocument, sha256Hex, sourceMetadataSchema, taskConfigSchema, type TaskConfig } from "../../src/sdk/documents.ts";
 import { getNexusEvents } from "../../src/sdk/events/index.ts";
 import { fetchResult, publishSourceWithMetadata, publishTaskWithConfig, waitForResult } from "../../src/sdk/flows/index.ts";

@@ -18,6 +18,7 @@ export * from "./nonce.ts";
 export { readMany, type NexusReadErrorType, type NexusReadParameters } from "./read-many.ts";
 export * from "./reads.ts";
 export * from "./registry.ts";
+export * from "./responses.ts";
 export * from "./snapshot.ts";
 export * from "./sources.ts";
 export * from "./tasks.ts";

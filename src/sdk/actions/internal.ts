@@ -148,9 +148,11 @@ export async function writeNexus<functionName extends WriteName>(
     functionName: functionName;
     args: ContractFunctionArgs<typeof nexusAbi, "nonpayable" | "payable", functionName>;
     value?: bigint | undefined;
+    /** The block the simulation runs on: the latest by default; "pending" for a call that needs the next block's time. */
+    simulateOn?: "latest" | "pending" | undefined;
   },
 ): Promise<{ hash: Hash; nexus: Address; result: ContractFunctionReturnType<typeof nexusAbi, "nonpayable" | "payable", functionName> }> {
-  const { nexus: override, nonceManager, functionName, args, value, ...tx } = parameters;
+  const { nexus: override, nonceManager, functionName, args, value, simulateOn, ...tx } = parameters;
   const account = parameters.account ?? client.account;
   // Checked first: simulating without an account runs as the zero address, whose revert would mislead.
   if (!account) throw new MissingAccountError({ functionName });
@@ -171,6 +173,7 @@ export async function writeNexus<functionName extends WriteName>(
         functionName,
         args,
         value,
+        blockTag: simulateOn,
       } as never),
     ]);
     // A wrong address explains whatever the simulation did.

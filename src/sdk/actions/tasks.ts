@@ -106,31 +106,6 @@ export async function attempt<chain extends Chain | undefined, account extends A
   return withWait(client, sent, {});
 }
 
-export type SubmitResponseParameters<account extends Account | undefined = Account | undefined> = NexusWriteParameters<account> & {
-  task: Address;
-  /** `ipfs://<cid>` of the result payload (travels in the ResponseSubmitted event). */
-  resultUri: string;
-  /** sha256 of the result bytes. */
-  resultHash: Hex;
-  /** MANUAL_CONFIRMATION: the price asked, at most the payment. Ignored by FIRST_RESPONSE. Defaults to 0n. */
-  askedPayment?: bigint | undefined;
-};
-export type SubmitResponseReturnType = NexusWriteReturnType;
-export type SubmitResponseErrorType = NexusWriteErrorType;
-/** Submits the sender's (a provider key's) response while its attempt is live. */
-export async function submitResponse<chain extends Chain | undefined, account extends Account | undefined>(
-  client: AnyClient<chain, account>,
-  parameters: SubmitResponseParameters<account>,
-): Promise<SubmitResponseReturnType> {
-  const { task, resultUri, resultHash, askedPayment = 0n } = parameters;
-  const sent = await writeNexus(client, {
-    ...writeOptions(parameters),
-    functionName: "submitResponse",
-    args: [task, resultUri, resultHash, askedPayment],
-  });
-  return withWait(client, sent, {});
-}
-
 export type ConfirmResponseParameters<account extends Account | undefined = Account | undefined> = NexusWriteParameters<account> & {
   task: Address;
   provider: Address;

@@ -8,6 +8,9 @@ export type AllowanceExceededErrorType = AllowanceExceededError & { name: "Allow
 export const AlreadyAttemptedError = defineRevertError("AlreadyAttempted");
 export type AlreadyAttemptedError = NexusRevertError<"AlreadyAttempted">;
 export type AlreadyAttemptedErrorType = AlreadyAttemptedError & { name: "AlreadyAttemptedError" };
+export const AlreadyCommittedError = defineRevertError("AlreadyCommitted");
+export type AlreadyCommittedError = NexusRevertError<"AlreadyCommitted">;
+export type AlreadyCommittedErrorType = AlreadyCommittedError & { name: "AlreadyCommittedError" };
 export const AlreadyInitializedError = defineRevertError("AlreadyInitialized");
 export type AlreadyInitializedError = NexusRevertError<"AlreadyInitialized">;
 export type AlreadyInitializedErrorType = AlreadyInitializedError & { name: "AlreadyInitializedError" };
@@ -29,6 +32,9 @@ export type AttemptWindowTooShortErrorType = AttemptWindowTooShortError & { name
 export const CloneArgumentsTooLongError = defineRevertError("CloneArgumentsTooLong");
 export type CloneArgumentsTooLongError = NexusRevertError<"CloneArgumentsTooLong">;
 export type CloneArgumentsTooLongErrorType = CloneArgumentsTooLongError & { name: "CloneArgumentsTooLongError" };
+export const CommitmentMismatchError = defineRevertError("CommitmentMismatch");
+export type CommitmentMismatchError = NexusRevertError<"CommitmentMismatch">;
+export type CommitmentMismatchErrorType = CommitmentMismatchError & { name: "CommitmentMismatchError" };
 export const Create2EmptyBytecodeError = defineRevertError("Create2EmptyBytecode");
 export type Create2EmptyBytecodeError = NexusRevertError<"Create2EmptyBytecode">;
 export type Create2EmptyBytecodeErrorType = Create2EmptyBytecodeError & { name: "Create2EmptyBytecodeError" };
@@ -137,6 +143,12 @@ export type ReentrancyGuardReentrantCallErrorType = ReentrancyGuardReentrantCall
 export const ReviewWindowClosedError = defineRevertError("ReviewWindowClosed");
 export type ReviewWindowClosedError = NexusRevertError<"ReviewWindowClosed">;
 export type ReviewWindowClosedErrorType = ReviewWindowClosedError & { name: "ReviewWindowClosedError" };
+export const NotCommittedError = defineRevertError("NotCommitted");
+export type NotCommittedError = NexusRevertError<"NotCommitted">;
+export type NotCommittedErrorType = NotCommittedError & { name: "NotCommittedError" };
+export const RevealTooEarlyError = defineRevertError("RevealTooEarly");
+export type RevealTooEarlyError = NexusRevertError<"RevealTooEarly">;
+export type RevealTooEarlyErrorType = RevealTooEarlyError & { name: "RevealTooEarlyError" };
 export const SourceChangedError = defineRevertError("SourceChanged");
 export type SourceChangedError = NexusRevertError<"SourceChanged">;
 export type SourceChangedErrorType = SourceChangedError & { name: "SourceChangedError" };
@@ -193,10 +205,14 @@ export type ZeroDurationErrorType = ZeroDurationError & { name: "ZeroDurationErr
 export const nexusRevertErrors: { readonly [N in NexusErrorName]: NexusRevertErrorClass<N> } = {
   AllowanceExceeded: AllowanceExceededError,
   AlreadyAttempted: AlreadyAttemptedError,
+  AlreadyCommitted: AlreadyCommittedError,
   AlreadyInitialized: AlreadyInitializedError,
   AlreadyRegistered: AlreadyRegisteredError,
   AmountOverflow: AmountOverflowError,
   AttemptNotLive: AttemptNotLiveError,
+  CommitmentMismatch: CommitmentMismatchError,
+  NotCommitted: NotCommittedError,
+  RevealTooEarly: RevealTooEarlyError,
   AttemptSlotsFull: AttemptSlotsFullError,
   AttemptWindowTooShort: AttemptWindowTooShortError,
   CloneArgumentsTooLong: CloneArgumentsTooLongError,

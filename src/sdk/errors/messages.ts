@@ -55,6 +55,13 @@ export const revertMessages: RevertMessages = {
   FeeTooHigh: (a) => `The fee ${a.feeBps} bps is above the cap of ${a.maxFeeBps} bps.`,
   UnbondingPeriodOutOfRange: (a) =>
     `The unbonding period ${duration(a.period)} must be between ${duration(a.minPeriod)} and ${duration(a.maxPeriod)}.`,
+  AlreadyCommitted: (a) =>
+    `The provider ${a.provider} already committed a response to the task ${a.task} at ${time(a.committedAt)}; a provider commits once per task (reveal that commitment).`,
+  NotCommitted: (a) => `The provider ${a.provider} has no commitment on the task ${a.task} to reveal: commit the response first (commitResponse), then reveal it in a later block.`,
+  RevealTooEarly: (a) =>
+    `The response of ${a.provider} to the task ${a.task} was committed at ${time(a.committedAt)}; it is revealed in a later block, at a later time.`,
+  CommitmentMismatch: (a) =>
+    `The revealed response of ${a.provider} to the task ${a.task} does not open its commitment: the result hash, asked payment or secret differs from what was committed.`,
   ValueOverflow: (a) => `The value ${a.value} does not fit the protocol's storage width (payments are at most 2^96 - 1 wei).`,
   // Task
   NotTaskNexus: (a) => `${a.caller} is not the Nexus that created this task; only Nexus may change a task.`,

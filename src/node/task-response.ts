@@ -1,0 +1,106 @@
+// The response's two transactions (docs/PROTOCOL.md "Commitments"): the commitment that seals the pinned result,
+// then its reveal in a later block. The secret is on disk before the commitment is signed, and each resume reads
+// the chain first, so a node killed between the two reveals after its restart and never commits twice.
+import type { Hex } from "viem";
+import { AttemptState, TaskStatus } from "../sdk/abis.ts";
+import { waitForNexusTransaction } from "../sdk/actions/internal.ts";
+import { commitResponse, getCommitment, responseCommitment, revealResponse } from "../sdk/actions/responses.ts";
+import { withRetry } from "./retry.ts";
+import type { TaskRecord } from "./state.ts";
+import { classifyRevert, pricing, readAttempt, readTask, retryOptions, waitRecorded, type ChainContext, type RevertOutcome } from "./task-chain.ts";
+
+/** What the response commits to: the pinned result, the asked payment, and the recorded secret. */
+function sealed(ctx: ChainContext, r: TaskRecord): { resultUri: string; resultHash: Hex; askedPayment: bigint; secret: Hex } {
+  const { result, secret } = r;
+  if (result === undefined) throw new Error(`task ${r.task} has no pinned result`);
+  if (secret === undefined) throw new Error(`task ${r.task} has no recorded commitment secret`);
+  const askedPayment = r.deliveryMethod === 0 ? pricing(ctx, r, "askedPayment") : 0n;
+  return { resultUri: result.uri, resultHash: result.sha256, askedPayment, secret };
+}
+
+/** Whether our commitment to this task is on-chain, and whether it is the one our recorded secret opens. */
+async function ourCommitment(ctx: ChainContext, r: TaskRecord): Promise<"none" | "ours" | "foreign"> {
+  const c = await withRetry(() => getCommitment(ctx.client, { task: r.task, provider: ctx.provider, nexus: ctx.nexus }), retryOptions(ctx));
+  if (c.committedAt === 0) return "none";
+  const { resultHash, askedPayment, secret } = sealed(ctx, r);
+  const expected = responseCommitment({ task: r.task, provider: ctx.provider, resultHash, askedPayment, secret });
+  return c.digest.toLowerCase() === expected.slice(0, 56).toLowerCase() ? "ours" : "foreign";
+}
+
+/** Commits the pinned result (its secret already on disk): record → broadcast → mined. */
+export async function sendCommit(ctx: ChainContext, r: TaskRecord): Promise<"committed" | RevertOutcome> {
+  const { resultHash, askedPayment, secret } = sealed(ctx, r);
+  try {
+    const hash = await withRetry(
+      () =>
+        ctx.sender.send(
+          (wallet, nonce) => commitResponse(wallet, { task: r.task, resultHash, askedPayment, secret, nexus: ctx.nexus, nonce }),
+          async (tx) => void (await ctx.state.transition(r.task, "committing", { commitTx: tx })),
+        ),
+      retryOptions(ctx),
+    );
+    await waitForNexusTransaction(ctx.client, { hash, nexus: ctx.nexus });
+    return "committed";
+  } catch (error) {
+    const outcome = classifyRevert(error, "commit");
+    if (outcome === undefined) throw error;
+    // Our own earlier send landed (its answer was lost and the retry was refused): the chain holds our commitment.
+    if ("reason" in outcome && outcome.reason === "revert-AlreadyCommitted") return commitmentOutcome(await ourCommitment(ctx, r));
+    return outcome;
+  }
+}
+
+function commitmentOutcome(found: "none" | "ours" | "foreign"): "committed" | RevertOutcome {
+  // A commitment our secret does not open can only come from a state that lost its record: it can never be revealed.
+  return found === "ours" ? "committed" : { end: "failed", reason: "commitment-lost" };
+}
+
+/** After a restart in "committing": committed already (reveal next), or to be sent (again) with the same secret. */
+export async function reconcileCommit(ctx: ChainContext, r: TaskRecord): Promise<"committed" | "resend" | "responded" | RevertOutcome> {
+  const a = await readAttempt(ctx, r.task);
+  if (a.state === AttemptState.RESPONDED) return "responded";
+  if (a.state === AttemptState.LAPSED) return { end: "failed", reason: "lapsed" };
+  const found = await ourCommitment(ctx, r);
+  if (found !== "none") return commitmentOutcome(found);
+  if (r.commitTx !== undefined && (await waitRecorded(ctx, r.commitTx)) === "mined") return commitmentOutcome(await ourCommitment(ctx, r));
+  const t = await readTask(ctx, r.task);
+  if (t.state.status === TaskStatus.FINALIZED && t.state.selectedProvider !== ctx.provider) return { end: "failed", reason: "lost-race" };
+  if (t.state.status >= TaskStatus.CANCELED) return { end: "failed", reason: "task-closed" };
+  return "resend";
+}
+
+/** Reveals the committed result: record → broadcast → mined. */
+export async function sendReveal(ctx: ChainContext, r: TaskRecord): Promise<{ blockNumber: bigint } | RevertOutcome> {
+  const { resultUri, resultHash, askedPayment, secret } = sealed(ctx, r);
+  try {
+    const hash = await withRetry(
+      () =>
+        ctx.sender.send(
+          (wallet, nonce) => revealResponse(wallet, { task: r.task, resultUri, resultHash, askedPayment, secret, nexus: ctx.nexus, nonce }),
+          async (tx) => void (await ctx.state.transition(r.task, "submitting", { submitTx: tx })),
+        ),
+      retryOptions(ctx),
+    );
+    const { receipt } = await waitForNexusTransaction(ctx.client, { hash, nexus: ctx.nexus });
+    return { blockNumber: receipt.blockNumber };
+  } catch (error) {
+    const outcome = classifyRevert(error, "submit");
+    if (outcome) return outcome;
+    throw error;
+  }
+}
+
+/** After a restart in "submitting": responded already, lost, or to be revealed again. */
+export async function reconcileReveal(ctx: ChainContext, r: TaskRecord): Promise<"responded" | "resend" | RevertOutcome> {
+  const a = await readAttempt(ctx, r.task);
+  if (a.state === AttemptState.RESPONDED) return "responded";
+  if (a.state === AttemptState.LAPSED) return { end: "failed", reason: "lapsed" };
+  if (r.submitTx !== undefined) {
+    const seen = await waitRecorded(ctx, r.submitTx);
+    if (seen === "mined") return "responded";
+  }
+  const t = await readTask(ctx, r.task);
+  if (t.state.status === TaskStatus.FINALIZED && t.state.selectedProvider !== ctx.provider) return { end: "failed", reason: "lost-race" };
+  if (t.state.status >= TaskStatus.CANCELED) return { end: "failed", reason: "task-closed" };
+  return "resend";
+}
