@@ -8,7 +8,7 @@ import { createPublicClient, createWalletClient, http, parseEther, type Address,
 import { privateKeyToAccount } from "viem/accounts";
 import { getTransactionCount } from "viem/actions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { attempt,  } from "../../src/sdk/actions/tasks.ts";
+import { attempt } from "../../src/sdk/actions/tasks.ts";
 import { submitResponse } from "../../src/sdk/actions/responses.ts";
 import { createIpfs } from "../../src/sdk/ipfs/client.ts";
 import { uploadJson } from "../../src/sdk/ipfs/upload.ts";
@@ -176,13 +176,19 @@ describe("gpunexus CLI against hardhat node + IPFS", () => {
     await answer(task, output);
     const watched = ok(await watching).json<{ status: string; events: { event: string }[] }>();
     expect(watched.status).toBe("FINALIZED");
-    expect(watched.events.map((e) => e.event)).toEqual(["TaskPublished", "TaskAttempted", "ResponseSubmitted", "TaskFinalized"]);
+    expect(watched.events.map((e) => e.event)).toEqual(["TaskPublished", "TaskAttempted", "ResponseCommitted", "ResponseSubmitted", "TaskFinalized"]);
 
     const result = ok(await cli(["task", "result", task, "--json"])).json();
     expect(result).toMatchObject({ provider: PROVIDER, verified: true, result: output });
     const human = ok(await cli(["task", "status", task]));
     expect(human.stdout).toMatch(/status\s+FINALIZED/);
     expect(human.stdout).toMatch(/winner\s+0x/);
+    // The winner's commitment and, in a later block, its reveal.
+    const [committed, revealed] = [...human.stdout.matchAll(/block (\d+)/g)].map((m) => Number(m[1]));
+    expect(human.stdout).toMatch(/committed\s+revealed/);
+    expect(revealed).toBeGreaterThan(committed ?? Infinity);
+    const json = ok(await cli(["task", "status", task, "--json"])).json<{ attempts: { commitment: { blockNumber: string } | null; response: { blockNumber: string } }[] }>();
+    expect(BigInt(json.attempts[0]!.response.blockNumber)).toBeGreaterThan(BigInt(json.attempts[0]!.commitment!.blockNumber));
   });
 
   it("task result of tampered content exits 4", async () => {

@@ -3,7 +3,7 @@
 // and read through a list of gateways whose first entry is down. In-process chain + the embedded IPFS node.
 import type { Address } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { attempt,  } from "../../src/sdk/actions/tasks.ts";
+import { attempt } from "../../src/sdk/actions/tasks.ts";
 import { submitResponse } from "../../src/sdk/actions/responses.ts";
 import { encodeDocument, sha256Hex } from "../../src/sdk/documents.ts";
 import { NexusError } from "../../src/sdk/errors/index.ts";

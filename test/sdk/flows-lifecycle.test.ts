@@ -3,7 +3,7 @@
 import type { Address } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getSource } from "../../src/sdk/actions/reads.ts";
-import { attempt, confirmResponse,  } from "../../src/sdk/actions/tasks.ts";
+import { attempt, confirmResponse } from "../../src/sdk/actions/tasks.ts";
 import { submitResponse } from "../../src/sdk/actions/responses.ts";
 import { encodeDocument, sha256Hex, sourceMetadataSchema, taskConfigSchema, type TaskConfig } from "../../src/sdk/documents.ts";
 import { getNexusEvents } from "../../src/sdk/events/index.ts";
@@ -65,10 +65,19 @@ describe("publishSourceWithMetadata", () => {
 });
 
 describe("publishTaskWithConfig + waitForResult", () => {
-  it("returns the winner's result once a provider answered, verified against the chain", async () => {
+  it("returns the winner's result once a provider answered, verified against the chain, showing its commitment and reveal", async () => {
     const t = await publish(firstResponse, { prompt: "hello" });
     expect(t.configHash).toBe(sha256Hex(encodeDocument({ function_name: "echo", data: { prompt: "hello" }, model: "tiny" })));
-    const waiting = waitForResult(fx.publicClient, { nexus: fx.nexus, ipfs: fx.ipfs, task: t.task, pollingInterval: 25, timeoutMs: 30_000 });
+    const seen: string[] = [];
+    const waiting = waitForResult(fx.publicClient, {
+      nexus: fx.nexus,
+      ipfs: fx.ipfs,
+      task: t.task,
+      pollingInterval: 25,
+      timeoutMs: 30_000,
+      fromBlock: 0n,
+      onEvent: (e) => void seen.push(e.eventName),
+    });
     await t.wait();
     const { payload, pinned } = await answer(t.task, fx.provider1, (config) => ({ echo: config.data, by: "provider1" }));
 
@@ -86,6 +95,7 @@ describe("publishTaskWithConfig + waitForResult", () => {
       resultHash: pinned.sha256,
     });
     expect(outcome.result).toEqual({ echo: { prompt: "hello" }, by: "provider1" });
+    expect(seen).toEqual(["TaskPublished", "TaskAttempted", "ResponseCommitted", "ResponseSubmitted", "TaskFinalized"]);
     const again = await fetchResult(fx.publicClient, { nexus: fx.nexus, ipfs: fx.ipfs, task: t.task });
     expect(again).toMatchObject({ provider: addr(fx.provider1), result: payload, resultHash: pinned.sha256 });
   });

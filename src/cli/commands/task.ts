@@ -68,7 +68,7 @@ export const taskPublish = defineCommand({
 
 export const taskStatus = defineCommand({
   name: "task status",
-  summary: "Shows a task: terms, status, escrow, attempts and responses.",
+  summary: "Shows a task: terms, status, escrow, attempts, commitments and revealed responses.",
   usage: "gpunexus task status <task>",
   options: {},
   run: async ({ positionals, globals, ctx, io }) => {
@@ -104,8 +104,15 @@ export const taskStatus = defineCommand({
       ];
       const attempts = snap.attempts.length
         ? "\n" + formatTable(
-            ["provider", "master", "attempt", "deadline", "response"],
-            snap.attempts.map((a) => [a.provider, a.master, attemptStateName(a.record.state), formatTime(a.deadline), a.response?.resultUri ?? "-"]),
+            ["provider", "master", "attempt", "deadline", "committed", "revealed"],
+            snap.attempts.map((a) => [
+              a.provider,
+              a.master,
+              attemptStateName(a.record.state),
+              formatTime(a.deadline),
+              a.commitment ? `block ${a.commitment.blockNumber}` : "-",
+              a.response ? `block ${a.response.blockNumber}: ${a.response.resultUri}` : a.commitment ? "(not yet)" : "-",
+            ]),
           )
         : "";
       return formatKv(rows) + attempts;

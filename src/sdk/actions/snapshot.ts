@@ -33,6 +33,8 @@ export type TaskSnapshotResponse = EventOrigin & {
   resultHash: Hex;
   askedPayment: bigint;
 };
+/** A provider's sealed response (ResponseCommitted): revealed by its ResponseSubmitted in a later block. */
+export type TaskSnapshotCommitment = EventOrigin & { provider: Address; commitment: Hex };
 export type TaskSnapshotAttempt = {
   provider: Address;
   /** The master paid for this provider, as of the attempt. */
@@ -43,7 +45,9 @@ export type TaskSnapshotAttempt = {
   attempted: EventOrigin;
   /** The on-chain attempt record at the snapshot block (state LIVE / RESPONDED / LAPSED). */
   record: Attempt;
-  /** The response, when the provider submitted one by the snapshot block. */
+  /** The provider's commitment, when it committed one by the snapshot block (revealed or not). */
+  commitment: TaskSnapshotCommitment | undefined;
+  /** The response, when the provider revealed one by the snapshot block. */
   response: TaskSnapshotResponse | undefined;
 };
 export type GetTaskSnapshotParameters = SnapshotParameters & { task: Address };
@@ -55,12 +59,15 @@ export type GetTaskSnapshotReturnType = GetTaskReturnType & {
   publication: (EventOrigin & { configUri: string; configHash: Hex; client: Address; source: Address }) | undefined;
   /** Every attempt, in the order they were made. */
   attempts: TaskSnapshotAttempt[];
+  /** Every commitment, in the order they were made (a commitment needs no attempt: some may have none). */
+  commitments: TaskSnapshotCommitment[];
   /** Every response, in submission order. */
   responses: TaskSnapshotResponse[];
 };
 
 const taskPublished = getAbiItem({ abi: nexusAbi, name: "TaskPublished" });
 const taskAttempted = getAbiItem({ abi: nexusAbi, name: "TaskAttempted" });
+const responseCommitted = getAbiItem({ abi: nexusAbi, name: "ResponseCommitted" });
 const responseSubmitted = getAbiItem({ abi: nexusAbi, name: "ResponseSubmitted" });
 const sourcePublished = getAbiItem({ abi: nexusAbi, name: "SourcePublished" });
 
@@ -100,19 +107,22 @@ const origin = (log: { blockNumber: bigint; transactionHash: Hash; logIndex: num
 
 /**
  * A task as of one block: terms, state, escrow, its publication, and every attempt and response discovered
- * from TaskAttempted / ResponseSubmitted logs up to that block, joined with `attemptOf` at that block.
+ * from TaskAttempted / ResponseCommitted / ResponseSubmitted logs up to that block, joined with `attemptOf` at that
+ * block.
  */
 export async function getTaskSnapshot(client: AnyClient, parameters: GetTaskSnapshotParameters): Promise<GetTaskSnapshotReturnType> {
   const { task, logBlockRange } = parameters;
   const [block, deployment] = await Promise.all([pinBlock(client, parameters.blockNumber), resolveDeployment(client, parameters)]);
   const ranges = blockRanges(parameters.fromBlock ?? deployment.deployBlock, block.number, logBlockRange);
   const address = deployment.nexus;
-  const [info, published, attempted, responded] = await Promise.all([
+  const [info, published, attempted, committed, responded] = await Promise.all([
     getTask(client, { ...parameters, blockNumber: block.number }),
     scan(ranges, (fromBlock, toBlock) => getLogs(client, { address, event: taskPublished, args: { task }, fromBlock, toBlock, strict: true })),
     scan(ranges, (fromBlock, toBlock) => getLogs(client, { address, event: taskAttempted, args: { task }, fromBlock, toBlock, strict: true })),
+    scan(ranges, (fromBlock, toBlock) => getLogs(client, { address, event: responseCommitted, args: { task }, fromBlock, toBlock, strict: true })),
     scan(ranges, (fromBlock, toBlock) => getLogs(client, { address, event: responseSubmitted, args: { task }, fromBlock, toBlock, strict: true })),
   ]);
+  const commitments: TaskSnapshotCommitment[] = committed.map((l) => ({ ...origin(l), provider: l.args.provider, commitment: l.args.commitment }));
   const responses: TaskSnapshotResponse[] = responded.map((l) => ({
     ...origin(l),
     provider: l.args.provider,
@@ -132,6 +142,7 @@ export async function getTaskSnapshot(client: AnyClient, parameters: GetTaskSnap
     suggestedPayment: l.args.suggestedPayment,
     attempted: origin(l),
     record: records[i] as Attempt,
+    commitment: commitments.find((c) => c.provider === l.args.provider),
     response: responses.find((r) => r.provider === l.args.provider),
   }));
   const p = published[0];
@@ -147,6 +158,7 @@ export async function getTaskSnapshot(client: AnyClient, parameters: GetTaskSnap
       source: p.args.source,
     },
     attempts,
+    commitments,
     responses,
   };
 }

@@ -173,6 +173,14 @@ export type WaitForResultParameters = Omit<FetchResultParameters, "provider"> & 
   timeoutMs?: number | undefined;
   /** How often to read the task, in ms (default: the client's `pollingInterval`). */
   pollingInterval?: number | undefined;
+  /**
+   * Called with each of the task's events as the wait reads them, oldest first: attempts, each provider's commitment
+   * (ResponseCommitted) and its reveal (ResponseSubmitted), the closing event. From `fromBlock` when given, else
+   * from the latest block when the wait starts.
+   */
+  onEvent?: ((event: NexusEvent) => void) | undefined;
+  /** Where `onEvent`'s history starts. */
+  fromBlock?: bigint | undefined;
 };
 export type FinalizedTaskResult = {
   status: "finalized";
@@ -237,9 +245,16 @@ async function waitFor<until extends "finalized" | "responded" | undefined = und
   const nexus = await resolveNexusAddress(client, parameters.nexus);
   const { terms } = await getTask(client, { task, nexus }); // UnknownTaskError for anything else
   let status: number | undefined;
+  let nextEventBlock = parameters.fromBlock;
   for (;;) {
     if (signal?.aborted) throw signal.reason;
     const block = await getBlock(client, { blockTag: "latest", includeTransactions: false });
+    if (parameters.onEvent !== undefined) {
+      // Events and state at the same block: the closing event is delivered before the wait returns.
+      const from = nextEventBlock ?? block.number;
+      if (from <= block.number) for (const e of await getNexusEvents(client, { nexus, args: { task }, fromBlock: from, toBlock: block.number })) parameters.onEvent(e);
+      nextEventBlock = block.number + 1n;
+    }
     const state = await readContract(client, { address: task, abi: taskAbi, functionName: "state", blockNumber: block.number });
     status = state.status;
     if (status === TaskStatus.FINALIZED) {
