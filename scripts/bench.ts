@@ -43,8 +43,14 @@ const pkg = await json<PackageBench>("docs/benchmarks-package.json");
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
 const mb = (n: number) => `${(n / 2 ** 20).toFixed(1)} MB`;
 
-const first = gas["FIRST_RESPONSE lifecycle (publishTask + attempt + submitResponse)"] ?? 0;
-const manual = gas["MANUAL lifecycle, 3 providers (publish + 3 attempts + 3 responses + confirm)"] ?? 0;
+// Labels written by bench-gas.ts: a renamed row must fail here, not print 0.
+const lifecycle = (label: string): number => {
+  const used = gas[label];
+  if (used === undefined) throw new Error(`gas-snapshot.json has no row "${label}": run npm run bench:gas`);
+  return used;
+};
+const first = lifecycle("FIRST_RESPONSE lifecycle (publishTask + attempt + commitResponse + revealResponse)");
+const manual = lifecycle("MANUAL lifecycle, 3 providers (publish + 3 attempts + 3 commitments + 3 reveals + confirm)");
 const fmt = (n: number) => n.toLocaleString("en-US");
 const maxInflight = inflight.rows.filter((r) => r.failed === 0).reduce((m, r) => Math.max(m, r.inFlight), 0);
 const nodeRow = (name: string, r: NodeRun | null, why?: string) =>
@@ -61,8 +67,8 @@ Written by \`npm run bench${values["report-only"] ? " -- --report-only" : ""}\` 
 
 | measure | GPU Nexus | peer |
 |---|---|---|
-| FIRST_RESPONSE lifecycle gas (publish + attempt + response with payout) | **${fmt(first)}** | Chainlink Functions cheapest request + fulfil ≈ 385,000; Ritual Infernet subscription + delivery ≈ 353,000 (test upper bound) |
-| MANUAL lifecycle gas, 3 providers (publish + 3 attempts + 3 responses + confirm) | **${fmt(manual)}** | — |
+| FIRST_RESPONSE lifecycle gas (publish + attempt + commitment + reveal with payout) | **${fmt(first)}** | Chainlink Functions cheapest request + fulfil ≈ 385,000; Ritual Infernet subscription + delivery ≈ 353,000 (test upper bound) |
+| MANUAL lifecycle gas, 3 providers (publish + 3 attempts + 3 commitments + 3 reveals + confirm) | **${fmt(manual)}** | — |
 | transactions in flight from one key without a nonce error | **${fmt(maxInflight)}** (largest size tried, all landed) | OpenGPU's Python SDK reported failures at 20 |
 | end-to-end tasks per second, one provider node, local processes | **${node.localProcess.tasksPerSecond.toFixed(2)}** | — |
 | end-to-end tasks per second, one provider node, Docker Compose | **${node.docker ? node.docker.tasksPerSecond.toFixed(2) : "n/a"}** | — |

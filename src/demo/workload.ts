@@ -40,6 +40,8 @@ function describe(event: NexusEvent): string | undefined {
       return `TaskPublished      ${short(event.args.task)} payment ${formatEther(event.args.payment)} ETH`;
     case "TaskAttempted":
       return `TaskAttempted      ${short(event.args.task)} by ${short(event.args.provider)}`;
+    case "ResponseCommitted":
+      return `ResponseCommitted  ${short(event.args.task)} by ${short(event.args.provider)} (sealed; revealed in a later block)`;
     case "ResponseSubmitted":
       return `ResponseSubmitted  ${short(event.args.task)} by ${short(event.args.provider)} ${event.args.resultUri.slice(0, 20)}…`;
     case "TaskFinalized":

@@ -235,7 +235,7 @@ describe.skipIf(!haveChromium && !inCi)("example dapp (examples/dapp) in Chromiu
     expect(await waitForText(frCard.getByTestId("status-trail"), /NEW → ATTEMPTED → FINALIZED/, 30_000)).toContain("NEW → ATTEMPTED → FINALIZED");
     expectPayout(await frCard.getByTestId("payout").innerText(), "0.01");
     const frLog = frCard.getByTestId("event-log");
-    for (const name of ["TaskPublished", "TaskAttempted", "ResponseSubmitted", "TaskFinalized"]) await waitForText(frLog, new RegExp(name), 30_000);
+    for (const name of ["TaskPublished", "TaskAttempted", "ResponseCommitted", "ResponseSubmitted", "TaskFinalized"]) await waitForText(frLog, new RegExp(name), 30_000);
 
     // MANUAL: a response arrives, its payload verified; Confirm pays it.
     t = Date.now();

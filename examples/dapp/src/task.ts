@@ -57,8 +57,10 @@ function describeEvent(e: NexusEvent): string {
       return `TaskPublished — payment ${eth(e.args.payment)}, expires ${time(e.args.expiryTime)}, config ${e.args.configUri}`;
     case "TaskAttempted":
       return `TaskAttempted — provider ${short(e.args.provider)} (master ${short(e.args.master)}), deadline ${time(e.args.deadline)}`;
+    case "ResponseCommitted":
+      return `ResponseCommitted — provider ${short(e.args.provider)} sealed its response (revealed in a later block)`;
     case "ResponseSubmitted":
-      return `ResponseSubmitted — provider ${short(e.args.provider)}, result ${e.args.resultUri} (sha256 ${short(e.args.resultHash, 6)}), asks ${eth(e.args.askedPayment)}`;
+      return `ResponseSubmitted — provider ${short(e.args.provider)} revealed its response: result ${e.args.resultUri} (sha256 ${short(e.args.resultHash, 6)}), asks ${eth(e.args.askedPayment)}`;
     case "TaskFinalized":
       return `TaskFinalized — ${eth(e.args.paid - e.args.fee)} to ${short(e.args.payee)} (fee ${eth(e.args.fee)}), refunded ${eth(e.args.refunded)}${e.args.bySettlement ? ", by settlement" : ""}`;
     case "TaskCanceled":
