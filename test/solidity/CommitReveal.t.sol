@@ -98,6 +98,21 @@ contract CommitRevealTest is NexusFixture {
         assertEq(ITask(task).winner(), provider, "settlement pays the honest provider");
     }
 
+    /// The client reads the result from the pending reveal and tries to cancel before it lands, so as not to pay: a
+    /// task cannot be canceled while an attempt is live, and a reveal needs a live attempt.
+    function test_client_cannotCancelUnderAPendingReveal() public {
+        address task = _publishTask(frSource);
+        _attempt(task, provider);
+        _commit(task, provider, 0);
+        _nextBlock();
+        uint40 deadline = _deadline(task, provider);
+        vm.expectRevert(abi.encodeWithSelector(ITask.TaskInProgress.selector, task, deadline, address(0)));
+        vm.prank(client);
+        nexus.cancelTask(task);
+        _reveal(task, provider, 0);
+        assertEq(ITask(task).winner(), provider);
+    }
+
     // ------------------------------------------------------------ the rules
 
     function test_commit_emitsAndIsKeptUntilTheReveal() public {
