@@ -54,6 +54,8 @@ export function classifyRevert(error: unknown, stage: "attempt" | "commit" | "su
       return { end, reason: "master-attempted" };
     case "AttemptWindowTooShort":
       return { end, reason: "window-too-short" };
+    case "AlreadyCommitted":
+      return { end, reason: "already-committed" };
     case "InsufficientFreeLockup":
     case "LockupBelowMinimum":
       return { end, reason: "stake-insufficient" };

@@ -1,6 +1,7 @@
 // The response's two transactions (docs/PROTOCOL.md "Commitments"): the commitment that seals the pinned result,
 // then its reveal in a later block. The secret is on disk before the commitment is signed, and each resume reads
 // the chain first, so a node killed between the two reveals after its restart and never commits twice.
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Hex } from "viem";
 import { AttemptState, TaskStatus } from "../sdk/abis.ts";
 import { waitForNexusTransaction } from "../sdk/actions/internal.ts";
@@ -45,7 +46,7 @@ export async function sendCommit(ctx: ChainContext, r: TaskRecord): Promise<"com
     const outcome = classifyRevert(error, "commit");
     if (outcome === undefined) throw error;
     // Our own earlier send landed (its answer was lost and the retry was refused): the chain holds our commitment.
-    if ("reason" in outcome && outcome.reason === "revert-AlreadyCommitted") return commitmentOutcome(await ourCommitment(ctx, r));
+    if ("reason" in outcome && outcome.reason === "already-committed") return commitmentOutcome(await ourCommitment(ctx, r));
     return outcome;
   }
 }
@@ -69,8 +70,19 @@ export async function reconcileCommit(ctx: ChainContext, r: TaskRecord): Promise
   return "resend";
 }
 
+/** A chain whose blocks may share a second (sub-second block times) refuses a reveal until the next second. */
+const REVEAL_TOO_EARLY_RETRIES = 10;
+
 /** Reveals the committed result: record → broadcast → mined. */
 export async function sendReveal(ctx: ChainContext, r: TaskRecord): Promise<{ blockNumber: bigint } | RevertOutcome> {
+  for (let tries = 1; ; tries++) {
+    const outcome = await sendRevealOnce(ctx, r);
+    if (!("reason" in outcome) || outcome.reason !== "revert-RevealTooEarly" || tries >= REVEAL_TOO_EARLY_RETRIES) return outcome;
+    await sleep(1_000, undefined, { signal: ctx.signal });
+  }
+}
+
+async function sendRevealOnce(ctx: ChainContext, r: TaskRecord): Promise<{ blockNumber: bigint } | RevertOutcome> {
   const { resultUri, resultHash, askedPayment, secret } = sealed(ctx, r);
   try {
     const hash = await withRetry(

@@ -1,8 +1,9 @@
 // An unreliable RPC endpoint: the node talks to the chain only through a proxy that drops ~30 % of JSON-RPC requests
 // (socket closed unanswered, 502, or an answer slower than the node's RPC timeout), and loses the answer to about half
 // of the eth_sendRawTransaction calls AFTER forwarding them (the transaction landed; the node never heard). Tasks go
-// through anyway, each attempted and answered exactly once on-chain, every provider transaction succeeding (its nonce
-// counts exactly one attempt and one response per task: no duplicate, no reverted retry), and the payouts add up.
+// through anyway, each attempted, committed and answered exactly once on-chain, every provider transaction succeeding
+// (its nonce counts exactly one attempt, one commitment and one reveal per task: no duplicate, no reverted retry), and
+// the payouts add up.
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -77,15 +78,16 @@ describe("provider node behind an RPC endpoint that drops requests", () => {
       if (isManual) await (await confirmResponse(world.client, { ...world.opts, task, provider: world.providerAddress })).wait();
     }
     for (const { task } of tasks) {
-      const { attempted, responded, events } = await world.countEvents(task);
-      expect({ task, attempted, responded }).toEqual({ task, attempted: 1, responded: 1 });
+      const { attempted, committed, responded, events } = await world.countEvents(task);
+      expect({ task, attempted, committed, responded }).toEqual({ task, attempted: 1, committed: 1, responded: 1 });
       expect(events.every((e) => !("provider" in e.args) || e.args.provider === world.providerAddress)).toBe(true);
       const finalized = await getNexusEvents(world.publicClient, { nexus: world.nexus, events: "TaskFinalized", args: { task }, fromBlock: 0n });
       expect(finalized).toHaveLength(1);
     }
-    // Exactly two provider transactions per task, all of them successful (a reverted duplicate would use a nonce).
+    // Exactly three provider transactions per task (attempt, commitment, reveal), all of them successful (a reverted
+    // duplicate would use a nonce).
     const nonceAfter = await world.publicClient.getTransactionCount({ address: world.providerAddress });
-    expect(nonceAfter - nonceBefore).toBe(2 * tasks.length);
+    expect(nonceAfter - nonceBefore).toBe(3 * tasks.length);
     expect((await world.balanceOf(world.master.account.address)) - masterBefore).toBe(BigInt(tasks.length) * net(payment));
 
     // The faults did happen, the lost-answer sends included.
@@ -137,8 +139,8 @@ describe("provider node behind an RPC endpoint that drops requests", () => {
         return r && ["done", "failed", "skipped"].includes(r.phase) ? r : undefined;
       }, 60_000);
       expect(record.phase).toBe("done");
-      expect(await world.countEvents(task)).toMatchObject({ attempted: 1, responded: 1 });
-      expect((await world.publicClient.getTransactionCount({ address: world.providerAddress })) - nonceBefore).toBe(2);
+      expect(await world.countEvents(task)).toMatchObject({ attempted: 1, committed: 1, responded: 1 });
+      expect((await world.publicClient.getTransactionCount({ address: world.providerAddress })) - nonceBefore).toBe(3);
       expect(proxy.injected()["eth_sendRawTransaction:drop-after-forward"]).toBeGreaterThanOrEqual(2);
       expect(lines.some((l) => l.task === task && l.msg === "our response had already landed; the retry was refused"), JSON.stringify(lines.filter((l) => l.level as number >= 30).map((l) => [l.msg, l.reason, (l.err as { message?: string } | undefined)?.message?.slice(0, 300)]))).toBe(true);
     } finally {

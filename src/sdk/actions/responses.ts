@@ -122,8 +122,8 @@ export async function submitResponse<chain extends Chain | undefined, account ex
   const committed = await commitResponse(client, { ...rest, secret } as CommitResponseParameters<account>);
   const { receipt } = await committed.wait();
   onCommitted?.({ hash: committed.hash, commitment: committed.commitment, secret });
-  // The reveal's simulation runs on the latest block: wait until it is later than the commitment's (at once on a
-  // chain that mines a block per transaction, whose next block is the reveal's own).
+  // The reveal must land at a later time than its commitment: wait until the chain's next block is later (at once on
+  // a chain that mines a block per transaction; a chain whose blocks may share a second takes up to one).
   await waitForLaterBlock(client, receipt.blockNumber);
   const revealed = await revealResponse(client, { ...rest, resultUri, secret } as RevealResponseParameters<account>);
   return { ...revealed, commitHash: committed.hash, commitment: committed.commitment, secret };
