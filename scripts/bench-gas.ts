@@ -200,7 +200,7 @@ if (process.argv.includes("--check")) {
   const table = rows.map(([k, v]) => `| ${k} | ${v.toLocaleString("en-US")} |`).join("\n");
   await writeFile(
     REPORT,
-    `# Gas\n\nMeasured by \`npm run bench:gas\` (Hardhat in-process network, solc 0.8.29, optimizer 10,000 runs, cancun),\nsteady state: the master already holds a balance and fees were accrued before.\n\n| operation | gas |\n|---|---|\n${table}\n`,
+    `# Gas\n\nMeasured by \`npm run bench:gas\` (Hardhat in-process network, solc 0.8.29, optimizer 10,000 runs, cancun),\nsteady state: the master already holds a balance and fees were accrued before.\n\nA response is two transactions, \`commitResponse\` then \`revealResponse\` in a later block (docs/PROTOCOL.md\n"Commitments"); there is no one-transaction mode, so each lifecycle below includes both. Ceilings: FIRST_RESPONSE\nlifecycle ${TARGETS.firstResponseLifecycle.toLocaleString("en-US")}, MANUAL lifecycle with 3 providers ${TARGETS.manualLifecycle3.toLocaleString("en-US")}.\n\n| operation | gas |\n|---|---|\n${table}\n`,
   );
 }
 if (firstResponseLifecycle > TARGETS.firstResponseLifecycle || manualLifecycle3 > TARGETS.manualLifecycle3) process.exitCode = 2;
