@@ -7,8 +7,9 @@
  */
 import { readFile, writeFile } from "node:fs/promises";
 import { network } from "hardhat";
-import { encodeAbiParameters, keccak256, parseEther, toHex, type Address, type Hash, type Hex, type WalletClient } from "viem";
+import { keccak256, parseEther, toHex, type Address, type Hash, type Hex, type WalletClient } from "viem";
 import GpuNexus from "../ignition/modules/GpuNexus.ts";
+import { responseCommitment } from "../src/sdk/actions/responses.ts";
 
 const SNAPSHOT = new URL("../gas-snapshot.json", import.meta.url);
 const REPORT = new URL("../docs/gas.md", import.meta.url);
@@ -74,17 +75,17 @@ async function publishTask(source: `0x${string}`, label: string, n: number) {
 
 // A response: committed, then revealed in the next block (automine: the next transaction).
 const SECRET = keccak256(toHex("secret"));
-function commitment(task: Address, provider: Address, resultHash: Hex, askedPayment: bigint): Hex {
-  const types = [{ type: "address" }, { type: "address" }, { type: "bytes32" }, { type: "uint256" }, { type: "bytes32" }] as const;
-  return keccak256(encodeAbiParameters(types, [task, provider, resultHash, askedPayment, SECRET]));
-}
 async function respond(task: Address, p: WalletClient, uri: string, hash: Hex, asked: bigint, labels?: { commit: string; reveal: string }) {
-  const provider = p.account!.address;
-  const commit = nexus.write.commitResponse([task, commitment(task, provider, hash, asked)], { account: p.account });
-  const committed = labels ? await measure(labels.commit, commit) : (await publicClient.waitForTransactionReceipt({ hash: await commit })).gasUsed;
-  const reveal = nexus.write.revealResponse([task, uri, hash, asked, SECRET], { account: p.account });
-  const revealed = labels ? await measure(labels.reveal, reveal) : (await publicClient.waitForTransactionReceipt({ hash: await reveal })).gasUsed;
-  return committed + revealed;
+  const commitment = responseCommitment({ task, provider: p.account!.address, resultHash: hash, askedPayment: asked, secret: SECRET });
+  const committed = await gasOf(labels?.commit, nexus.write.commitResponse([task, commitment], { account: p.account }));
+  return committed + (await gasOf(labels?.reveal, nexus.write.revealResponse([task, uri, hash, asked, SECRET], { account: p.account })));
+}
+/** Measured under `label` when given, else only waited for. */
+async function gasOf(label: string | undefined, send: Promise<Hash>): Promise<bigint> {
+  if (label !== undefined) return measure(label, send);
+  const receipt = await publicClient.waitForTransactionReceipt({ hash: await send });
+  if (receipt.status !== "success") throw new Error("a transaction of the benchmark reverted");
+  return receipt.gasUsed;
 }
 
 // Providers: each paired with a master of its own (a master attempts a task once), which stakes; every provider

@@ -56,18 +56,30 @@ function commitmentOutcome(found: "none" | "ours" | "foreign"): "committed" | Re
   return found === "ours" ? "committed" : { end: "failed", reason: "commitment-lost" };
 }
 
-/** After a restart in "committing": committed already (reveal next), or to be sent (again) with the same secret. */
-export async function reconcileCommit(ctx: ChainContext, r: TaskRecord): Promise<"committed" | "resend" | "responded" | RevertOutcome> {
+/** Our attempt already ended on-chain: responded, or lapsed. */
+async function attemptEnded(ctx: ChainContext, r: TaskRecord): Promise<"responded" | RevertOutcome | undefined> {
   const a = await readAttempt(ctx, r.task);
   if (a.state === AttemptState.RESPONDED) return "responded";
   if (a.state === AttemptState.LAPSED) return { end: "failed", reason: "lapsed" };
-  const found = await ourCommitment(ctx, r);
-  if (found !== "none") return commitmentOutcome(found);
-  if (r.commitTx !== undefined && (await waitRecorded(ctx, r.commitTx)) === "mined") return commitmentOutcome(await ourCommitment(ctx, r));
+  return undefined;
+}
+
+/** Nothing of ours landed: send again, unless another provider won or the task closed meanwhile. */
+async function resendUnlessClosed(ctx: ChainContext, r: TaskRecord): Promise<"resend" | RevertOutcome> {
   const t = await readTask(ctx, r.task);
   if (t.state.status === TaskStatus.FINALIZED && t.state.selectedProvider !== ctx.provider) return { end: "failed", reason: "lost-race" };
   if (t.state.status >= TaskStatus.CANCELED) return { end: "failed", reason: "task-closed" };
   return "resend";
+}
+
+/** After a restart in "committing": committed already (reveal next), or to be sent (again) with the same secret. */
+export async function reconcileCommit(ctx: ChainContext, r: TaskRecord): Promise<"committed" | "resend" | "responded" | RevertOutcome> {
+  const ended = await attemptEnded(ctx, r);
+  if (ended !== undefined) return ended;
+  const found = await ourCommitment(ctx, r);
+  if (found !== "none") return commitmentOutcome(found);
+  if (r.commitTx !== undefined && (await waitRecorded(ctx, r.commitTx)) === "mined") return commitmentOutcome(await ourCommitment(ctx, r));
+  return resendUnlessClosed(ctx, r);
 }
 
 /** A chain whose blocks may share a second (sub-second block times) refuses a reveal until the next second. */
@@ -104,15 +116,8 @@ async function sendRevealOnce(ctx: ChainContext, r: TaskRecord): Promise<{ block
 
 /** After a restart in "submitting": responded already, lost, or to be revealed again. */
 export async function reconcileReveal(ctx: ChainContext, r: TaskRecord): Promise<"responded" | "resend" | RevertOutcome> {
-  const a = await readAttempt(ctx, r.task);
-  if (a.state === AttemptState.RESPONDED) return "responded";
-  if (a.state === AttemptState.LAPSED) return { end: "failed", reason: "lapsed" };
-  if (r.submitTx !== undefined) {
-    const seen = await waitRecorded(ctx, r.submitTx);
-    if (seen === "mined") return "responded";
-  }
-  const t = await readTask(ctx, r.task);
-  if (t.state.status === TaskStatus.FINALIZED && t.state.selectedProvider !== ctx.provider) return { end: "failed", reason: "lost-race" };
-  if (t.state.status >= TaskStatus.CANCELED) return { end: "failed", reason: "task-closed" };
-  return "resend";
+  const ended = await attemptEnded(ctx, r);
+  if (ended !== undefined) return ended;
+  if (r.submitTx !== undefined && (await waitRecorded(ctx, r.submitTx)) === "mined") return "responded";
+  return resendUnlessClosed(ctx, r);
 }
