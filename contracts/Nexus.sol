@@ -25,7 +25,8 @@ import {
     SourceStatus,
     SourceTerms,
     TermsSeen,
-    TaskTerms
+    TaskTerms,
+    VerificationMethod
 } from "./types/NexusTypes.sol";
 
 /// @title GPU Nexus: the entry point and event hub of the protocol.
@@ -120,19 +121,6 @@ contract Nexus is INexus, Ownable2Step, ResponseCommitments {
 
     /// @inheritdoc INexus
     function publishTask(
-        address source,
-        string calldata configUri,
-        bytes32 configHash,
-        uint64 expiryTime,
-        uint256 payment,
-        uint64 salt,
-        TermsSeen calldata seen
-    ) external payable returns (address task) {
-        return _publishTask(msg.sender, source, configUri, configHash, expiryTime, payment, salt, seen);
-    }
-
-    /// @inheritdoc INexus
-    function publishTaskFor(
         address client,
         address source,
         string calldata configUri,
@@ -171,6 +159,14 @@ contract Nexus is INexus, Ownable2Step, ResponseCommitments {
     }
 
     /// @inheritdoc INexus
+    function commitVote(address task, bytes32 commitment) external {
+        _taskTerms(task);
+        ITask(task).recordCommitment(msg.sender);
+        _commit(task, msg.sender, commitment);
+        emit ResponseCommitted(task, msg.sender, commitment);
+    }
+
+    /// @inheritdoc INexus
     function revealResponse(
         address task,
         string calldata resultUri,
@@ -180,6 +176,7 @@ contract Nexus is INexus, Ownable2Step, ResponseCommitments {
     ) external {
         TaskTerms memory t = _taskTerms(task);
         _open(task, msg.sender, resultHash, askedPayment, secret);
+        if (t.verification == VerificationMethod.AGREEMENT) return _vote(task, t, resultUri, resultHash);
         (bool finalized, address master) = ITask(task).recordResponse(msg.sender, askedPayment);
         if (t.lapsePenalty != 0) VAULT.release(master, t.lapsePenalty);
         emit ResponseSubmitted(task, msg.sender, resultUri, resultHash, finalized ? t.payment : askedPayment);
@@ -218,9 +215,17 @@ contract Nexus is INexus, Ownable2Step, ResponseCommitments {
     /// @inheritdoc INexus
     function reportLapse(address task, address provider) external {
         TaskTerms memory t = _taskTerms(task);
-        address master = ITask(task).recordLapse(provider);
-        if (t.lapsePenalty != 0) VAULT.slash(master, t.client, t.lapsePenalty);
-        emit AttemptLapsed(task, provider, master, t.lapsePenalty, msg.sender);
+        (address master, bool burned) = ITask(task).recordLapse(provider);
+        _takePenalty(t, master, burned);
+        emit AttemptLapsed(task, provider, master, t.lapsePenalty, burned, msg.sender);
+    }
+
+    /// @inheritdoc INexus
+    function rejectResponse(address task, address provider) external {
+        TaskTerms memory t = _taskTerms(task);
+        (address master, bool burned) = ITask(task).recordRejection(provider);
+        _takePenalty(t, master, burned);
+        emit ResponseRejected(task, provider, master, t.lapsePenalty, burned, msg.sender);
     }
 
     /// @inheritdoc INexus
@@ -395,11 +400,6 @@ contract Nexus is INexus, Ownable2Step, ResponseCommitments {
         return CloneAddress.predict(SOURCE_IMPLEMENTATION, abi.encodePacked(client, salt), address(this));
     }
 
-    /// @inheritdoc INexus
-    function predictTaskAddress(TaskTerms calldata terms) external view returns (address) {
-        return CloneAddress.predict(TASK_IMPLEMENTATION, TaskTermsCodec.encode(terms), address(this));
-    }
-
     // ================================================================ internals
 
     function _publishTask(
@@ -441,7 +441,9 @@ contract Nexus is INexus, Ownable2Step, ResponseCommitments {
             deliveryMethod: s.deliveryMethod,
             feeBps: feeBps_,
             minAvailableLockup: s.minAvailableLockup,
-            sourceVersion: s.version
+            sourceVersion: s.version,
+            verification: s.verification,
+            quorum: s.quorum
         });
         task = CloneAddress.deploy(TASK_IMPLEMENTATION, TaskTermsCodec.encode(t));
         VAULT.fundEscrow{value: msg.value}(client, payment);
@@ -459,6 +461,32 @@ contract Nexus is INexus, Ownable2Step, ResponseCommitments {
         uint256 fee = paid * t.feeBps / BPS;
         VAULT.releaseEscrow(t.client, t.payment, master, paid, fee);
         emit TaskFinalized(task, provider, master, paid, fee, t.payment - paid, bySettlement);
+    }
+
+    /// @dev An AGREEMENT reveal: the juror's reservation stays until the task's verdict; the vote that completes the
+    /// quorum pays every agreeing juror an equal share (the remainder of the division goes back to the client).
+    function _vote(address task, TaskTerms memory t, string calldata resultUri, bytes32 resultHash) private {
+        (address master, address[] memory providers, address[] memory masters) =
+            ITask(task).recordVote(msg.sender, resultHash);
+        uint256 share = t.payment / t.quorum;
+        emit ResponseSubmitted(task, msg.sender, resultUri, resultHash, share);
+        uint256 agreed = providers.length;
+        if (agreed == 0) return;
+        uint256 fee = share * t.feeBps / BPS;
+        for (uint256 i; i < agreed; ++i) {
+            VAULT.payShare(masters[i], t.lapsePenalty, share, fee);
+            emit SharePaid(task, providers[i], masters[i], share, fee);
+        }
+        uint256 refunded = t.payment - share * agreed;
+        if (refunded != 0) VAULT.refundEscrow(t.client, refunded);
+        emit TaskFinalized(task, msg.sender, master, share * agreed, fee * agreed, refunded, false);
+    }
+
+    /// @dev Takes a reserved penalty: to the client, or burned where giving it to anyone would reward griefing.
+    function _takePenalty(TaskTerms memory t, address master, bool burned) private {
+        if (t.lapsePenalty == 0) return;
+        if (burned) VAULT.burn(master, t.lapsePenalty);
+        else VAULT.slash(master, t.client, t.lapsePenalty);
     }
 
     /// @dev The terms of a task this Nexus created; reverts for any other address.

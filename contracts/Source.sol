@@ -6,12 +6,14 @@ import {CloneAddress} from "./libraries/CloneAddress.sol";
 import {
     ALL_ENVIRONMENTS,
     DeliveryMethod,
+    MAX_AGREEMENT_QUORUM,
     MAX_ATTEMPT_TIMEOUT,
     MAX_CONCURRENT_ATTEMPTS,
     Registration,
     SourceParams,
     SourceStatus,
-    SourceTerms
+    SourceTerms,
+    VerificationMethod
 } from "./types/NexusTypes.sol";
 
 /// @title An AI service. Deployed by Nexus as an EIP-1167 clone whose immutable args are its client and salt.
@@ -87,7 +89,9 @@ contract Source is ISource {
             reviewWindow: p.reviewWindow,
             minPayment: p.minPayment,
             lapsePenalty: p.lapsePenalty,
-            minAvailableLockup: p.minAvailableLockup
+            minAvailableLockup: p.minAvailableLockup,
+            verification: p.verification,
+            quorum: p.quorum
         });
     }
 
@@ -177,6 +181,20 @@ contract Source is ISource {
         }
         if (p.maxExpiryDuration == 0) revert ZeroDuration("maxExpiryDuration");
         if (p.deliveryMethod == DeliveryMethod.MANUAL_CONFIRMATION && p.reviewWindow == 0) revert MissingReviewWindow();
+        _checkVerification(p);
         _params = p;
+    }
+
+    /// @dev AGREEMENT pays the agreeing providers itself (so it needs FIRST_RESPONSE delivery, not a client's
+    /// confirmation), needs a jury that fits the attempt slots, and a penalty: without one, a wrong result costs
+    /// its provider nothing.
+    function _checkVerification(SourceParams calldata p) private pure {
+        if (p.verification == VerificationMethod.NONE) {
+            if (p.quorum != 0) revert InvalidVerification(p.verification, p.quorum);
+            return;
+        }
+        bool valid = p.deliveryMethod == DeliveryMethod.FIRST_RESPONSE && p.quorum >= 2
+            && p.quorum <= MAX_AGREEMENT_QUORUM && p.quorum <= p.maxConcurrentAttempts && p.lapsePenalty != 0;
+        if (!valid) revert InvalidVerification(p.verification, p.quorum);
     }
 }

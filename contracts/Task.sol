@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.29;
 
+import {AgreementTally} from "./AgreementTally.sol";
 import {ITask} from "./interfaces/ITask.sol";
 import {CloneAddress} from "./libraries/CloneAddress.sol";
 import {TaskTermsCodec} from "./libraries/TaskTermsCodec.sol";
@@ -11,14 +12,15 @@ import {
     MIN_ATTEMPT_WINDOW_DIVISOR,
     TaskState,
     TaskStatus,
-    TaskTerms
+    TaskTerms,
+    VerificationMethod
 } from "./types/NexusTypes.sol";
 
 /// @title A paid job. Deployed by Nexus as an EIP-1167 clone whose immutable args are its terms.
 /// @notice The task's state machine lives here; money and eligibility are Nexus's and the Vault's concern.
 /// Times are half-open: an attempt is live while `now < deadline`, a task takes attempts while
 /// `now < expiryTime`, and a MANUAL task takes confirmations while `now < expiryTime + reviewWindow`.
-contract Task is ITask {
+contract Task is ITask, AgreementTally {
     /// @dev One slot per attempt. The asked payment of a MANUAL response is stored apart, and only when it is
     /// below the task's payment (the common full-price answer costs no extra slot).
     struct AttemptRecord {
@@ -104,7 +106,9 @@ contract Task is ITask {
     function settleableAt() external view returns (uint256) {
         if (_isClosed(_status)) return 0;
         TaskTerms memory t = terms();
-        return _selectedProvider == address(0) ? t.expiryTime : uint256(t.expiryTime) + t.reviewWindow;
+        // An AGREEMENT task that reached no agreement by expiry never will: nobody confirms it.
+        bool untilExpiry = _selectedProvider == address(0) || t.verification == VerificationMethod.AGREEMENT;
+        return untilExpiry ? t.expiryTime : uint256(t.expiryTime) + t.reviewWindow;
     }
 
     // ---------------------------------------------------------------- transitions
@@ -118,6 +122,9 @@ contract Task is ITask {
         TaskStatus current = _status;
         _requireOpen(current);
         if (block.timestamp >= t.expiryTime) revert TaskPastExpiry(address(this), t.expiryTime);
+        if (current == TaskStatus.RESPONDED && t.verification == VerificationMethod.AGREEMENT) {
+            revert VotingClosed(address(this), _agreement.votingClosedAt);
+        }
         uint256 window = t.expiryTime - block.timestamp;
         uint256 minWindow = t.attemptTimeout / MIN_ATTEMPT_WINDOW_DIVISOR;
         if (window < minWindow) revert AttemptWindowTooShort(address(this), window, minWindow);
@@ -176,6 +183,58 @@ contract Task is ITask {
     }
 
     /// @inheritdoc ITask
+    function recordCommitment(address provider) external {
+        TaskTerms memory t = _termsFromNexus();
+        if (t.verification != VerificationMethod.AGREEMENT) revert NotAgreementTask(address(this));
+        TaskStatus current = _status;
+        _requireOpen(current);
+        // After the first reveal a result is public: a juror who joined then could vote for it without computing.
+        if (current == TaskStatus.RESPONDED) revert VotingClosed(address(this), _agreement.votingClosedAt);
+        AttemptRecord storage a = _attempts[provider];
+        if (a.state != AttemptState.LIVE || block.timestamp >= a.deadline) {
+            revert AttemptNotLive(address(this), provider, a.deadline);
+        }
+        a.state = AttemptState.COMMITTED;
+        // A juror keeps its attempt slot until it reveals, so the jury never outgrows the slots.
+        ++_agreement.jurors;
+    }
+
+    /// @inheritdoc ITask
+    function recordVote(address provider, bytes32 resultHash)
+        external
+        returns (address master, address[] memory agreedProviders, address[] memory agreedMasters)
+    {
+        TaskTerms memory t = _termsFromNexus();
+        if (t.verification != VerificationMethod.AGREEMENT) revert NotAgreementTask(address(this));
+        TaskStatus current = _status;
+        if (current == TaskStatus.FINALIZED) revert TaskAlreadyFinalized(address(this), _selectedProvider);
+        _requireOpen(current);
+        if (block.timestamp >= t.expiryTime) revert TaskPastExpiry(address(this), t.expiryTime);
+        AttemptRecord storage a = _attempts[provider];
+        if (a.state != AttemptState.COMMITTED) revert NotAJuror(address(this), provider);
+        uint8 jurors = _agreement.jurors;
+        if (jurors < t.quorum) revert RevealsNotOpen(address(this), jurors, t.quorum);
+
+        master = a.master;
+        a.state = AttemptState.RESPONDED;
+        a.respondedAt = uint40(block.timestamp);
+        --_liveAttempts;
+        if (current == TaskStatus.ATTEMPTED) {
+            _status = TaskStatus.RESPONDED;
+            _selectedProvider = provider;
+            _agreement.votingClosedAt = uint40(block.timestamp);
+        }
+        uint8 votes = _castVote(provider, resultHash);
+        if (votes < t.quorum) return (master, agreedProviders, agreedMasters);
+        _finalize(provider);
+        agreedProviders = _votersFrom(provider, votes);
+        agreedMasters = new address[](votes);
+        for (uint256 i; i < votes; ++i) {
+            agreedMasters[i] = _attempts[agreedProviders[i]].master;
+        }
+    }
+
+    /// @inheritdoc ITask
     function recordConfirmation(address provider) external returns (uint256 askedPayment, address master) {
         TaskTerms memory t = _termsFromNexus();
         if (t.deliveryMethod != DeliveryMethod.MANUAL_CONFIRMATION) revert NotManualTask(address(this));
@@ -190,9 +249,11 @@ contract Task is ITask {
 
     /// @inheritdoc ITask
     function recordCancellation() external {
-        _termsFromNexus();
+        TaskTerms memory t = _termsFromNexus();
         _requireOpen(_status);
-        if (block.timestamp < _lastDeadline || _selectedProvider != address(0)) {
+        // A jury that has computed and sealed its results is owed its verdict: the task runs to expiry.
+        bool jury = t.verification == VerificationMethod.AGREEMENT && _agreement.jurors != 0;
+        if (block.timestamp < _lastDeadline || _selectedProvider != address(0) || jury) {
             revert TaskInProgress(address(this), _lastDeadline, _selectedProvider);
         }
         _status = TaskStatus.CANCELED;
@@ -203,7 +264,8 @@ contract Task is ITask {
     function recordSettlement() external returns (address provider, uint256 askedPayment, address master) {
         TaskTerms memory t = _termsFromNexus();
         _requireOpen(_status);
-        provider = _selectedProvider;
+        // An AGREEMENT task is paid only by its agreement: settling one closes it unpaid.
+        provider = t.verification == VerificationMethod.AGREEMENT ? address(0) : _selectedProvider;
         uint256 from = provider == address(0) ? t.expiryTime : uint256(t.expiryTime) + t.reviewWindow;
         if (block.timestamp < from) revert NotYetSettleable(address(this), from);
         if (provider == address(0)) {
@@ -217,38 +279,76 @@ contract Task is ITask {
     }
 
     /// @inheritdoc ITask
-    function recordLapse(address provider) external returns (address master) {
-        _termsFromNexus();
+    function recordLapse(address provider) external returns (address master, bool burned) {
+        TaskTerms memory t = _termsFromNexus();
         AttemptRecord storage a = _attempts[provider];
-        uint40 deadline = a.deadline;
         TaskStatus current = _status;
-        // An attempt cut short by the task closing first did not lapse: it had no chance to answer.
-        bool lapsed = a.state == AttemptState.LIVE && block.timestamp >= deadline
-            && (!_isClosed(current) || deadline <= _closedAt);
+        bool agreementTask = t.verification == VerificationMethod.AGREEMENT;
+        bool lapsed;
+        if (a.state == AttemptState.LIVE) {
+            // An attempt cut short (the task closed, or an AGREEMENT task's voting did) did not lapse: it had no
+            // chance to answer.
+            lapsed = block.timestamp >= a.deadline && !_cutShort(current, agreementTask, a.deadline);
+            if (lapsed && !_isClosed(current)) --_liveAttempts;
+        } else if (a.state == AttemptState.COMMITTED) {
+            // A juror reveals until expiry once the jury is complete; before that it could not reveal at all.
+            lapsed = current == TaskStatus.EXPIRED && _agreement.jurors >= t.quorum;
+        }
         if (!lapsed) revert NotLapsed(address(this), provider);
         a.state = AttemptState.LAPSED;
-        if (!_isClosed(current)) --_liveAttempts;
-        return a.master;
+        // Nobody may gain from a penalty on a task that reached no agreement, or griefing would pay (PROTOCOL.md).
+        return (a.master, agreementTask && current != TaskStatus.FINALIZED);
     }
 
     /// @inheritdoc ITask
     function recordRelease(address provider) external returns (address master) {
-        _termsFromNexus();
+        TaskTerms memory t = _termsFromNexus();
         AttemptRecord storage a = _attempts[provider];
         TaskStatus current = _status;
-        // Live when the task closed and closed before its deadline; a FIRST_RESPONSE winner's record stays LIVE
-        // (its win is the task's slot), and its reservation was released when it answered.
-        bool cutShort = a.state == AttemptState.LIVE && _isClosed(current) && _closedAt < a.deadline
-            && !(current == TaskStatus.FINALIZED && provider == _selectedProvider);
-        if (!cutShort) revert NotCutShort(address(this), provider);
+        bool released;
+        if (a.state == AttemptState.LIVE) {
+            // A FIRST_RESPONSE winner's record stays LIVE (its win is the task's slot), and its reservation was
+            // released when it answered.
+            bool won = current == TaskStatus.FINALIZED && provider == _selectedProvider;
+            released = !won && _cutShort(current, t.verification == VerificationMethod.AGREEMENT, a.deadline);
+            if (released && !_isClosed(current)) --_liveAttempts;
+        } else if (a.state == AttemptState.COMMITTED) {
+            // A juror that did not reveal: the agreement was reached without it, or the jury never filled.
+            released = current == TaskStatus.FINALIZED || (_isClosed(current) && _agreement.jurors < t.quorum);
+        }
+        if (!released) revert NotCutShort(address(this), provider);
         a.state = AttemptState.RELEASED;
         return a.master;
+    }
+
+    /// @inheritdoc ITask
+    function recordRejection(address provider) external returns (address master, bool burned) {
+        TaskTerms memory t = _termsFromNexus();
+        AttemptRecord storage a = _attempts[provider];
+        TaskStatus current = _status;
+        bool rejected;
+        if (a.state == AttemptState.RESPONDED && t.verification == VerificationMethod.AGREEMENT) {
+            if (current == TaskStatus.FINALIZED) rejected = !_votedAlike(provider, _selectedProvider);
+            else if (current == TaskStatus.EXPIRED) (rejected, burned) = (true, true);
+        }
+        if (!rejected) revert NotRejected(address(this), provider);
+        a.state = AttemptState.REJECTED;
+        return (a.master, burned);
     }
 
     // ---------------------------------------------------------------- internals
 
     function _askedOf(AttemptRecord storage a, address provider, uint96 payment) private view returns (uint256) {
         return a.askedLess ? _askedPayments[provider] : payment;
+    }
+
+    /// @dev Whether something ended the attempt's chance to answer before its deadline: the task closing, or, on an
+    /// AGREEMENT task, the first reveal closing the jury before the attempt could join it.
+    function _cutShort(TaskStatus current, bool agreementTask, uint40 deadline) private view returns (bool) {
+        if (_isClosed(current) && _closedAt < deadline) return true;
+        if (!agreementTask) return false;
+        uint40 votingClosedAt = _agreement.votingClosedAt;
+        return votingClosedAt != 0 && votingClosedAt < deadline;
     }
 
     function _finalize(address provider) private {

@@ -17,6 +17,7 @@ contract Vault is IVault, ReentrancyGuard {
 
     uint64 private _unbondingPeriod;
     uint256 private _accruedFees;
+    uint256 private _burned;
     mapping(address account => VaultAccount) private _accounts;
     mapping(address account => Stake) private _stakes;
 
@@ -77,6 +78,11 @@ contract Vault is IVault, ReentrancyGuard {
     /// @inheritdoc IVault
     function accruedFees() external view returns (uint256) {
         return _accruedFees;
+    }
+
+    /// @inheritdoc IVault
+    function burned() external view returns (uint256) {
+        return _burned;
     }
 
     /// @inheritdoc IVault
@@ -193,6 +199,24 @@ contract Vault is IVault, ReentrancyGuard {
         s.reserved -= uint96(penalty);
         s.lockup -= uint96(penalty);
         _credit(client, penalty);
+    }
+
+    /// @inheritdoc IVault
+    function burn(address master, uint256 penalty) external onlyNexus {
+        Stake storage s = _stakes[master];
+        s.reserved -= uint96(penalty);
+        s.lockup -= uint96(penalty);
+        _burned += penalty;
+    }
+
+    /// @inheritdoc IVault
+    function payShare(address master, uint256 penalty, uint256 paid, uint256 fee) external onlyNexus {
+        if (penalty != 0) _stakes[master].reserved -= uint96(penalty);
+        VaultAccount storage a = _accounts[master];
+        uint256 net = paid - fee;
+        a.balance = _toUint128(a.balance + net);
+        a.earnings = _toUint128(a.earnings + net);
+        if (fee != 0) _accruedFees += fee;
     }
 
     /// @inheritdoc IVault

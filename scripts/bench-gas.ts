@@ -10,6 +10,7 @@ import { network } from "hardhat";
 import { keccak256, parseEther, toHex, type Address, type Hash, type Hex, type WalletClient } from "viem";
 import GpuNexus from "../ignition/modules/GpuNexus.ts";
 import { responseCommitment } from "../src/sdk/actions/responses.ts";
+import { VerificationMethod } from "../src/sdk/abis.ts";
 
 const SNAPSHOT = new URL("../gas-snapshot.json", import.meta.url);
 const REPORT = new URL("../docs/gas.md", import.meta.url);
@@ -51,6 +52,8 @@ function sourceParams(deliveryMethod: 0 | 1) {
     minPayment: parseEther("0.001"),
     minAvailableLockup: parseEther("1"),
     lapsePenalty: parseEther("0.01"),
+    verification: VerificationMethod.NONE,
+    quorum: 0,
   } as const;
 }
 
@@ -67,7 +70,7 @@ async function publishTask(source: `0x${string}`, label: string, n: number) {
   const c = config(n);
   // What the client read just before: the source's version and the fee (the transaction reverts if either moves).
   const seen = { sourceVersion: await (await viem.getContractAt("Source", source)).read.version(), feeBps: await nexus.read.feeBps() };
-  const args = [source, c.uri, c.hash, (await now()) + 2n * HOUR, parseEther("0.01"), ++salt, seen] as const;
+  const args = [client!.account!.address, source, c.uri, c.hash, (await now()) + 2n * HOUR, parseEther("0.01"), ++salt, seen] as const;
   const sim = await nexus.simulate.publishTask(args, { account: client!.account!.address, value: parseEther("0.01") });
   const used = await measure(label, nexus.write.publishTask(args, { account: client!.account, value: parseEther("0.01") }));
   return { task: sim.result, used };

@@ -10,7 +10,7 @@ import { createPublicClient, createWalletClient, http, keccak256, parseEther, to
 import { mnemonicToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
 import { deploySuite, startLocalChain } from "../src/devnet/local-chain.ts";
-import { DeliveryMethod, createNexusNonceManager, publishSource, publishTask } from "../src/sdk/index.ts";
+import { DeliveryMethod, VerificationMethod, createNexusNonceManager, publishSource, publishTask } from "../src/sdk/index.ts";
 
 const { values } = parseArgs({ options: { max: { type: "string", default: "1000" }, port: { type: "string", default: "8547" } } });
 const sizes = [20, 100, 200, 500, 1000].filter((n) => n <= Number(values.max));
@@ -37,6 +37,8 @@ try {
       minPayment: 1n,
       minAvailableLockup: 0n,
       lapsePenalty: 0n,
+      verification: VerificationMethod.NONE,
+      quorum: 0,
     },
   });
   await wait();

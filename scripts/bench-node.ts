@@ -21,7 +21,7 @@ import { hardhat } from "viem/chains";
 import { deploySuite, startLocalChain } from "../src/devnet/local-chain.ts";
 import { startIpfsDevNode } from "../src/ipfs-dev-node/index.ts";
 import { detectDocker } from "../src/node/runtime/index.ts";
-import { DeliveryMethod, Environment } from "../src/sdk/abis.ts";
+import { DeliveryMethod, Environment, VerificationMethod } from "../src/sdk/abis.ts";
 import { announceMaster, announceProvider, createNexusNonceManager, deposit, lock, publishTask, register } from "../src/sdk/actions/index.ts";
 import { getNexusEvents } from "../src/sdk/events/index.ts";
 import { publishSourceWithMetadata } from "../src/sdk/flows/index.ts";
@@ -124,6 +124,8 @@ try {
         minPayment: parseEther("0.001"),
         minAvailableLockup: parseEther("1"),
         lapsePenalty: parseEther("0.01"),
+        verification: VerificationMethod.NONE,
+        quorum: 0,
       },
     });
     await sent.wait();

@@ -13,7 +13,7 @@ import { cpus } from "node:os";
 import { createPublicClient, createWalletClient, encodeFunctionData, http, keccak256, toHex, type Abi, type Address, type Hex } from "viem";
 import { nonceManager, privateKeyToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
-import { getNexusEvents, getTermsSeen, nexusAbi, publishSource, publishTask, watchNexusEvents } from "../src/sdk/index.ts";
+import { VerificationMethod, getNexusEvents, getTermsSeen, nexusAbi, publishSource, publishTask, watchNexusEvents } from "../src/sdk/index.ts";
 
 const ROOT = new URL("../", import.meta.url);
 const OUT = new URL("docs/benchmarks-sdk.json", ROOT);
@@ -104,6 +104,8 @@ const params = {
   minPayment: 1_000_000_000n,
   minAvailableLockup: 0n,
   lapsePenalty: 0n,
+  verification: VerificationMethod.NONE,
+  quorum: 0,
 } as const;
 const { source, wait } = await publishSource(client, { nexus, params });
 await wait();
@@ -132,7 +134,7 @@ step(`${PIPELINED} pipelined tasks landed`);
 const bulk = privateKeyToAccount(bulkKey);
 const seen = await getTermsSeen(publicClient, { source, nexus });
 const t2 = performance.now();
-const gas = (await publicClient.estimateContractGas({ account: bulk, address: nexus, abi: nexusAbi, functionName: "publishTask", args: [source, "ipfs://bulk/0", configHash, expiryTime, payment, 1n, seen], value: payment })) * 12n / 10n;
+const gas = (await publicClient.estimateContractGas({ account: bulk, address: nexus, abi: nexusAbi, functionName: "publishTask", args: [bulk.address, source, "ipfs://bulk/0", configHash, expiryTime, payment, 1n, seen], value: payment })) * 12n / 10n;
 const maxFeePerGas = ((await publicClient.getBlock()).baseFeePerGas ?? 1_000_000_000n) * 4n + 1_000_000_000n;
 let nonce = await publicClient.getTransactionCount({ address: bulk.address });
 await rpc("evm_setAutomine", [false]);
@@ -148,7 +150,7 @@ for (let offset = 0; offset < BACKFILL; offset += 500) {
         maxFeePerGas,
         maxPriorityFeePerGas: 1_000_000_000n,
         value: payment,
-        data: encodeFunctionData({ abi: nexusAbi, functionName: "publishTask", args: [source, `ipfs://bulk/${offset + k}`, configHash, expiryTime, payment, BigInt(offset + k + 1), seen] }),
+        data: encodeFunctionData({ abi: nexusAbi, functionName: "publishTask", args: [bulk.address, source, `ipfs://bulk/${offset + k}`, configHash, expiryTime, payment, BigInt(offset + k + 1), seen] }),
       }),
     ),
   );

@@ -66,23 +66,12 @@ interface INexus is INexusEvents {
 
     // ---------------------------------------------------------------- tasks
 
-    /// @notice Publishes a task for the caller, escrowing `payment` from `msg.value` and the caller's balance.
-    /// The task copies the source's terms and the protocol fee as they are now, so `seen` says which the client
-    /// agreed to: the source's version and the fee. Reverts `SourceChanged` or `FeeChanged` if either moved.
+    /// @notice Publishes a task for `client`, by the client itself or its client-scoped agent, escrowing `payment`
+    /// from `msg.value` (credited to the client's balance first) and the client's balance. An agent's draw on that
+    /// balance (`payment - msg.value`) spends its allowance. The task copies the source's terms and the protocol fee
+    /// as they are now, so `seen` says which the client agreed to: the source's version and the fee. Reverts
+    /// `SourceChanged` or `FeeChanged` if either moved.
     function publishTask(
-        address source,
-        string calldata configUri,
-        bytes32 configHash,
-        uint64 expiryTime,
-        uint256 payment,
-        uint64 salt,
-        TermsSeen calldata seen
-    ) external payable returns (address task);
-
-    /// @notice Publishes a task for `client`, as the client or its client-scoped agent; `msg.value` goes to the
-    /// client's balance. An agent's draw on that balance (`payment - msg.value`) spends its allowance. `seen` as in
-    /// `publishTask`.
-    function publishTaskFor(
         address client,
         address source,
         string calldata configUri,
@@ -105,8 +94,15 @@ interface INexus is INexusEvents {
     /// and only while the attempt is live: one never revealed by the attempt's deadline lapses like no response.
     function commitResponse(address task, bytes32 commitment) external;
 
+    /// @notice AGREEMENT: seals the caller's result like `commitResponse` and makes its live attempt a juror of
+    /// `task`. Jurors join until the first reveal; reveals open once `quorum` jurors have committed, and a juror
+    /// reveals until the task expires.
+    function commitVote(address task, bytes32 commitment) external;
+
     /// @notice Reveals the caller's committed response, in a later block than the commitment and while its attempt is
-    /// live. The response is the caller's alone: a copy sent by another provider opens no commitment of theirs.
+    /// live (AGREEMENT: while the task is open, once the jury reached its quorum). The response is the caller's
+    /// alone: a copy sent by another provider opens no commitment of theirs. On an AGREEMENT task the reveal that
+    /// gives one result hash `quorum` votes finalizes the task and pays each of those jurors an equal share.
     /// @param askedPayment MANUAL_CONFIRMATION: the price asked, at most the payment. FIRST_RESPONSE pays the payment
     /// whatever it says, but it is part of the commitment all the same.
     function revealResponse(
@@ -127,8 +123,12 @@ interface INexus is INexusEvents {
     function settle(address task) external;
 
     /// @notice Reports an attempt that passed its deadline without a response; its reserved penalty goes from the
-    /// master's lockup to the client. By anyone.
+    /// master's lockup to the client (AGREEMENT: only once the task is agreed; otherwise it is burned). By anyone.
     function reportLapse(address task, address provider) external;
+
+    /// @notice AGREEMENT: takes the penalty of a juror whose revealed result the task rejected: to the client when
+    /// it differs from the agreed result, to nobody (burned) when the task expired without agreement. By anyone.
+    function rejectResponse(address task, address provider) external;
 
     /// @notice Releases the reservation of an attempt the task's closing cut short (another provider won, or the
     /// task was confirmed, canceled or settled before its deadline) back to its master's free lockup. By anyone.
@@ -225,8 +225,6 @@ interface INexus is INexusEvents {
     /// @notice The address `publishSource(…, salt)` by `client` creates.
     function predictSourceAddress(address client, bytes32 salt) external view returns (address);
 
-    /// @notice The address a task with these terms gets.
-    function predictTaskAddress(TaskTerms calldata terms) external view returns (address);
 
     /// @notice `provider`'s commitment to `task` while it waits for its reveal (a zero time when there is none).
     function commitmentOf(address task, address provider) external view returns (Commitment memory);

@@ -40,7 +40,8 @@ interface INexusEvents {
         address indexed task, address indexed provider, string resultUri, bytes32 resultHash, uint256 askedPayment
     );
     /// @notice A task was finalized and paid: `paid - fee` to `payee` (the master that backed the provider's
-    /// attempt), the rest of the escrow refunded to the client.
+    /// attempt), the rest of the escrow refunded to the client. On an AGREEMENT task, `provider` completed the
+    /// quorum and `paid` and `fee` sum the `SharePaid` shares.
     event TaskFinalized(
         address indexed task,
         address indexed provider,
@@ -55,9 +56,28 @@ interface INexusEvents {
     /// @notice A task expired without a response and its payment went back to the client.
     event TaskExpired(address indexed task, address indexed client, uint256 refunded);
     /// @notice An attempt passed its deadline without a response; `penalty`, reserved when it attempted, moved from
-    /// the lockup of the master that backed it to the client.
+    /// the lockup of the master that backed it to the client, or, when `burned` (an AGREEMENT task without an
+    /// agreement), to nobody.
     event AttemptLapsed(
-        address indexed task, address indexed provider, address indexed master, uint256 penalty, address reporter
+        address indexed task,
+        address indexed provider,
+        address indexed master,
+        uint256 penalty,
+        bool burned,
+        address reporter
+    );
+    /// @notice AGREEMENT: one agreeing juror's share of the payment, `paid - fee` to `payee` (its master). The
+    /// task's `TaskFinalized` follows the shares, with their sum.
+    event SharePaid(address indexed task, address indexed provider, address indexed payee, uint256 paid, uint256 fee);
+    /// @notice AGREEMENT: a revealed result lost its provider's master `penalty`: it differed from the agreed result
+    /// (to the client), or the task expired without agreement (`burned`: to nobody).
+    event ResponseRejected(
+        address indexed task,
+        address indexed provider,
+        address indexed master,
+        uint256 penalty,
+        bool burned,
+        address reporter
     );
     /// @notice An attempt the task's closing cut short released its reserved `penalty` to its master's free lockup.
     event AttemptReleased(

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.29;
 
-import {Registration, SourceParams, SourceStatus, SourceTerms} from "../types/NexusTypes.sol";
+import {Registration, SourceParams, SourceStatus, SourceTerms, VerificationMethod} from "../types/NexusTypes.sol";
 
 /// @title An AI service published by a client: its parameters, status and registered providers.
 interface ISource {
@@ -19,6 +19,9 @@ interface ISource {
     error ZeroDuration(bytes32 name);
     /// @notice A MANUAL_CONFIRMATION source needs a positive review window.
     error MissingReviewWindow();
+    /// @notice The verification policy is invalid: NONE takes a zero quorum; AGREEMENT needs FIRST_RESPONSE delivery,
+    /// a quorum from 2 to MAX_AGREEMENT_QUORUM and at most the attempt slots, and a positive lapse penalty.
+    error InvalidVerification(VerificationMethod verification, uint8 quorum);
     /// @notice The environment is not exactly one of the bits the source offers.
     error UnsupportedEnvironment(address source, uint8 environment, uint8 offered);
     /// @notice The provider is already registered to this source.

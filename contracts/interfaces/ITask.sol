@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.29;
 
-import {Attempt, TaskState, TaskStatus, TaskTerms} from "../types/NexusTypes.sol";
+import {Agreement, Attempt, TaskState, TaskStatus, TaskTerms} from "../types/NexusTypes.sol";
 
 /// @title A paid job: an EIP-1167 clone whose terms live in its code and whose state moves only through Nexus.
 interface ITask {
@@ -43,6 +43,18 @@ interface ITask {
     /// @notice The attempt did not lapse: it responded, was already reported, or its deadline has not passed
     /// while the task was open.
     error NotLapsed(address task, address provider);
+    /// @notice The call needs an AGREEMENT task.
+    error NotAgreementTask(address task);
+    /// @notice A result of this AGREEMENT task was revealed at `votingClosedAt`: its jury takes no one new.
+    error VotingClosed(address task, uint40 votingClosedAt);
+    /// @notice The provider is not a juror of this AGREEMENT task waiting to reveal (it did not commit through
+    /// `commitVote`, or already revealed).
+    error NotAJuror(address task, address provider);
+    /// @notice Fewer jurors than the quorum have committed: no result may be revealed yet.
+    error RevealsNotOpen(address task, uint8 jurors, uint8 quorum);
+    /// @notice The response was not rejected: the task is open, the response is the agreed result, or it was
+    /// already handled.
+    error NotRejected(address task, address provider);
 
     /// @notice The terms fixed at publication.
     function terms() external view returns (TaskTerms memory);
@@ -68,6 +80,12 @@ interface ITask {
     /// @notice The earliest time `settle` succeeds given the current state (0 once closed).
     function settleableAt() external view returns (uint256);
 
+    /// @notice AGREEMENT: the jury's size and when its voting closed (zero on a NONE task).
+    function agreement() external view returns (Agreement memory);
+
+    /// @notice AGREEMENT: the revealed votes for `resultHash`.
+    function votesFor(bytes32 resultHash) external view returns (uint8);
+
     /// @notice Records an attempt. Only Nexus.
     /// @return deadline The time by which the provider must respond.
     /// @param master The provider's master now: it will be paid and it answers for a lapse of this attempt.
@@ -79,6 +97,17 @@ interface ITask {
     /// @return finalized True when the response won a FIRST_RESPONSE task.
     /// @return master The master recorded with the attempt.
     function recordResponse(address provider, uint256 askedPayment) external returns (bool finalized, address master);
+
+    /// @notice AGREEMENT: makes `provider`'s live attempt a juror, before any result is revealed. Only Nexus.
+    function recordCommitment(address provider) external;
+
+    /// @notice AGREEMENT: records a juror's revealed result. Only Nexus.
+    /// @return master The master recorded with the juror's attempt.
+    /// @return agreedProviders Empty, or, when this vote completed the quorum, the agreeing jurors (newest first).
+    /// @return agreedMasters Their masters, in the same order: each is paid a share and released.
+    function recordVote(address provider, bytes32 resultHash)
+        external
+        returns (address master, address[] memory agreedProviders, address[] memory agreedMasters);
 
     /// @notice Finalizes a MANUAL_CONFIRMATION task in favour of `provider`. Only Nexus.
     /// @return askedPayment The provider's asked payment.
@@ -96,9 +125,16 @@ interface ITask {
 
     /// @notice Marks a lapsed attempt as reported. Only Nexus.
     /// @return master The master recorded with the attempt, which answers for the lapse.
-    function recordLapse(address provider) external returns (address master);
+    /// @return burned True on an AGREEMENT task that reached no agreement (yet): the penalty goes to nobody.
+    function recordLapse(address provider) external returns (address master, bool burned);
 
     /// @notice Marks an attempt the task's closing cut short as released. Only Nexus.
     /// @return master The master recorded with the attempt, whose reservation goes back to its free lockup.
     function recordRelease(address provider) external returns (address master);
+
+    /// @notice AGREEMENT: marks a revealed result the agreement rejected, or any revealed result of a task that
+    /// expired without agreement. Only Nexus.
+    /// @return master The master recorded with the attempt, which loses its penalty.
+    /// @return burned True when the task expired without agreement: the penalty goes to nobody.
+    function recordRejection(address provider) external returns (address master, bool burned);
 }

@@ -50,6 +50,9 @@ interface IVault {
     /// @notice Protocol fees accrued and not yet collected.
     function accruedFees() external view returns (uint256);
 
+    /// @notice Penalties taken from tasks that reached no agreement: held by the vault, owed to no one.
+    function burned() external view returns (uint256);
+
     /// @notice Time an unbonding takes to mature.
     function unbondingPeriod() external view returns (uint64);
 
@@ -87,6 +90,14 @@ interface IVault {
 
     /// @notice Moves a reservation of `master` (the attempt lapsed) out of its lockup to `client`'s balance.
     function slash(address master, address client, uint256 penalty) external;
+
+    /// @notice Moves a reservation of `master` out of its lockup to nobody: it stays in the vault, counted by
+    /// `burned`, and no account can ever draw it.
+    function burn(address master, uint256 penalty) external;
+
+    /// @notice Pays one agreeing juror's share of a task's escrow: returns its reservation `penalty` to `master`'s
+    /// free lockup, credits `paid - fee` to `master` (as earnings) and `fee` to fees.
+    function payShare(address master, uint256 penalty, uint256 paid, uint256 fee) external;
 
     /// @notice Moves accrued fees to `treasury`'s balance.
     /// @return amount The amount moved.

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.29;
 
-import {DeliveryMethod, TaskTerms} from "../types/NexusTypes.sol";
+import {DeliveryMethod, TaskTerms, VerificationMethod} from "../types/NexusTypes.sol";
 
 /// @title Packs a task's terms into the immutable args of its clone, and reads them back.
-/// @dev The packed form is 140 bytes; every byte in a clone's code costs 200 gas at creation,
+/// @dev The packed form is 142 bytes; every byte in a clone's code costs 200 gas at creation,
 /// against 20,000+ for a storage slot, so the terms live in code rather than storage.
 library TaskTermsCodec {
-    uint256 internal constant LENGTH = 140;
+    uint256 internal constant LENGTH = 142;
 
     function encode(TaskTerms memory t) internal pure returns (bytes memory) {
         return abi.encodePacked(
@@ -24,13 +24,16 @@ library TaskTermsCodec {
             uint8(t.deliveryMethod),
             t.feeBps,
             t.minAvailableLockup,
-            t.sourceVersion
+            t.sourceVersion,
+            uint8(t.verification),
+            t.quorum
         );
     }
 
     /// @dev `packed` must be exactly what `encode` produced (the caller checks the length).
     function decode(bytes memory packed) internal pure returns (TaskTerms memory t) {
         uint256 delivery;
+        uint256 verification;
         assembly ("memory-safe") {
             let p := add(packed, 0x20)
             mstore(t, shr(96, mload(p)))
@@ -47,7 +50,10 @@ library TaskTermsCodec {
             mstore(add(t, 0x160), shr(240, mload(add(p, 122))))
             mstore(add(t, 0x180), shr(160, mload(add(p, 124))))
             mstore(add(t, 0x1a0), shr(224, mload(add(p, 136))))
+            verification := shr(248, mload(add(p, 140)))
+            mstore(add(t, 0x1e0), shr(248, mload(add(p, 141))))
         }
         t.deliveryMethod = DeliveryMethod(delivery);
+        t.verification = VerificationMethod(verification);
     }
 }

@@ -8,6 +8,15 @@ enum DeliveryMethod {
     FIRST_RESPONSE
 }
 
+/// @notice How a task's result is verified before it is paid.
+/// @dev Numbering is part of the protocol; values after AGREEMENT are reserved for later methods (a sampled audit).
+enum VerificationMethod {
+    /// @dev The delivery method alone decides: the first response (FIRST_RESPONSE) or the client (MANUAL).
+    NONE,
+    /// @dev `quorum` providers of as many masters must reveal the same result hash; the payment is split among them.
+    AGREEMENT
+}
+
 /// @notice Whether a source takes new tasks and registrations.
 enum SourceStatus {
     ACTIVE,
@@ -31,7 +40,11 @@ enum AttemptState {
     RESPONDED,
     LAPSED,
     /// @dev Cut short by the task closing before its deadline; its reserved penalty went back to the master.
-    RELEASED
+    RELEASED,
+    /// @dev AGREEMENT: sealed a result and joined the task's jury; it reveals once the jury reaches the quorum.
+    COMMITTED,
+    /// @dev AGREEMENT: its revealed result was not the agreed one, or no result was agreed; its penalty was taken.
+    REJECTED
 }
 
 /// @notice Parameters a client publishes a source with, and replaces on update.
@@ -52,6 +65,9 @@ struct SourceParams {
     uint96 minPayment;
     uint96 minAvailableLockup;
     uint96 lapsePenalty;
+    VerificationMethod verification;
+    /// @dev AGREEMENT: matching results that finalize a task, 2..MAX_AGREEMENT_QUORUM; NONE: zero.
+    uint8 quorum;
 }
 
 /// @notice What Nexus reads from a source to publish a task on it.
@@ -67,6 +83,8 @@ struct SourceTerms {
     uint96 minPayment;
     uint96 lapsePenalty;
     uint96 minAvailableLockup;
+    VerificationMethod verification;
+    uint8 quorum;
 }
 
 /// @notice What a client saw of the terms it did not choose: publishing reverts if either changed since.
@@ -98,6 +116,8 @@ struct TaskTerms {
     /// @dev The source's version when the task was published: it names the metadata (the handler) the client paid
     /// for, which the `SourcePublished` or `SourceUpdated` event of that version carries.
     uint32 sourceVersion;
+    VerificationMethod verification;
+    uint8 quorum;
 }
 
 /// @notice The mutable state of one task.
@@ -110,6 +130,15 @@ struct TaskState {
     uint40 lastDeadline;
     /// @dev When the task became CANCELED, EXPIRED or FINALIZED.
     uint40 closedAt;
+}
+
+/// @notice The jury of an AGREEMENT task: the providers that sealed a result before the first reveal.
+struct Agreement {
+    /// @dev Attempts that committed; reveals are accepted once this reaches the task's quorum.
+    uint8 jurors;
+    /// @dev When the first result was revealed: from then on the jury is closed (no attempt, no commitment), so a
+    /// result seen in a reveal cannot be copied into a new vote. Zero while no result is revealed.
+    uint40 votingClosedAt;
 }
 
 /// @notice One provider's attempt, and its response once submitted.
@@ -185,6 +214,9 @@ uint8 constant ENV_NVIDIA = 2;
 uint8 constant ENV_AMD = 4;
 uint8 constant ALL_ENVIRONMENTS = ENV_CPU | ENV_NVIDIA | ENV_AMD;
 uint8 constant MAX_CONCURRENT_ATTEMPTS = 64;
+// The agreeing masters of a task are paid in the reveal that completes the quorum, one vault credit each: the cap
+// bounds that transaction's gas, and past a handful of independent masters more agreement buys little.
+uint8 constant MAX_AGREEMENT_QUORUM = 8;
 uint16 constant MAX_FEE_BPS = 1_000;
 uint64 constant MAX_UNBONDING_PERIOD = 30 days;
 // Reserved stake cannot unbond, so a lapse stays slashable however late it is reported; the floor keeps unbonding a

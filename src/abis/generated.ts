@@ -500,6 +500,12 @@ export const nexusAbi = [
       },
       {
         "indexed": false,
+        "internalType": "bool",
+        "name": "burned",
+        "type": "bool"
+      },
+      {
+        "indexed": false,
         "internalType": "address",
         "name": "reporter",
         "type": "address"
@@ -894,6 +900,49 @@ export const nexusAbi = [
         "type": "address"
       },
       {
+        "indexed": true,
+        "internalType": "address",
+        "name": "master",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "penalty",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "bool",
+        "name": "burned",
+        "type": "bool"
+      },
+      {
+        "indexed": false,
+        "internalType": "address",
+        "name": "reporter",
+        "type": "address"
+      }
+    ],
+    "name": "ResponseRejected",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "task",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      },
+      {
         "indexed": false,
         "internalType": "string",
         "name": "resultUri",
@@ -913,6 +962,43 @@ export const nexusAbi = [
       }
     ],
     "name": "ResponseSubmitted",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "task",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "payee",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "paid",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "fee",
+        "type": "uint256"
+      }
+    ],
+    "name": "SharePaid",
     "type": "event"
   },
   {
@@ -992,6 +1078,16 @@ export const nexusAbi = [
             "internalType": "uint96",
             "name": "lapsePenalty",
             "type": "uint96"
+          },
+          {
+            "internalType": "enum VerificationMethod",
+            "name": "verification",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "quorum",
+            "type": "uint8"
           }
         ],
         "indexed": false,
@@ -1105,6 +1201,16 @@ export const nexusAbi = [
             "internalType": "uint96",
             "name": "lapsePenalty",
             "type": "uint96"
+          },
+          {
+            "internalType": "enum VerificationMethod",
+            "name": "verification",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "quorum",
+            "type": "uint8"
           }
         ],
         "indexed": false,
@@ -1529,6 +1635,24 @@ export const nexusAbi = [
         "type": "address"
       },
       {
+        "internalType": "bytes32",
+        "name": "commitment",
+        "type": "bytes32"
+      }
+    ],
+    "name": "commitVote",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "task",
+        "type": "address"
+      },
+      {
         "internalType": "address",
         "name": "provider",
         "type": "address"
@@ -1730,97 +1854,6 @@ export const nexusAbi = [
       {
         "components": [
           {
-            "internalType": "address",
-            "name": "client",
-            "type": "address"
-          },
-          {
-            "internalType": "address",
-            "name": "source",
-            "type": "address"
-          },
-          {
-            "internalType": "bytes32",
-            "name": "configHash",
-            "type": "bytes32"
-          },
-          {
-            "internalType": "uint96",
-            "name": "payment",
-            "type": "uint96"
-          },
-          {
-            "internalType": "uint64",
-            "name": "expiryTime",
-            "type": "uint64"
-          },
-          {
-            "internalType": "uint64",
-            "name": "salt",
-            "type": "uint64"
-          },
-          {
-            "internalType": "uint32",
-            "name": "attemptTimeout",
-            "type": "uint32"
-          },
-          {
-            "internalType": "uint32",
-            "name": "reviewWindow",
-            "type": "uint32"
-          },
-          {
-            "internalType": "uint96",
-            "name": "lapsePenalty",
-            "type": "uint96"
-          },
-          {
-            "internalType": "uint8",
-            "name": "maxConcurrentAttempts",
-            "type": "uint8"
-          },
-          {
-            "internalType": "enum DeliveryMethod",
-            "name": "deliveryMethod",
-            "type": "uint8"
-          },
-          {
-            "internalType": "uint16",
-            "name": "feeBps",
-            "type": "uint16"
-          },
-          {
-            "internalType": "uint96",
-            "name": "minAvailableLockup",
-            "type": "uint96"
-          },
-          {
-            "internalType": "uint32",
-            "name": "sourceVersion",
-            "type": "uint32"
-          }
-        ],
-        "internalType": "struct TaskTerms",
-        "name": "terms",
-        "type": "tuple"
-      }
-    ],
-    "name": "predictTaskAddress",
-    "outputs": [
-      {
-        "internalType": "address",
-        "name": "",
-        "type": "address"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "components": [
-          {
             "internalType": "string",
             "name": "metadataUri",
             "type": "string"
@@ -1874,6 +1907,16 @@ export const nexusAbi = [
             "internalType": "uint96",
             "name": "lapsePenalty",
             "type": "uint96"
+          },
+          {
+            "internalType": "enum VerificationMethod",
+            "name": "verification",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "quorum",
+            "type": "uint8"
           }
         ],
         "internalType": "struct SourceParams",
@@ -1899,6 +1942,11 @@ export const nexusAbi = [
   },
   {
     "inputs": [
+      {
+        "internalType": "address",
+        "name": "client",
+        "type": "address"
+      },
       {
         "internalType": "address",
         "name": "source",
@@ -1962,72 +2010,6 @@ export const nexusAbi = [
     "inputs": [
       {
         "internalType": "address",
-        "name": "client",
-        "type": "address"
-      },
-      {
-        "internalType": "address",
-        "name": "source",
-        "type": "address"
-      },
-      {
-        "internalType": "string",
-        "name": "configUri",
-        "type": "string"
-      },
-      {
-        "internalType": "bytes32",
-        "name": "configHash",
-        "type": "bytes32"
-      },
-      {
-        "internalType": "uint64",
-        "name": "expiryTime",
-        "type": "uint64"
-      },
-      {
-        "internalType": "uint256",
-        "name": "payment",
-        "type": "uint256"
-      },
-      {
-        "internalType": "uint64",
-        "name": "salt",
-        "type": "uint64"
-      },
-      {
-        "components": [
-          {
-            "internalType": "uint32",
-            "name": "sourceVersion",
-            "type": "uint32"
-          },
-          {
-            "internalType": "uint16",
-            "name": "feeBps",
-            "type": "uint16"
-          }
-        ],
-        "internalType": "struct TermsSeen",
-        "name": "seen",
-        "type": "tuple"
-      }
-    ],
-    "name": "publishTaskFor",
-    "outputs": [
-      {
-        "internalType": "address",
-        "name": "task",
-        "type": "address"
-      }
-    ],
-    "stateMutability": "payable",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "address",
         "name": "source",
         "type": "address"
       },
@@ -2058,6 +2040,24 @@ export const nexusAbi = [
       }
     ],
     "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "task",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      }
+    ],
+    "name": "rejectResponse",
+    "outputs": [],
+    "stateMutability": "nonpayable",
     "type": "function"
   },
   {
@@ -2390,6 +2390,16 @@ export const nexusAbi = [
             "internalType": "uint96",
             "name": "lapsePenalty",
             "type": "uint96"
+          },
+          {
+            "internalType": "enum VerificationMethod",
+            "name": "verification",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "quorum",
+            "type": "uint8"
           }
         ],
         "internalType": "struct SourceParams",
@@ -2665,6 +2675,37 @@ export const vaultAbi = [
     "inputs": [
       {
         "internalType": "address",
+        "name": "master",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "penalty",
+        "type": "uint256"
+      }
+    ],
+    "name": "burn",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "burned",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
         "name": "account",
         "type": "address"
       }
@@ -2854,6 +2895,34 @@ export const vaultAbi = [
       }
     ],
     "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "master",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "penalty",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "paid",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "fee",
+        "type": "uint256"
+      }
+    ],
+    "name": "payShare",
+    "outputs": [],
+    "stateMutability": "nonpayable",
     "type": "function"
   },
   {
@@ -3629,6 +3698,33 @@ export const taskAbi = [
         "type": "address"
       }
     ],
+    "name": "NotAJuror",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "task",
+        "type": "address"
+      }
+    ],
+    "name": "NotAgreementTask",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "task",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      }
+    ],
     "name": "NotCutShort",
     "type": "error"
   },
@@ -3657,6 +3753,22 @@ export const taskAbi = [
       }
     ],
     "name": "NotManualTask",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "task",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      }
+    ],
+    "name": "NotRejected",
     "type": "error"
   },
   {
@@ -3705,6 +3817,27 @@ export const taskAbi = [
       }
     ],
     "name": "PaymentAboveEscrow",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "task",
+        "type": "address"
+      },
+      {
+        "internalType": "uint8",
+        "name": "jurors",
+        "type": "uint8"
+      },
+      {
+        "internalType": "uint8",
+        "name": "quorum",
+        "type": "uint8"
+      }
+    ],
+    "name": "RevealsNotOpen",
     "type": "error"
   },
   {
@@ -3791,6 +3924,47 @@ export const taskAbi = [
     ],
     "name": "TaskPastExpiry",
     "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "task",
+        "type": "address"
+      },
+      {
+        "internalType": "uint40",
+        "name": "votingClosedAt",
+        "type": "uint40"
+      }
+    ],
+    "name": "VotingClosed",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "agreement",
+    "outputs": [
+      {
+        "components": [
+          {
+            "internalType": "uint8",
+            "name": "jurors",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint40",
+            "name": "votingClosedAt",
+            "type": "uint40"
+          }
+        ],
+        "internalType": "struct Agreement",
+        "name": "",
+        "type": "tuple"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
   },
   {
     "inputs": [
@@ -3914,6 +4088,19 @@ export const taskAbi = [
         "type": "address"
       }
     ],
+    "name": "recordCommitment",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      }
+    ],
     "name": "recordConfirmation",
     "outputs": [
       {
@@ -3944,6 +4131,35 @@ export const taskAbi = [
         "internalType": "address",
         "name": "master",
         "type": "address"
+      },
+      {
+        "internalType": "bool",
+        "name": "burned",
+        "type": "bool"
+      }
+    ],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      }
+    ],
+    "name": "recordRejection",
+    "outputs": [
+      {
+        "internalType": "address",
+        "name": "master",
+        "type": "address"
+      },
+      {
+        "internalType": "bool",
+        "name": "burned",
+        "type": "bool"
       }
     ],
     "stateMutability": "nonpayable",
@@ -4015,6 +4231,40 @@ export const taskAbi = [
         "internalType": "address",
         "name": "master",
         "type": "address"
+      }
+    ],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "resultHash",
+        "type": "bytes32"
+      }
+    ],
+    "name": "recordVote",
+    "outputs": [
+      {
+        "internalType": "address",
+        "name": "master",
+        "type": "address"
+      },
+      {
+        "internalType": "address[]",
+        "name": "agreedProviders",
+        "type": "address[]"
+      },
+      {
+        "internalType": "address[]",
+        "name": "agreedMasters",
+        "type": "address[]"
       }
     ],
     "stateMutability": "nonpayable",
@@ -4161,11 +4411,40 @@ export const taskAbi = [
             "internalType": "uint32",
             "name": "sourceVersion",
             "type": "uint32"
+          },
+          {
+            "internalType": "enum VerificationMethod",
+            "name": "verification",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "quorum",
+            "type": "uint8"
           }
         ],
         "internalType": "struct TaskTerms",
         "name": "",
         "type": "tuple"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "resultHash",
+        "type": "bytes32"
+      }
+    ],
+    "name": "votesFor",
+    "outputs": [
+      {
+        "internalType": "uint8",
+        "name": "",
+        "type": "uint8"
       }
     ],
     "stateMutability": "view",
@@ -4265,6 +4544,22 @@ export const sourceAbi = [
       }
     ],
     "name": "InvalidMaxConcurrentAttempts",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "enum VerificationMethod",
+        "name": "verification",
+        "type": "uint8"
+      },
+      {
+        "internalType": "uint8",
+        "name": "quorum",
+        "type": "uint8"
+      }
+    ],
+    "name": "InvalidVerification",
     "type": "error"
   },
   {
@@ -4463,6 +4758,16 @@ export const sourceAbi = [
             "internalType": "uint96",
             "name": "lapsePenalty",
             "type": "uint96"
+          },
+          {
+            "internalType": "enum VerificationMethod",
+            "name": "verification",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "quorum",
+            "type": "uint8"
           }
         ],
         "internalType": "struct SourceParams",
@@ -4535,6 +4840,16 @@ export const sourceAbi = [
             "internalType": "uint96",
             "name": "lapsePenalty",
             "type": "uint96"
+          },
+          {
+            "internalType": "enum VerificationMethod",
+            "name": "verification",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "quorum",
+            "type": "uint8"
           }
         ],
         "internalType": "struct SourceParams",
@@ -4675,6 +4990,16 @@ export const sourceAbi = [
             "internalType": "uint96",
             "name": "minAvailableLockup",
             "type": "uint96"
+          },
+          {
+            "internalType": "enum VerificationMethod",
+            "name": "verification",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "quorum",
+            "type": "uint8"
           }
         ],
         "internalType": "struct SourceTerms",
@@ -4756,6 +5081,16 @@ export const sourceAbi = [
             "internalType": "uint96",
             "name": "lapsePenalty",
             "type": "uint96"
+          },
+          {
+            "internalType": "enum VerificationMethod",
+            "name": "verification",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "quorum",
+            "type": "uint8"
           }
         ],
         "internalType": "struct SourceParams",
@@ -5148,6 +5483,22 @@ export const nexusErrorsAbi = [
   {
     "inputs": [
       {
+        "internalType": "enum VerificationMethod",
+        "name": "verification",
+        "type": "uint8"
+      },
+      {
+        "internalType": "uint8",
+        "name": "quorum",
+        "type": "uint8"
+      }
+    ],
+    "name": "InvalidVerification",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "address",
         "name": "master",
         "type": "address"
@@ -5238,6 +5589,33 @@ export const nexusErrorsAbi = [
       }
     ],
     "name": "NoResponse",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "task",
+        "type": "address"
+      }
+    ],
+    "name": "NotAgreementTask",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "task",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      }
+    ],
+    "name": "NotAJuror",
     "type": "error"
   },
   {
@@ -5346,6 +5724,22 @@ export const nexusErrorsAbi = [
       }
     ],
     "name": "NotRegistryNexus",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "task",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      }
+    ],
+    "name": "NotRejected",
     "type": "error"
   },
   {
@@ -5496,6 +5890,27 @@ export const nexusErrorsAbi = [
   {
     "inputs": [],
     "name": "ReentrancyGuardReentrantCall",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "task",
+        "type": "address"
+      },
+      {
+        "internalType": "uint8",
+        "name": "jurors",
+        "type": "uint8"
+      },
+      {
+        "internalType": "uint8",
+        "name": "quorum",
+        "type": "uint8"
+      }
+    ],
+    "name": "RevealsNotOpen",
     "type": "error"
   },
   {
@@ -5760,6 +6175,22 @@ export const nexusErrorsAbi = [
     "type": "error"
   },
   {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "task",
+        "type": "address"
+      },
+      {
+        "internalType": "uint40",
+        "name": "votingClosedAt",
+        "type": "uint40"
+      }
+    ],
+    "name": "VotingClosed",
+    "type": "error"
+  },
+  {
     "inputs": [],
     "name": "ZeroAddress",
     "type": "error"
@@ -5783,7 +6214,7 @@ export const nexusErrorsAbi = [
 ] as const;
 
 /** Names of the errors the protocol's own interfaces declare (the rest come from OpenZeppelin). */
-export const protocolErrorNames = ["AllowanceExceeded","AlreadyAttempted","AlreadyCommitted","AlreadyInitialized","AlreadyRegistered","AmountOverflow","AttemptNotLive","AttemptSlotsFull","AttemptWindowTooShort","CommitmentMismatch","FeeChanged","FeeTooHigh","InsufficientBalance","InsufficientFreeLockup","InvalidAgentScopes","InvalidAttemptTimeout","InvalidEnvironments","InvalidExpiry","InvalidMaxConcurrentAttempts","LockupBelowMinimum","MasterAlreadyAttempted","MissingAgentScope","MissingReviewWindow","NoMasterAnnounced","NoResponse","NotCommitted","NotCutShort","NotLapsed","NotManualTask","NotNexus","NotRegistered","NotRegistryNexus","NotSourceNexus","NotTaskNexus","NotYetSettleable","NothingUnbonding","PaymentAboveEscrow","PaymentBelowMinimum","PenaltyAboveMasterCap","ProviderNotAnnounced","ProviderNotPaired","RevealTooEarly","ReviewWindowClosed","SourceChanged","SourceInactive","TaskAlreadyFinalized","TaskClosed","TaskInProgress","TaskPastExpiry","TransferFailed","Unauthorized","UnbondingNotMatured","UnbondingPeriodOutOfRange","UnknownSource","UnknownTask","UnsupportedEnvironment","ValueOverflow","ZeroAddress","ZeroAmount","ZeroDuration"] as const;
+export const protocolErrorNames = ["AllowanceExceeded","AlreadyAttempted","AlreadyCommitted","AlreadyInitialized","AlreadyRegistered","AmountOverflow","AttemptNotLive","AttemptSlotsFull","AttemptWindowTooShort","CommitmentMismatch","FeeChanged","FeeTooHigh","InsufficientBalance","InsufficientFreeLockup","InvalidAgentScopes","InvalidAttemptTimeout","InvalidEnvironments","InvalidExpiry","InvalidMaxConcurrentAttempts","InvalidVerification","LockupBelowMinimum","MasterAlreadyAttempted","MissingAgentScope","MissingReviewWindow","NoMasterAnnounced","NoResponse","NotAJuror","NotAgreementTask","NotCommitted","NotCutShort","NotLapsed","NotManualTask","NotNexus","NotRegistered","NotRegistryNexus","NotRejected","NotSourceNexus","NotTaskNexus","NotYetSettleable","NothingUnbonding","PaymentAboveEscrow","PaymentBelowMinimum","PenaltyAboveMasterCap","ProviderNotAnnounced","ProviderNotPaired","RevealTooEarly","RevealsNotOpen","ReviewWindowClosed","SourceChanged","SourceInactive","TaskAlreadyFinalized","TaskClosed","TaskInProgress","TaskPastExpiry","TransferFailed","Unauthorized","UnbondingNotMatured","UnbondingPeriodOutOfRange","UnknownSource","UnknownTask","UnsupportedEnvironment","ValueOverflow","VotingClosed","ZeroAddress","ZeroAmount","ZeroDuration"] as const;
 
 /** Deployments known to this package, by chain id. */
 export const knownDeployments = [

@@ -15,11 +15,13 @@
 //     attemptTimeout: 10m
 //     maxConcurrentAttempts: 2
 //     reviewWindow: 1h                # MANUAL_CONFIRMATION only
+//     verification: NONE              # or AGREEMENT (FIRST_RESPONSE, lapsePenalty > 0)
+//     quorum: 0                       # AGREEMENT: 2..8 matching results
 import { readFile } from "node:fs/promises";
 import { dirname, extname, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { DeliveryMethod, type SourceParams } from "../sdk/abis.ts";
+import { DeliveryMethod, MAX_AGREEMENT_QUORUM, VerificationMethod, type SourceParams } from "../sdk/abis.ts";
 import { UsageError } from "./errors.ts";
 import { parseDuration, parseEth } from "./parse.ts";
 
@@ -42,6 +44,8 @@ const specSchema = z.strictObject({
     attemptTimeout: duration,
     maxConcurrentAttempts: z.number().int().min(1).max(64).default(1),
     reviewWindow: duration.default(0),
+    verification: z.enum(["NONE", "AGREEMENT"]).default("NONE"),
+    quorum: z.number().int().min(0).max(MAX_AGREEMENT_QUORUM).default(0),
   }),
   /** Optional bytes32 CREATE2 salt, for a reproducible address. */
   salt: z.string().regex(/^0x[0-9a-fA-F]{64}$/).optional(),
@@ -114,6 +118,8 @@ export async function loadSourceSpec(path: string): Promise<LoadedSpec> {
       attemptTimeout: seconds(p.attemptTimeout, "params.attemptTimeout"),
       maxConcurrentAttempts: p.maxConcurrentAttempts,
       reviewWindow: seconds(p.reviewWindow, "params.reviewWindow"),
+      verification: VerificationMethod[p.verification],
+      quorum: p.quorum,
     },
     salt: spec.salt as `0x${string}` | undefined,
   };

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import pino, { type Logger } from "pino";
 import { createPublicClient, createWalletClient, http, parseEther, type Address, type Chain, type PublicClient, type Transport, type WalletClient } from "viem";
 import { mnemonicToAccount, type HDAccount } from "viem/accounts";
-import { DeliveryMethod, Environment } from "../sdk/abis.ts";
+import { DeliveryMethod, Environment, VerificationMethod } from "../sdk/abis.ts";
 import { announceMaster, announceProvider, createNexusNonceManager, deposit, lock, register } from "../sdk/actions/index.ts";
 import { publishSourceWithMetadata } from "../sdk/flows/index.ts";
 import { createIpfs, type Ipfs } from "../sdk/ipfs/index.ts";
@@ -143,6 +143,8 @@ export async function startMarket(options: MarketOptions): Promise<Market> {
       minPayment: parseEther("0.001"),
       minAvailableLockup: parseEther("1"),
       lapsePenalty: parseEther("0.01"),
+      verification: VerificationMethod.NONE,
+      quorum: 0,
     };
     const publish = async (deliveryMethod: DeliveryMethod, name: string) => {
       const sent = await publishSourceWithMetadata(client.wallet, {

@@ -18,6 +18,13 @@ export {
 export const DeliveryMethod = { MANUAL_CONFIRMATION: 0, FIRST_RESPONSE: 1 } as const;
 export type DeliveryMethod = (typeof DeliveryMethod)[keyof typeof DeliveryMethod];
 
+/**
+ * How a task's result is verified before it is paid (PROTOCOL.md "Agreement"): `NONE` leaves it to the delivery
+ * method; `AGREEMENT` pays only a result that `quorum` providers of as many masters revealed alike.
+ */
+export const VerificationMethod = { NONE: 0, AGREEMENT: 1 } as const;
+export type VerificationMethod = (typeof VerificationMethod)[keyof typeof VerificationMethod];
+
 /** Whether a source takes new tasks and registrations. */
 export const SourceStatus = { ACTIVE: 0, INACTIVE: 1 } as const;
 export type SourceStatus = (typeof SourceStatus)[keyof typeof SourceStatus];
@@ -28,9 +35,19 @@ export type TaskStatus = (typeof TaskStatus)[keyof typeof TaskStatus];
 
 /**
  * What happened to one provider's attempt on a task. `RELEASED`: the task closed before its deadline (another
- * provider won, or the client confirmed), and the penalty it reserved went back to its master.
+ * provider won, or the client confirmed), and the penalty it reserved went back to its master. AGREEMENT tasks:
+ * `COMMITTED`, a juror waiting to reveal; `REJECTED`, a revealed result the agreement rejected (or a task that
+ * reached none), whose penalty was taken.
  */
-export const AttemptState = { NONE: 0, LIVE: 1, RESPONDED: 2, LAPSED: 3, RELEASED: 4 } as const;
+export const AttemptState = {
+  NONE: 0,
+  LIVE: 1,
+  RESPONDED: 2,
+  LAPSED: 3,
+  RELEASED: 4,
+  COMMITTED: 5,
+  REJECTED: 6,
+} as const;
 export type AttemptState = (typeof AttemptState)[keyof typeof AttemptState];
 
 /** Hardware environment bits of a source's `environments` mask. */
@@ -57,6 +74,8 @@ export const MIN_UNBONDING_PERIOD = 24n * 60n * 60n;
 /** Longest `attemptTimeout` a source may set, in seconds. */
 export const MAX_ATTEMPT_TIMEOUT = 12 * 60 * 60;
 export const MAX_CONCURRENT_ATTEMPTS = 64;
+/** Largest `quorum` of an AGREEMENT source. */
+export const MAX_AGREEMENT_QUORUM = 8;
 /**
  * An attempt needs at least `attemptTimeout / MIN_ATTEMPT_WINDOW_DIVISOR` seconds before the task's expiry
  * (`AttemptWindowTooShort` otherwise).
@@ -66,6 +85,10 @@ export const MIN_ATTEMPT_WINDOW_DIVISOR = 2;
 /** The name of a task status number, for messages and logs. */
 export function taskStatusName(status: number): keyof typeof TaskStatus | `UNKNOWN(${number})` {
   return nameOf(TaskStatus, status);
+}
+/** The name of a verification method number, for messages and logs. */
+export function verificationMethodName(method: number): keyof typeof VerificationMethod | `UNKNOWN(${number})` {
+  return nameOf(VerificationMethod, method);
 }
 /** The name of a source status number, for messages and logs. */
 export function sourceStatusName(status: number): keyof typeof SourceStatus | `UNKNOWN(${number})` {
@@ -83,7 +106,7 @@ function nameOf<const T extends Record<string, number>>(table: T, value: number)
 /** Parameters a client publishes a source with (struct SourceParams). */
 export type SourceParams = ContractFunctionArgs<typeof nexusAbi, "nonpayable", "publishSource">[0];
 /** What a client saw of the terms it does not choose, checked when it publishes (struct TermsSeen). */
-export type TermsSeen = ContractFunctionArgs<typeof nexusAbi, "payable", "publishTask">[6];
+export type TermsSeen = ContractFunctionArgs<typeof nexusAbi, "payable", "publishTask">[7];
 /** The immutable terms of one task (struct TaskTerms). */
 export type TaskTerms = ContractFunctionReturnType<typeof taskAbi, "view", "terms">;
 /** The mutable state of one task (struct TaskState). */
@@ -96,6 +119,8 @@ export type Commitment = ContractFunctionReturnType<typeof nexusAbi, "view", "co
 export type Registration = ContractFunctionReturnType<typeof sourceAbi, "view", "registrants">[number];
 /** Status and the parameters a new task copies (struct SourceTerms). */
 export type SourceTerms = ContractFunctionReturnType<typeof sourceAbi, "view", "sourceTerms">;
+/** An AGREEMENT task's jury size and when its voting closed (struct Agreement). */
+export type Agreement = ContractFunctionReturnType<typeof taskAbi, "view", "agreement">;
 /** Balance and lifetime earnings (struct VaultAccount). */
 export type VaultAccount = ContractFunctionReturnType<typeof vaultAbi, "view", "accountOf">;
 /** Lockup, its part reserved by live attempts, unbonding and maturity (struct Stake). */

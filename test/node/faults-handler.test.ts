@@ -13,6 +13,7 @@ import { parseEther, type Address } from "viem";
 import { createLogger } from "../../src/node/logger.ts";
 import { createProviderNode, type ProviderNode } from "../../src/node/node.ts";
 import { detectDocker } from "../../src/node/runtime/index.ts";
+import { VerificationMethod } from "../../src/sdk/abis.ts";
 import { getVaultPosition } from "../../src/sdk/actions/reads.ts";
 import { publishSource, register } from "../../src/sdk/actions/sources.ts";
 import { reportLapse } from "../../src/sdk/actions/tasks.ts";
@@ -180,6 +181,8 @@ describe("handler faults (local-process runtime)", () => {
           minPayment: 1_000n,
           minAvailableLockup: parseEther("1"),
           lapsePenalty: parseEther("0.1"),
+          verification: VerificationMethod.NONE,
+          quorum: 0,
         },
       });
       await sent.wait();

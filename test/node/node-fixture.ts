@@ -21,7 +21,7 @@ import {
 } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { readContract } from "viem/actions";
-import { vaultAbi, type SourceParams } from "../../src/sdk/abis.ts";
+import { VerificationMethod, vaultAbi, type SourceParams } from "../../src/sdk/abis.ts";
 import { announceMaster, announceProvider } from "../../src/sdk/actions/registry.ts";
 import { publishSource, register, updateSource } from "../../src/sdk/actions/sources.ts";
 import { publishTask } from "../../src/sdk/actions/tasks.ts";
@@ -140,6 +140,8 @@ async function buildWorld(scratch: string, chain: TestChain, ipfsNode: Awaited<R
       minPayment: 1_000n,
       minAvailableLockup: parseEther("1"),
       lapsePenalty: parseEther("0.1"),
+      verification: VerificationMethod.NONE,
+      quorum: 0,
     };
     const sent = await publishSource(client, { ...opts, params });
     await sent.wait();

@@ -7,6 +7,7 @@ import { before, describe, it } from "node:test";
 import { network } from "hardhat";
 import { encodeAbiParameters, getAddress, keccak256, parseEther, parseEventLogs, toHex, type Address, type Hash, type Hex, type WalletClient } from "viem";
 import GpuNexus from "../../ignition/modules/GpuNexus.ts";
+import { VerificationMethod } from "../../src/sdk/abis.ts";
 
 const HOUR = 3600n;
 const addr = (wallet: WalletClient) => getAddress(wallet.account!.address);
@@ -56,6 +57,8 @@ describe("GPU Nexus end to end (Ignition deployment)", async () => {
     minPayment: parseEther("0.1"),
     minAvailableLockup: parseEther("2"),
     lapsePenalty: parseEther("0.5"),
+    verification: VerificationMethod.NONE,
+    quorum: 0,
   });
 
   let firstResponseSource: Address;
@@ -124,7 +127,7 @@ describe("GPU Nexus end to end (Ignition deployment)", async () => {
     const expiryTime = BigInt(await networkHelpers.time.latest()) + 2n * HOUR;
     const configHash = keccak256(toHex(`config-${salt}`));
     const seen = { sourceVersion: 1, feeBps: Number(FEE_BPS) };
-    const args = [source, `ipfs://config-${salt}`, configHash, expiryTime, PAYMENT, salt, seen] as const;
+    const args = [addr(client!), source, `ipfs://config-${salt}`, configHash, expiryTime, PAYMENT, salt, seen] as const;
     const { result: predicted } = await nexus.simulate.publishTask(args, { account: addr(client!), value: PAYMENT });
     const events = await send(nexus.write.publishTask(args, { account: client!.account, value: PAYMENT }));
     // The value sent is credited to the client's balance, then escrowed.

@@ -12,7 +12,7 @@ import {
   publishTask,
   register,
 } from "../../src/sdk/actions/index.ts";
-import type { SourceParams } from "../../src/sdk/abis.ts";
+import { VerificationMethod, type SourceParams } from "../../src/sdk/abis.ts";
 
 export const HOUR = 3600n;
 
@@ -58,6 +58,8 @@ export function sourceParams(overrides: Partial<SourceParams> = {}): SourceParam
     minPayment: parseEther("0.001"),
     minAvailableLockup: parseEther("1"),
     lapsePenalty: parseEther("0.01"),
+    verification: VerificationMethod.NONE,
+    quorum: 0,
     ...overrides,
   };
 }

@@ -14,6 +14,7 @@ import {
   sourceAbi,
   taskAbi,
   vaultAbi,
+  VerificationMethod,
 } from "../../src/sdk/abis.ts";
 import * as sdk from "../../src/sdk/actions/index.ts";
 import { knownDeployments, nexusAbi, nexusErrorsAbi, type TermsSeen } from "../../src/sdk/abis.ts";
@@ -93,6 +94,17 @@ const respondAs = async (w: Fixture["provider"], t: Address, askedPayment = 0n) 
   await mined(commitAs(w, t, askedPayment));
   return revealAs(w, t, askedPayment);
 };
+
+/** A task on a new AGREEMENT source (quorum 2) both fixture providers are registered to. */
+const agreementTask = async () => {
+  const source = await newSource({ verification: VerificationMethod.AGREEMENT, quorum: 2, deliveryMethod: 1 });
+  for (const w of [f.provider, f.provider2]) await mined(sdk.register(w, { source, provider: addr(w), environment: 1 }));
+  return task(source);
+};
+const voteAs = (w: Fixture["provider"], t: Address, result: string) =>
+  sdk.commitVote(w, { task: t, resultHash: configHash(result), secret: SECRET });
+const revealVoteAs = (w: Fixture["provider"], t: Address, result: string) =>
+  sdk.revealResponse(w, { task: t, resultUri: "ipfs://r", resultHash: configHash(result), askedPayment: 0n, secret: SECRET });
 
 const cases: Cases = {
   // ------------------------------------------------------------------ Nexus
@@ -296,7 +308,45 @@ const cases: Cases = {
     await attemptAs(f.provider, t);
     return { cause: () => sdk.reportLapse(f.other, { task: t, provider: addr(f.provider) }), args: { task: t, provider: addr(f.provider) } };
   },
+  NotAgreementTask: async () => {
+    const t = await task();
+    await attemptAs(f.provider, t);
+    return { cause: () => sdk.commitVote(f.provider, { task: t, resultHash: configHash("r"), secret: SECRET }), args: { task: t } };
+  },
+  VotingClosed: async () => {
+    const t = await agreementTask();
+    for (const w of [f.provider, f.provider2]) await attemptAs(w, t);
+    for (const w of [f.provider, f.provider2]) await mined(voteAs(w, t, "a"));
+    const revealed = await (await revealVoteAs(f.provider, t, "a")).wait();
+    const { timestamp } = await f.publicClient.getBlock({ blockNumber: revealed.receipt.blockNumber });
+    return { cause: () => attemptAs(f.provider2, t), args: { task: t, votingClosedAt: Number(timestamp) } };
+  },
+  NotAJuror: async () => {
+    const t = await agreementTask();
+    await attemptAs(f.provider, t);
+    // Sealed through commitResponse: a commitment, but no seat on the jury.
+    await mined(commitAs(f.provider, t));
+    return { cause: () => revealAs(f.provider, t), args: { task: t, provider: addr(f.provider) } };
+  },
+  RevealsNotOpen: async () => {
+    const t = await agreementTask();
+    await attemptAs(f.provider, t);
+    await mined(voteAs(f.provider, t, "a"));
+    return { cause: () => revealVoteAs(f.provider, t, "a"), args: { task: t, jurors: 1, quorum: 2 } };
+  },
+  NotRejected: async () => {
+    const t = await agreementTask();
+    for (const w of [f.provider, f.provider2]) await attemptAs(w, t);
+    for (const w of [f.provider, f.provider2]) await mined(voteAs(w, t, "a"));
+    await mined(revealVoteAs(f.provider, t, "a"));
+    // The task is still open: nothing is rejected before the verdict.
+    return { cause: () => sdk.rejectResponse(f.other, { task: t, provider: addr(f.provider) }), args: { task: t, provider: addr(f.provider) } };
+  },
   // ------------------------------------------------------------------ Source
+  InvalidVerification: async () => ({
+    cause: () => sdk.publishSource(f.client, { params: sourceParams({ verification: VerificationMethod.AGREEMENT, quorum: 2, lapsePenalty: 0n }) }),
+    args: { verification: VerificationMethod.AGREEMENT, quorum: 2 },
+  }),
   NotSourceNexus: async () => ({ cause: () => direct(addr(f.client), p.frSource, sourceAbi, "setStatus", [1]), args: { caller: addr(f.client) } }),
   AlreadyInitialized: async () => {
     // Only Nexus may call initialize, and it does so once, at creation: impersonate Nexus to try a second time.

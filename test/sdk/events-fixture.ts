@@ -3,7 +3,7 @@
 import { network } from "hardhat";
 import { keccak256, parseEther, toHex, type Address, type Hash } from "viem";
 import GpuNexus from "../../ignition/modules/GpuNexus.ts";
-import { nexusAbi } from "../../src/sdk/abis.ts";
+import { VerificationMethod, nexusAbi } from "../../src/sdk/abis.ts";
 import { getTermsSeen } from "../../src/sdk/actions/reads.ts";
 import type { NexusEvent, NexusEventBatch } from "../../src/sdk/events/index.ts";
 
@@ -35,6 +35,8 @@ export async function createEventsFixture() {
     minPayment: PAYMENT,
     minAvailableLockup: 0n,
     lapsePenalty: 0n,
+    verification: VerificationMethod.NONE,
+    quorum: 0,
   } as const;
   const sourceSalt = toHex(1n, { size: 32 });
   const source = await publicClient.readContract({ address: nexus, abi: nexusAbi, functionName: "predictSourceAddress", args: [client.account.address, sourceSalt] });
@@ -49,7 +51,7 @@ export async function createEventsFixture() {
       address: nexus,
       abi: nexusAbi,
       functionName: "publishTask",
-      args: [source, `ipfs://config-${tag}`, keccak256(toHex(tag)), expiry, PAYMENT, ++salt, seen],
+      args: [from.account!.address, source, `ipfs://config-${tag}`, keccak256(toHex(tag)), expiry, PAYMENT, ++salt, seen],
       value: PAYMENT,
     });
   };

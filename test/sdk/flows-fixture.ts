@@ -7,7 +7,7 @@ import { network } from "hardhat";
 import { getAddress, parseEther, type Address, type Hash } from "viem";
 import GpuNexus from "../../ignition/modules/GpuNexus.ts";
 import { startIpfsDevNode } from "../../src/ipfs-dev-node/index.ts";
-import { nexusAbi } from "../../src/sdk/abis.ts";
+import { VerificationMethod, nexusAbi } from "../../src/sdk/abis.ts";
 import { createIpfs } from "../../src/sdk/ipfs/index.ts";
 
 export const PAYMENT = parseEther("0.01");
@@ -34,6 +34,8 @@ export function sourceParams(deliveryMethod: 0 | 1, minPayment = PAYMENT) {
     minPayment,
     minAvailableLockup: parseEther("1"),
     lapsePenalty: parseEther("0.001"),
+    verification: VerificationMethod.NONE,
+    quorum: 0,
   } as const;
 }
 

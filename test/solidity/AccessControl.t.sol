@@ -217,26 +217,26 @@ contract AccessControlTest is NexusFixture {
 
     // ================================================================ tasks
 
-    function test_matrix_publishTaskFor() public {
+    function test_matrix_publishTask() public {
         address[] memory denied = _rolesExcept(_allow(client, clientAgent));
         for (uint256 i; i < denied.length; ++i) {
             TermsSeen memory seen = termsSeenOf(nexus, source);
             vm.expectRevert(_denied(denied[i], client, AGENT_CLIENT));
             vm.prank(denied[i]);
-            nexus.publishTaskFor{value: PAYMENT}(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 1, seen);
+            nexus.publishTask{value: PAYMENT}(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 1, seen);
         }
         TermsSeen memory seen2 = termsSeenOf(nexus, source);
         vm.prank(client);
-        nexus.publishTaskFor{value: PAYMENT}(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 1, seen2);
+        nexus.publishTask{value: PAYMENT}(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 1, seen2);
         TermsSeen memory seen3 = termsSeenOf(nexus, source);
         vm.prank(clientAgent);
-        nexus.publishTaskFor{value: PAYMENT}(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 2, seen3);
+        nexus.publishTask{value: PAYMENT}(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 2, seen3);
     }
 
     /// A master's earnings are a client balance like any other: only the master and an agent it granted the client
     /// scope may draw on them. Its operator agent, which runs its node, may not (a task worth the whole balance on
     /// the agent's own source, answered by an accomplice, would take them).
-    function test_matrix_publishTaskFor_drawingAMastersBalance() public {
+    function test_matrix_publishTask_drawingAMastersBalance() public {
         vm.prank(master);
         nexus.deposit{value: 3 * PAYMENT}(master);
         address[] memory denied = _rolesExcept(_allow(master, masterClientAgent));
@@ -244,15 +244,15 @@ contract AccessControlTest is NexusFixture {
             TermsSeen memory seen = termsSeenOf(nexus, source);
             vm.expectRevert(_denied(denied[i], master, AGENT_CLIENT));
             vm.prank(denied[i]);
-            nexus.publishTaskFor(master, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 1, seen);
+            nexus.publishTask(master, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 1, seen);
         }
         assertEq(vault.balanceOf(master), 3 * PAYMENT, "nothing drawn by a refused caller");
         TermsSeen memory seen2 = termsSeenOf(nexus, source);
         vm.prank(master);
-        nexus.publishTaskFor(master, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 1, seen2);
+        nexus.publishTask(master, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 1, seen2);
         TermsSeen memory seen3 = termsSeenOf(nexus, source);
         vm.prank(masterClientAgent);
-        nexus.publishTaskFor(master, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 2, seen3);
+        nexus.publishTask(master, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 2, seen3);
         assertEq(vault.balanceOf(master), PAYMENT);
     }
 

@@ -36,7 +36,7 @@ contract AgentScopesTest is NexusFixture {
     {
         TermsSeen memory seen = termsSeenOf(nexus, source);
         vm.prank(by);
-        return nexus.publishTaskFor{value: value}(
+        return nexus.publishTask{value: value}(
             principal, source, CONFIG_URI, CONFIG_HASH, _now() + EXPIRY_IN, PAYMENT, salt, seen
         );
     }
@@ -68,7 +68,7 @@ contract AgentScopesTest is NexusFixture {
             abi.encodeWithSelector(IProviderRegistry.MissingAgentScope.selector, master, agent, AGENT_CLIENT)
         );
         vm.prank(agent);
-        nexus.publishTaskFor(master, agentsSource, CONFIG_URI, CONFIG_HASH, _now() + EXPIRY_IN, earnings, 7, seen);
+        nexus.publishTask(master, agentsSource, CONFIG_URI, CONFIG_HASH, _now() + EXPIRY_IN, earnings, 7, seen);
         assertEq(vault.balanceOf(master), earnings, "the master's earnings stay");
 
         // Still the node's operator: it attempts for the master's provider.
@@ -123,12 +123,12 @@ contract AgentScopesTest is NexusFixture {
             )
         );
         vm.prank(agent);
-        nexus.publishTaskFor(client, source, CONFIG_URI, CONFIG_HASH, _now() + EXPIRY_IN, PAYMENT, 4, seen);
+        nexus.publishTask(client, source, CONFIG_URI, CONFIG_HASH, _now() + EXPIRY_IN, PAYMENT, 4, seen);
         assertEq(vault.balanceOf(client), 9 ether - PAYMENT / 4, "a refused draw takes nothing");
 
         // The client itself is never limited by its agents' allowances.
         vm.prank(client);
-        nexus.publishTaskFor(client, source, CONFIG_URI, CONFIG_HASH, _now() + EXPIRY_IN, PAYMENT, 5, seen);
+        nexus.publishTask(client, source, CONFIG_URI, CONFIG_HASH, _now() + EXPIRY_IN, PAYMENT, 5, seen);
     }
 
     function test_allowance_zeroAllowsOnlyTheAgentsOwnValue() public {
@@ -258,7 +258,7 @@ contract AgentScopesTest is NexusFixture {
                 abi.encodeWithSelector(IProviderRegistry.AllowanceExceeded.selector, client, agent, allowance, drawn)
             );
         }
-        nexus.publishTaskFor{value: value}(client, source, CONFIG_URI, CONFIG_HASH, _now() + EXPIRY_IN, payment, 1, termsSeenOf(nexus, source));
+        nexus.publishTask{value: value}(client, source, CONFIG_URI, CONFIG_HASH, _now() + EXPIRY_IN, payment, 1, termsSeenOf(nexus, source));
         if (drawn > allowance) {
             assertEq(vault.balanceOf(client), 100 ether);
             assertEq(registry.agentOf(client, agent).allowance, allowance);

@@ -3,6 +3,7 @@ pragma solidity 0.8.29;
 
 import {NexusFixture} from "./helpers/NexusFixture.sol";
 import {termsSeenOf} from "./helpers/TermsSeenOf.sol";
+import {predictTaskAddress} from "./helpers/PredictTaskAddress.sol";
 import {INexus} from "../../contracts/interfaces/INexus.sol";
 import {ISource} from "../../contracts/interfaces/ISource.sol";
 import {ITask} from "../../contracts/interfaces/ITask.sol";
@@ -38,7 +39,7 @@ contract BoundTermsTest is NexusFixture {
 
     function _publishAs(address by, TermsSeen memory seen, uint64 salt) internal returns (address) {
         vm.prank(by);
-        return nexus.publishTask{value: PAYMENT}(source, CONFIG_URI, CONFIG_HASH, _now() + EXPIRY_IN, PAYMENT, salt, seen);
+        return nexus.publishTask{value: PAYMENT}(by, source, CONFIG_URI, CONFIG_HASH, _now() + EXPIRY_IN, PAYMENT, salt, seen);
     }
 
     // ------------------------------------------------------------ the attacks of the issue
@@ -47,7 +48,7 @@ contract BoundTermsTest is NexusFixture {
     function test_sourceOwnerFrontRun_updateRevertsTheClientsPublish() public {
         TermsSeen memory seen = termsSeenOf(nexus, source);
         TaskTerms memory simulated = _termsFor(client, source, _now() + EXPIRY_IN, PAYMENT, 7);
-        address simulatedAt = nexus.predictTaskAddress(simulated);
+        address simulatedAt = predictTaskAddress(nexus, simulated);
         uint256 clientBefore = client.balance;
 
         vm.prank(sourceOwner);
@@ -59,7 +60,7 @@ contract BoundTermsTest is NexusFixture {
         assertEq(client.balance, clientBefore, "client's ether");
         assertEq(vault.balanceOf(client), 0, "client's vault balance");
         assertFalse(nexus.isTask(simulatedAt), "the simulated task");
-        assertFalse(nexus.isTask(nexus.predictTaskAddress(_termsFor(client, source, _now() + EXPIRY_IN, PAYMENT, 7))));
+        assertFalse(nexus.isTask(predictTaskAddress(nexus, _termsFor(client, source, _now() + EXPIRY_IN, PAYMENT, 7))));
     }
 
     /// Attack 1, the fee: the protocol owner raises the fee (within its cap) just before the client's publish.
@@ -84,7 +85,7 @@ contract BoundTermsTest is NexusFixture {
 
         vm.expectRevert(abi.encodeWithSelector(INexus.SourceChanged.selector, source, 1, 2));
         vm.prank(agent);
-        nexus.publishTaskFor(client, source, CONFIG_URI, CONFIG_HASH, _now() + EXPIRY_IN, PAYMENT, 7, seen);
+        nexus.publishTask(client, source, CONFIG_URI, CONFIG_HASH, _now() + EXPIRY_IN, PAYMENT, 7, seen);
         assertEq(vault.balanceOf(client), PAYMENT, "the client's balance is untouched");
     }
 

@@ -17,6 +17,7 @@ import {
     ENV_CPU
 } from "../../contracts/types/NexusTypes.sol";
 import {termsSeenOf} from "./helpers/TermsSeenOf.sol";
+import {predictTaskAddress} from "./helpers/PredictTaskAddress.sol";
 
 /// @notice Clone authentication in both directions: Nexus recognises only its own clones (isTask / isSource,
 /// UnknownTask / UnknownSource), and a clone obeys only the Nexus that created it (NotTaskNexus / NotSourceNexus).
@@ -63,23 +64,23 @@ contract CloneAuthTest is NexusFixture {
     function test_predictTaskAddress_matchesPublishedTask_andDependsOnEveryTerm() public {
         uint64 expiry = _now() + EXPIRY_IN;
         TaskTerms memory t = _termsFor(client, source, expiry, PAYMENT, 9);
-        address predicted = nexus.predictTaskAddress(t);
+        address predicted = predictTaskAddress(nexus, t);
         assertFalse(nexus.isTask(predicted));
         TermsSeen memory seen = termsSeenOf(nexus, source);
         vm.prank(client);
-        address published = nexus.publishTask{value: PAYMENT}(source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 9, seen);
+        address published = nexus.publishTask{value: PAYMENT}(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 9, seen);
         assertEq(published, predicted);
         assertTrue(nexus.isTask(published));
 
         TaskTerms memory u = _termsFor(client, source, expiry, PAYMENT, 9);
         u.configHash = bytes32(uint256(1));
-        assertTrue(nexus.predictTaskAddress(u) != predicted);
+        assertTrue(predictTaskAddress(nexus, u) != predicted);
         u = _termsFor(client, source, expiry, PAYMENT, 10);
-        assertTrue(nexus.predictTaskAddress(u) != predicted);
+        assertTrue(predictTaskAddress(nexus, u) != predicted);
         u = _termsFor(stranger, source, expiry, PAYMENT, 9);
-        assertTrue(nexus.predictTaskAddress(u) != predicted);
+        assertTrue(predictTaskAddress(nexus, u) != predicted);
         u = _termsFor(client, source, expiry, PAYMENT + 1, 9);
-        assertTrue(nexus.predictTaskAddress(u) != predicted);
+        assertTrue(predictTaskAddress(nexus, u) != predicted);
     }
 
     // ================================================================ isTask / isSource
@@ -170,10 +171,10 @@ contract CloneAuthTest is NexusFixture {
             nexus.setSourceStatus(f, SourceStatus.INACTIVE);
             TermsSeen memory seen = termsSeenOf(nexus, f);
             vm.expectRevert(err);
-            nexus.publishTask{value: PAYMENT}(f, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 1, seen);
+            nexus.publishTask{value: PAYMENT}(client, f, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 1, seen);
             TermsSeen memory seen2 = termsSeenOf(nexus, f);
             vm.expectRevert(err);
-            nexus.publishTaskFor{value: PAYMENT}(client, f, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 1, seen2);
+            nexus.publishTask{value: PAYMENT}(client, f, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 1, seen2);
             vm.stopPrank();
             vm.startPrank(provider);
             vm.expectRevert(err);

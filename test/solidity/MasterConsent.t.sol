@@ -56,7 +56,7 @@ contract MasterConsentTest is NexusFixture {
     function _lapseOnce(address source, address actor) internal {
         TermsSeen memory seen = termsSeenOf(nexus, source);
         vm.prank(thief);
-        address t = nexus.publishTask{value: 1}(source, CONFIG_URI, CONFIG_HASH, _now() + 1 hours, 1, 1, seen);
+        address t = nexus.publishTask{value: 1}(thief, source, CONFIG_URI, CONFIG_HASH, _now() + 1 hours, 1, 1, seen);
         vm.prank(actor);
         nexus.attempt(t, provider, 0);
         _skip(1);

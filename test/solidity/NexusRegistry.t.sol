@@ -227,9 +227,9 @@ contract NexusRegistryTest is NexusFixture {
         uint64 expiry = _now() + EXPIRY_IN;
 
         vm.startPrank(agent);
-        address t1 = nexus.publishTaskFor{value: PAYMENT}(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 1, termsSeenOf(nexus, source));
-        address t2 = nexus.publishTaskFor{value: PAYMENT}(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 2, termsSeenOf(nexus, source));
-        address t3 = nexus.publishTaskFor{value: PAYMENT}(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 3, termsSeenOf(nexus, source));
+        address t1 = nexus.publishTask{value: PAYMENT}(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 1, termsSeenOf(nexus, source));
+        address t2 = nexus.publishTask{value: PAYMENT}(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 2, termsSeenOf(nexus, source));
+        address t3 = nexus.publishTask{value: PAYMENT}(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 3, termsSeenOf(nexus, source));
         nexus.cancelTask(t1);
         vm.stopPrank();
         _attempt(t2, provider);
@@ -247,7 +247,7 @@ contract NexusRegistryTest is NexusFixture {
         vm.startPrank(agent);
         TermsSeen memory seen = termsSeenOf(nexus, source);
         vm.expectRevert(err);
-        nexus.publishTaskFor{value: PAYMENT}(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 4, seen);
+        nexus.publishTask{value: PAYMENT}(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 4, seen);
         vm.expectRevert(err);
         nexus.confirmResponse(t3, provider);
         vm.expectRevert(err);

@@ -354,13 +354,13 @@ contract NexusSourcesTest is NexusFixture {
         TermsSeen memory seen = termsSeenOf(nexus, source);
         vm.expectRevert(abi.encodeWithSelector(INexus.SourceInactive.selector, source));
         vm.prank(client);
-        nexus.publishTask{value: PAYMENT}(source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 1, seen);
+        nexus.publishTask{value: PAYMENT}(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 1, seen);
 
         _grantAllScopes(client, agent);
         TermsSeen memory seen2 = termsSeenOf(nexus, source);
         vm.expectRevert(abi.encodeWithSelector(INexus.SourceInactive.selector, source));
         vm.prank(agent);
-        nexus.publishTaskFor{value: PAYMENT}(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 1, seen2);
+        nexus.publishTask{value: PAYMENT}(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 1, seen2);
     }
 
     function test_inactiveSource_refusesRegistrations() public {

@@ -58,7 +58,7 @@ contract ReservedStakeTest is NexusFixture {
         vm.warp(_deadline(tasks[3], provider));
         for (uint256 i; i < 4; ++i) {
             _expectEmit();
-            emit AttemptLapsed(tasks[i], provider, master, PENALTY, stranger);
+            emit AttemptLapsed(tasks[i], provider, master, PENALTY, false, stranger);
             vm.prank(stranger);
             nexus.reportLapse(tasks[i], provider);
         }

@@ -106,7 +106,7 @@ contract TaskCancelSettleLapseTest is NexusFixture {
         vm.prank(client);
         nexus.cancelTask(task);
         _expectEmit();
-        emit AttemptLapsed(task, provider, master, LAPSE_PENALTY, stranger);
+        emit AttemptLapsed(task, provider, master, LAPSE_PENALTY, false, stranger);
         vm.prank(stranger);
         nexus.reportLapse(task, provider);
         assertEq(vault.balanceOf(client), PAYMENT + LAPSE_PENALTY);
@@ -237,7 +237,7 @@ contract TaskCancelSettleLapseTest is NexusFixture {
         _attempt(task, provider);
         vm.warp(_deadline(task, provider));
         _expectEmit();
-        emit AttemptLapsed(task, provider, master, LAPSE_PENALTY, stranger);
+        emit AttemptLapsed(task, provider, master, LAPSE_PENALTY, false, stranger);
         vm.prank(stranger);
         nexus.reportLapse(task, provider);
 
@@ -306,7 +306,7 @@ contract TaskCancelSettleLapseTest is NexusFixture {
         _attempt(task, provider2);
         _respond(task, provider2, 0); // closedAt == provider's deadline
         _expectEmit();
-        emit AttemptLapsed(task, provider, master, LAPSE_PENALTY, address(this));
+        emit AttemptLapsed(task, provider, master, LAPSE_PENALTY, false, address(this));
         nexus.reportLapse(task, provider);
         assertEq(uint8(ITask(task).attemptOf(provider).state), uint8(AttemptState.LAPSED));
     }
@@ -336,7 +336,7 @@ contract TaskCancelSettleLapseTest is NexusFixture {
         assertEq(vault.freeLockupOf(master), 0);
         vm.warp(_deadline(task, provider));
         _expectEmit();
-        emit AttemptLapsed(task, provider, master, LAPSE_PENALTY, address(this));
+        emit AttemptLapsed(task, provider, master, LAPSE_PENALTY, false, address(this));
         nexus.reportLapse(task, provider);
         assertEq(vault.lockupOf(master), 0);
         assertEq(vault.stakeOf(master).reserved, 0);
@@ -353,7 +353,7 @@ contract TaskCancelSettleLapseTest is NexusFixture {
         _attempt(t, provider);
         vm.warp(_deadline(t, provider));
         _expectEmit();
-        emit AttemptLapsed(t, provider, master, 0, address(this));
+        emit AttemptLapsed(t, provider, master, 0, false, address(this));
         nexus.reportLapse(t, provider);
         assertEq(vault.lockupOf(master), STAKE);
         assertEq(ITask(t).state().liveAttempts, 0);
@@ -365,7 +365,7 @@ contract TaskCancelSettleLapseTest is NexusFixture {
         nexus.revokeMaster();
         vm.warp(_deadline(task, provider));
         _expectEmit();
-        emit AttemptLapsed(task, provider, master, LAPSE_PENALTY, address(this));
+        emit AttemptLapsed(task, provider, master, LAPSE_PENALTY, false, address(this));
         nexus.reportLapse(task, provider);
         assertEq(vault.lockupOf(master), STAKE - LAPSE_PENALTY);
         assertEq(ITask(task).state().liveAttempts, 0);

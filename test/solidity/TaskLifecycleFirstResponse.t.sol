@@ -19,8 +19,9 @@ import {
     ENV_CPU
 } from "../../contracts/types/NexusTypes.sol";
 import {termsSeenOf} from "./helpers/TermsSeenOf.sol";
+import {predictTaskAddress} from "./helpers/PredictTaskAddress.sol";
 
-/// @notice publishTask / publishTaskFor, attempt and submitResponse on a FIRST_RESPONSE source.
+/// @notice publishTask / publishTask, attempt and submitResponse on a FIRST_RESPONSE source.
 contract TaskLifecycleFirstResponseTest is NexusFixture {
     address internal source;
     address internal task;
@@ -40,7 +41,7 @@ contract TaskLifecycleFirstResponseTest is NexusFixture {
     function test_publishTask_escrowsPayment_emits_atPredictedAddress() public {
         uint64 salt = 424242;
         TaskTerms memory t = _termsFor(client, source, expiry, PAYMENT, salt);
-        address predicted = nexus.predictTaskAddress(t);
+        address predicted = predictTaskAddress(nexus, t);
         uint256 vaultBefore = address(vault).balance;
         uint256 clientEthBefore = client.balance;
 
@@ -48,7 +49,7 @@ contract TaskLifecycleFirstResponseTest is NexusFixture {
         emit TaskPublished(predicted, source, client, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, salt);
         TermsSeen memory seen = termsSeenOf(nexus, source);
         vm.prank(client);
-        address published = nexus.publishTask{value: PAYMENT}(source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, salt, seen);
+        address published = nexus.publishTask{value: PAYMENT}(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, salt, seen);
 
         assertEq(published, predicted);
         assertTrue(nexus.isTask(published));
@@ -64,7 +65,7 @@ contract TaskLifecycleFirstResponseTest is NexusFixture {
     function test_publishTask_creditsExcessValueToClientBalance() public {
         TermsSeen memory seen = termsSeenOf(nexus, source);
         vm.prank(client);
-        nexus.publishTask{value: 3 ether}(source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 99, seen);
+        nexus.publishTask{value: 3 ether}(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 99, seen);
         assertEq(vault.balanceOf(client), 3 ether - PAYMENT);
     }
 
@@ -74,7 +75,7 @@ contract TaskLifecycleFirstResponseTest is NexusFixture {
         uint256 vaultBefore = address(vault).balance;
         TermsSeen memory seen = termsSeenOf(nexus, source);
         vm.prank(client);
-        address t = nexus.publishTask(source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 99, seen);
+        address t = nexus.publishTask(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 99, seen);
         assertEq(vault.balanceOf(client), 0);
         assertEq(ITask(t).escrow(), PAYMENT);
         assertEq(address(vault).balance, vaultBefore);
@@ -85,7 +86,7 @@ contract TaskLifecycleFirstResponseTest is NexusFixture {
         nexus.deposit{value: 0.5 ether}(client);
         TermsSeen memory seen = termsSeenOf(nexus, source);
         vm.prank(client);
-        nexus.publishTask{value: 0.7 ether}(source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 99, seen);
+        nexus.publishTask{value: 0.7 ether}(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 99, seen);
         assertEq(vault.balanceOf(client), 0.2 ether);
     }
 
@@ -95,20 +96,20 @@ contract TaskLifecycleFirstResponseTest is NexusFixture {
         TermsSeen memory seen = termsSeenOf(nexus, source);
         vm.expectRevert(abi.encodeWithSelector(IVault.InsufficientBalance.selector, client, 0.4 ether, 0.5 ether));
         vm.prank(client);
-        nexus.publishTask{value: 0.5 ether}(source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 99, seen);
+        nexus.publishTask{value: 0.5 ether}(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 99, seen);
     }
 
     function test_publishTask_revertsBelowMinPayment() public {
         TermsSeen memory seen = termsSeenOf(nexus, source);
         vm.expectRevert(abi.encodeWithSelector(INexus.PaymentBelowMinimum.selector, MIN_PAYMENT - 1, MIN_PAYMENT));
         vm.prank(client);
-        nexus.publishTask{value: MIN_PAYMENT}(source, CONFIG_URI, CONFIG_HASH, expiry, MIN_PAYMENT - 1, 99, seen);
+        nexus.publishTask{value: MIN_PAYMENT}(client, source, CONFIG_URI, CONFIG_HASH, expiry, MIN_PAYMENT - 1, 99, seen);
     }
 
     function test_publishTask_acceptsExactlyMinPayment() public {
         TermsSeen memory seen = termsSeenOf(nexus, source);
         vm.prank(client);
-        address t = nexus.publishTask{value: MIN_PAYMENT}(source, CONFIG_URI, CONFIG_HASH, expiry, MIN_PAYMENT, 99, seen);
+        address t = nexus.publishTask{value: MIN_PAYMENT}(client, source, CONFIG_URI, CONFIG_HASH, expiry, MIN_PAYMENT, 99, seen);
         assertEq(ITask(t).terms().payment, MIN_PAYMENT);
     }
 
@@ -119,10 +120,10 @@ contract TaskLifecycleFirstResponseTest is NexusFixture {
         TermsSeen memory seen = termsSeenOf(nexus, free);
         vm.expectRevert(abi.encodeWithSelector(INexus.PaymentBelowMinimum.selector, 0, 1));
         vm.prank(client);
-        nexus.publishTask(free, CONFIG_URI, CONFIG_HASH, expiry, 0, 99, seen);
+        nexus.publishTask(client, free, CONFIG_URI, CONFIG_HASH, expiry, 0, 99, seen);
         // one wei is enough
         vm.prank(client);
-        address t = nexus.publishTask{value: 1}(free, CONFIG_URI, CONFIG_HASH, expiry, 1, 99, seen);
+        address t = nexus.publishTask{value: 1}(client, free, CONFIG_URI, CONFIG_HASH, expiry, 1, 99, seen);
         assertEq(ITask(t).escrow(), 1);
     }
 
@@ -131,7 +132,7 @@ contract TaskLifecycleFirstResponseTest is NexusFixture {
         TermsSeen memory seen = termsSeenOf(nexus, source);
         vm.expectRevert(abi.encodeWithSelector(INexus.ValueOverflow.selector, huge));
         vm.prank(client);
-        nexus.publishTask(source, CONFIG_URI, CONFIG_HASH, expiry, huge, 99, seen);
+        nexus.publishTask(client, source, CONFIG_URI, CONFIG_HASH, expiry, huge, 99, seen);
     }
 
     function test_publishTask_revertsOnExpiryNow() public {
@@ -143,7 +144,7 @@ contract TaskLifecycleFirstResponseTest is NexusFixture {
             )
         );
         vm.prank(client);
-        nexus.publishTask{value: PAYMENT}(source, CONFIG_URI, CONFIG_HASH, nowTs, PAYMENT, 99, seen);
+        nexus.publishTask{value: PAYMENT}(client, source, CONFIG_URI, CONFIG_HASH, nowTs, PAYMENT, 99, seen);
     }
 
     function test_publishTask_revertsOnPastExpiry() public {
@@ -155,7 +156,7 @@ contract TaskLifecycleFirstResponseTest is NexusFixture {
             )
         );
         vm.prank(client);
-        nexus.publishTask{value: PAYMENT}(source, CONFIG_URI, CONFIG_HASH, nowTs - 1, PAYMENT, 99, seen);
+        nexus.publishTask{value: PAYMENT}(client, source, CONFIG_URI, CONFIG_HASH, nowTs - 1, PAYMENT, 99, seen);
     }
 
     function test_publishTask_revertsOnExpiryBeyondMaxDuration() public {
@@ -168,17 +169,17 @@ contract TaskLifecycleFirstResponseTest is NexusFixture {
             )
         );
         vm.prank(client);
-        nexus.publishTask{value: PAYMENT}(source, CONFIG_URI, CONFIG_HASH, tooFar, PAYMENT, 99, seen);
+        nexus.publishTask{value: PAYMENT}(client, source, CONFIG_URI, CONFIG_HASH, tooFar, PAYMENT, 99, seen);
     }
 
     function test_publishTask_acceptsExpiryBounds() public {
         uint64 nowTs = _now();
         TermsSeen memory seen = termsSeenOf(nexus, source);
         vm.prank(client);
-        address soonest = nexus.publishTask{value: PAYMENT}(source, CONFIG_URI, CONFIG_HASH, nowTs + 1, PAYMENT, 98, seen);
+        address soonest = nexus.publishTask{value: PAYMENT}(client, source, CONFIG_URI, CONFIG_HASH, nowTs + 1, PAYMENT, 98, seen);
         TermsSeen memory seen2 = termsSeenOf(nexus, source);
         vm.prank(client);
-        address latest = nexus.publishTask{value: PAYMENT}(
+        address latest = nexus.publishTask{value: PAYMENT}(client, 
             source, CONFIG_URI, CONFIG_HASH, nowTs + MAX_EXPIRY_DURATION, PAYMENT, 99, seen2
         );
         assertEq(ITask(soonest).terms().expiryTime, nowTs + 1);
@@ -188,34 +189,34 @@ contract TaskLifecycleFirstResponseTest is NexusFixture {
     function test_publishTask_revertsForUnknownSource() public {
         vm.expectRevert(abi.encodeWithSelector(INexus.UnknownSource.selector, address(vault)));
         vm.prank(client);
-        nexus.publishTask{value: PAYMENT}(address(vault), CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 99, TermsSeen({sourceVersion: 1, feeBps: FEE_BPS}));
+        nexus.publishTask{value: PAYMENT}(client, address(vault), CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 99, TermsSeen({sourceVersion: 1, feeBps: FEE_BPS}));
     }
 
     function test_publishTask_revertsOnDuplicateTerms() public {
         TermsSeen memory seen = termsSeenOf(nexus, source);
         vm.prank(client);
-        nexus.publishTask{value: PAYMENT}(source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 99, seen);
+        nexus.publishTask{value: PAYMENT}(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 99, seen);
         TermsSeen memory seen2 = termsSeenOf(nexus, source);
         vm.expectRevert(abi.encodeWithSelector(Errors.FailedDeployment.selector));
         vm.prank(client);
-        nexus.publishTask{value: PAYMENT}(source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 99, seen2);
+        nexus.publishTask{value: PAYMENT}(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 99, seen2);
         // a fresh salt is a fresh task
         vm.prank(client);
-        nexus.publishTask{value: PAYMENT}(source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 100, seen);
+        nexus.publishTask{value: PAYMENT}(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 100, seen);
     }
 
-    // ================================================================ publishTaskFor
+    // ================================================================ publishTask
 
-    function test_publishTaskFor_byAgent_chargesAgentValueToClient() public {
+    function test_publishTask_byAgent_chargesAgentValueToClient() public {
         _grantAllScopes(client, agent);
         uint64 salt = 555;
-        address predicted = nexus.predictTaskAddress(_termsFor(client, source, expiry, PAYMENT, salt));
+        address predicted = predictTaskAddress(nexus, _termsFor(client, source, expiry, PAYMENT, salt));
         uint256 agentEthBefore = agent.balance;
         _expectEmit();
         emit TaskPublished(predicted, source, client, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, salt);
         TermsSeen memory seen = termsSeenOf(nexus, source);
         vm.prank(agent);
-        address t = nexus.publishTaskFor{value: 2 ether}(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, salt, seen);
+        address t = nexus.publishTask{value: 2 ether}(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, salt, seen);
         assertEq(t, predicted);
         assertEq(ITask(t).terms().client, client);
         assertEq(vault.balanceOf(client), 2 ether - PAYMENT);
@@ -223,39 +224,39 @@ contract TaskLifecycleFirstResponseTest is NexusFixture {
         assertEq(agent.balance, agentEthBefore - 2 ether);
     }
 
-    function test_publishTaskFor_byAgent_spendsClientBalance() public {
+    function test_publishTask_byAgent_spendsClientBalance() public {
         vm.prank(client);
         nexus.deposit{value: PAYMENT}(client);
         _grantAllScopes(client, agent);
         TermsSeen memory seen = termsSeenOf(nexus, source);
         vm.prank(agent);
-        address t = nexus.publishTaskFor(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 1, seen);
+        address t = nexus.publishTask(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 1, seen);
         assertEq(vault.balanceOf(client), 0);
         assertEq(ITask(t).escrow(), PAYMENT);
     }
 
-    function test_publishTaskFor_byClientItself() public {
+    function test_publishTask_byClientItself() public {
         TermsSeen memory seen = termsSeenOf(nexus, source);
         vm.prank(client);
-        address t = nexus.publishTaskFor{value: PAYMENT}(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 1, seen);
+        address t = nexus.publishTask{value: PAYMENT}(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 1, seen);
         assertEq(ITask(t).terms().client, client);
     }
 
-    function test_publishTaskFor_revertsForNonAgent() public {
+    function test_publishTask_revertsForNonAgent() public {
         TermsSeen memory seen = termsSeenOf(nexus, source);
         vm.expectRevert(abi.encodeWithSelector(INexus.Unauthorized.selector, stranger, client));
         vm.prank(stranger);
-        nexus.publishTaskFor{value: PAYMENT}(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 1, seen);
+        nexus.publishTask{value: PAYMENT}(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 1, seen);
     }
 
-    function test_publishTaskFor_revertsForRevokedAgent() public {
+    function test_publishTask_revertsForRevokedAgent() public {
         _grantAllScopes(client, agent);
         vm.prank(client);
         nexus.grantAgent(agent, 0, 0);
         TermsSeen memory seen = termsSeenOf(nexus, source);
         vm.expectRevert(abi.encodeWithSelector(INexus.Unauthorized.selector, agent, client));
         vm.prank(agent);
-        nexus.publishTaskFor{value: PAYMENT}(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 1, seen);
+        nexus.publishTask{value: PAYMENT}(client, source, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, 1, seen);
     }
 
     // ================================================================ attempt

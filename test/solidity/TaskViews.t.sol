@@ -83,7 +83,7 @@ contract TaskViewsTest is NexusFixture {
         TermsSeen memory seen = termsSeenOf(nexus, manualSource);
         vm.prank(client);
         address task =
-            nexus.publishTask{value: PAYMENT}(manualSource, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, salt, seen);
+            nexus.publishTask{value: PAYMENT}(client, manualSource, CONFIG_URI, CONFIG_HASH, expiry, PAYMENT, salt, seen);
         assertEq(abi.encode(ITask(task).terms()), abi.encode(expected));
         assertEq(expected.client, client);
         assertEq(expected.source, manualSource);

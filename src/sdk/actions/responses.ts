@@ -63,11 +63,33 @@ export async function commitResponse<chain extends Chain | undefined, account ex
   client: AnyClient<chain, account>,
   parameters: CommitResponseParameters<account>,
 ): Promise<CommitResponseReturnType> {
+  return sendCommitment(client, parameters, "commitResponse");
+}
+
+export type CommitVoteParameters<account extends Account | undefined = Account | undefined> = CommitResponseParameters<account>;
+export type CommitVoteReturnType = CommitResponseReturnType;
+export type CommitVoteErrorType = NexusWriteErrorType;
+/**
+ * AGREEMENT tasks: seals the sender's result like `commitResponse` and makes its live attempt a juror. Jurors join
+ * until the first reveal; results are revealed (`revealResponse`) once the task's quorum of jurors has committed.
+ */
+export async function commitVote<chain extends Chain | undefined, account extends Account | undefined>(
+  client: AnyClient<chain, account>,
+  parameters: CommitVoteParameters<account>,
+): Promise<CommitVoteReturnType> {
+  return sendCommitment(client, parameters, "commitVote");
+}
+
+async function sendCommitment<chain extends Chain | undefined, account extends Account | undefined>(
+  client: AnyClient<chain, account>,
+  parameters: CommitResponseParameters<account>,
+  functionName: "commitResponse" | "commitVote",
+): Promise<CommitResponseReturnType> {
   const { task, resultHash, askedPayment = 0n, secret } = parameters;
   const account = parameters.account ?? client.account;
-  if (!account) throw new MissingAccountError({ functionName: "commitResponse" });
+  if (!account) throw new MissingAccountError({ functionName });
   const commitment = responseCommitment({ task, provider: parseAccount(account).address, resultHash, askedPayment, secret });
-  const sent = await writeNexus(client, { ...writeOptions(parameters), functionName: "commitResponse", args: [task, commitment] });
+  const sent = await writeNexus(client, { ...writeOptions(parameters), functionName, args: [task, commitment] });
   return withWait(client, sent, { commitment });
 }
 

@@ -11,6 +11,8 @@ import {
   type NexusWriteReturnType,
 } from "./internal.ts";
 import { getTermsSeen } from "./reads.ts";
+import { parseAccount } from "viem/accounts";
+import { MissingAccountError } from "../errors/usage.ts";
 import type { TermsSeen } from "../abis.ts";
 
 type AnyClient<chain extends Chain | undefined, account extends Account | undefined> = Client<Transport, chain, account>;
@@ -51,14 +53,26 @@ export async function publishTask<chain extends Chain | undefined, account exten
   client: AnyClient<chain, account>,
   parameters: PublishTaskParameters<account>,
 ): Promise<PublishTaskReturnType> {
+  const account = parameters.account ?? client.account;
+  if (!account) throw new MissingAccountError({ functionName: "publishTask" });
+  return sendPublishTask(client, parameters, parseAccount(account).address, parameters.value ?? parameters.payment);
+}
+
+/** Both publishing actions send the one `publishTask(client, …)`: for the sender itself, or for its principal. */
+async function sendPublishTask<chain extends Chain | undefined, account extends Account | undefined>(
+  client: AnyClient<chain, account>,
+  parameters: Omit<PublishTaskParameters<account>, "value">,
+  forClient: Address,
+  value: bigint,
+): Promise<PublishTaskReturnType> {
   const { source, configUri, configHash, expiryTime, payment } = parameters;
   const salt = parameters.salt ?? randomTaskSalt();
   const seen = parameters.seen ?? (await getTermsSeen(client, { source, nexus: parameters.nexus }));
   const sent = await writeNexus(client, {
     ...writeOptions(parameters),
     functionName: "publishTask",
-    args: [source, configUri, configHash, expiryTime, payment, salt, seen],
-    value: parameters.value ?? payment,
+    args: [forClient, source, configUri, configHash, expiryTime, payment, salt, seen],
+    value,
   });
   return withWait(client, sent, { task: sent.result, salt });
 }
@@ -76,16 +90,7 @@ export async function publishTaskFor<chain extends Chain | undefined, account ex
   client: AnyClient<chain, account>,
   parameters: PublishTaskForParameters<account>,
 ): Promise<PublishTaskForReturnType> {
-  const { source, configUri, configHash, expiryTime, payment } = parameters;
-  const salt = parameters.salt ?? randomTaskSalt();
-  const seen = parameters.seen ?? (await getTermsSeen(client, { source, nexus: parameters.nexus }));
-  const sent = await writeNexus(client, {
-    ...writeOptions(parameters),
-    functionName: "publishTaskFor",
-    args: [parameters.client, source, configUri, configHash, expiryTime, payment, salt, seen],
-    value: parameters.value ?? 0n,
-  });
-  return withWait(client, sent, { task: sent.result, salt });
+  return sendPublishTask(client, parameters, parameters.client, parameters.value ?? 0n);
 }
 
 export type AttemptParameters<account extends Account | undefined = Account | undefined> = NexusWriteParameters<account> & {
@@ -176,5 +181,20 @@ export async function releaseAttempt<chain extends Chain | undefined, account ex
   parameters: ReleaseAttemptParameters<account>,
 ): Promise<ReleaseAttemptReturnType> {
   const sent = await writeNexus(client, { ...writeOptions(parameters), functionName: "releaseAttempt", args: [parameters.task, parameters.provider] });
+  return withWait(client, sent, {});
+}
+
+export type RejectResponseParameters<account extends Account | undefined = Account | undefined> = ReportLapseParameters<account>;
+export type RejectResponseReturnType = NexusWriteReturnType;
+export type RejectResponseErrorType = NexusWriteErrorType;
+/**
+ * AGREEMENT tasks: takes the penalty of a juror whose revealed result the task rejected: to the client when it
+ * differs from the agreed result, burned when the task expired without agreement. By anyone.
+ */
+export async function rejectResponse<chain extends Chain | undefined, account extends Account | undefined>(
+  client: AnyClient<chain, account>,
+  parameters: RejectResponseParameters<account>,
+): Promise<RejectResponseReturnType> {
+  const sent = await writeNexus(client, { ...writeOptions(parameters), functionName: "rejectResponse", args: [parameters.task, parameters.provider] });
   return withWait(client, sent, {});
 }

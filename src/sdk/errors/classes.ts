@@ -200,6 +200,24 @@ export type ZeroAmountErrorType = ZeroAmountError & { name: "ZeroAmountError" };
 export const ZeroDurationError = defineRevertError("ZeroDuration");
 export type ZeroDurationError = NexusRevertError<"ZeroDuration">;
 export type ZeroDurationErrorType = ZeroDurationError & { name: "ZeroDurationError" };
+export const NotAgreementTaskError = defineRevertError("NotAgreementTask");
+export type NotAgreementTaskError = NexusRevertError<"NotAgreementTask">;
+export type NotAgreementTaskErrorType = NotAgreementTaskError & { name: "NotAgreementTaskError" };
+export const VotingClosedError = defineRevertError("VotingClosed");
+export type VotingClosedError = NexusRevertError<"VotingClosed">;
+export type VotingClosedErrorType = VotingClosedError & { name: "VotingClosedError" };
+export const NotAJurorError = defineRevertError("NotAJuror");
+export type NotAJurorError = NexusRevertError<"NotAJuror">;
+export type NotAJurorErrorType = NotAJurorError & { name: "NotAJurorError" };
+export const RevealsNotOpenError = defineRevertError("RevealsNotOpen");
+export type RevealsNotOpenError = NexusRevertError<"RevealsNotOpen">;
+export type RevealsNotOpenErrorType = RevealsNotOpenError & { name: "RevealsNotOpenError" };
+export const NotRejectedError = defineRevertError("NotRejected");
+export type NotRejectedError = NexusRevertError<"NotRejected">;
+export type NotRejectedErrorType = NotRejectedError & { name: "NotRejectedError" };
+export const InvalidVerificationError = defineRevertError("InvalidVerification");
+export type InvalidVerificationError = NexusRevertError<"InvalidVerification">;
+export type InvalidVerificationErrorType = InvalidVerificationError & { name: "InvalidVerificationError" };
 
 /** The class of each custom error, by error name. */
 export const nexusRevertErrors: { readonly [N in NexusErrorName]: NexusRevertErrorClass<N> } = {
@@ -236,6 +254,12 @@ export const nexusRevertErrors: { readonly [N in NexusErrorName]: NexusRevertErr
   NothingUnbonding: NothingUnbondingError,
   NotCutShort: NotCutShortError,
   NotLapsed: NotLapsedError,
+  NotAgreementTask: NotAgreementTaskError,
+  VotingClosed: VotingClosedError,
+  NotAJuror: NotAJurorError,
+  RevealsNotOpen: RevealsNotOpenError,
+  NotRejected: NotRejectedError,
+  InvalidVerification: InvalidVerificationError,
   NotManualTask: NotManualTaskError,
   NotNexus: NotNexusError,
   NotRegistered: NotRegisteredError,

@@ -92,6 +92,15 @@ export const revertMessages: RevertMessages = {
     `The attempt of ${a.provider} on the task ${a.task} was not cut short: it is not live, the task is still open, it lapsed (reportLapse), or it won.`,
   NotLapsed: (a) =>
     `The attempt of ${a.provider} on the task ${a.task} did not lapse: it responded, was already reported, or its deadline has not passed.`,
+  NotAgreementTask: (a) => `The task ${a.task} is not an AGREEMENT task.`,
+  VotingClosed: (a) =>
+    `A result of the task ${a.task} was revealed at ${time(a.votingClosedAt)}: its jury takes no new attempt or commitment.`,
+  NotAJuror: (a) =>
+    `The provider ${a.provider} is not a juror of the task ${a.task} waiting to reveal: commit with commitVote first (or it already revealed).`,
+  RevealsNotOpen: (a) =>
+    `Only ${a.jurors} of the ${a.quorum} jurors the task ${a.task} needs have committed: results are revealed once the jury is complete.`,
+  NotRejected: (a) =>
+    `The response of ${a.provider} on the task ${a.task} was not rejected: the task is open, it is the agreed result, or it was already handled.`,
   // Source
   NotSourceNexus: (a) => `${a.caller} is not the Nexus that created this source; only Nexus may change a source.`,
   AlreadyInitialized: (a) => `The source ${a.source} was already initialized.`,
@@ -100,6 +109,10 @@ export const revertMessages: RevertMessages = {
   InvalidMaxConcurrentAttempts: (a) => `The maxConcurrentAttempts ${a.maxConcurrentAttempts} must be between 1 and ${a.cap}.`,
   ZeroDuration: (a) => `The duration ${bytes32Text(a.name)} must be positive.`,
   MissingReviewWindow: () => "A MANUAL_CONFIRMATION source needs a positive review window.",
+  InvalidVerification: (a) =>
+    a.verification === 0
+      ? `A source without verification takes quorum 0, not ${a.quorum}.`
+      : `An AGREEMENT source needs FIRST_RESPONSE delivery, a quorum from 2 to 8 within its attempt slots (got ${a.quorum}) and a positive lapse penalty.`,
   UnsupportedEnvironment: (a) =>
     `The environment ${a.environment} is not exactly one of the source ${a.source}'s offered environments (${envNames(a.offered)}).`,
   AlreadyRegistered: (a) => `The provider ${a.provider} is already registered to the source ${a.source}.`,

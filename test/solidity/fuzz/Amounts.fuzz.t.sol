@@ -83,7 +83,7 @@ contract AmountsFuzzTest is NexusSetup {
         }
         TermsSeen memory seen = termsSeenOf(nexus, source);
         vm.prank(client);
-        address task = nexus.publishTask{value: value}(source, "ipfs://c", bytes32("h"), expiry, payment, 7, seen);
+        address task = nexus.publishTask{value: value}(client, source, "ipfs://c", bytes32("h"), expiry, payment, 7, seen);
         if (!covered) {
             assertEq(vault.balanceOf(client), prior, "balance intact after refusal");
             assertEq(address(vault).balance, prior, "vault intact after refusal");
@@ -113,11 +113,11 @@ contract AmountsFuzzTest is NexusSetup {
         }
         TermsSeen memory seen = termsSeenOf(nexus, source);
         vm.prank(client);
-        nexus.publishTask(source, "", bytes32(0), expiry, payment, 1, seen);
+        nexus.publishTask(client, source, "", bytes32(0), expiry, payment, 1, seen);
     }
 
     /// Publishing for a client through an agent: msg.value goes to the client's balance, never the agent's.
-    function testFuzz_publishTaskFor_agentValueGoesToClient(uint256 payment, uint256 value, uint256 prior) public {
+    function testFuzz_publishTask_agentValueGoesToClient(uint256 payment, uint256 value, uint256 prior) public {
         address agent = makeAddr("agent");
         address source = _publishSource(client, _params(DeliveryMethod.FIRST_RESPONSE));
         payment = bound(payment, 1e12, U96);
@@ -134,7 +134,7 @@ contract AmountsFuzzTest is NexusSetup {
         }
         TermsSeen memory seen = termsSeenOf(nexus, source);
         vm.prank(agent);
-        address task = nexus.publishTaskFor{value: value}(
+        address task = nexus.publishTask{value: value}(
             client, source, "", bytes32(0), uint64(block.timestamp + 1), payment, 1, seen
         );
         assertEq(ITask(task).terms().client, client);
@@ -356,7 +356,7 @@ contract AmountsFuzzTest is NexusSetup {
 
         vm.warp(deadline);
         vm.expectEmit(true, true, true, true, address(nexus));
-        emit INexusEvents.AttemptLapsed(task, provider, master, p.lapsePenalty, anyone);
+        emit INexusEvents.AttemptLapsed(task, provider, master, p.lapsePenalty, false, anyone);
         vm.prank(anyone);
         nexus.reportLapse(task, provider);
 
@@ -401,7 +401,7 @@ contract AmountsFuzzTest is NexusSetup {
         if (lapse) {
             vm.warp(deadline);
             vm.expectEmit(true, true, true, true, address(nexus));
-            emit INexusEvents.AttemptLapsed(task, provider, master, p.lapsePenalty, anyone);
+            emit INexusEvents.AttemptLapsed(task, provider, master, p.lapsePenalty, false, anyone);
             vm.prank(anyone);
             nexus.reportLapse(task, provider);
             assertEq(vault.lockupOf(master), p.minAvailableLockup - p.lapsePenalty, "backing master slashed");

@@ -4,8 +4,9 @@ pragma solidity 0.8.29;
 import {NexusSetup} from "./utils/NexusSetup.sol";
 import {TaskTermsCodecHarness} from "./utils/TaskTermsCodecHarness.sol";
 import {ITask} from "../../../contracts/interfaces/ITask.sol";
-import {DeliveryMethod, SourceParams, TaskTerms, TermsSeen, MAX_ATTEMPT_TIMEOUT} from "../../../contracts/types/NexusTypes.sol";
+import {DeliveryMethod, SourceParams, TaskTerms, TermsSeen, VerificationMethod, MAX_ATTEMPT_TIMEOUT} from "../../../contracts/types/NexusTypes.sol";
 import {termsSeenOf} from "../helpers/TermsSeenOf.sol";
+import {predictTaskAddress} from "../helpers/PredictTaskAddress.sol";
 
 contract TaskTermsCodecFuzzTest is NexusSetup {
     TaskTermsCodecHarness internal harness;
@@ -42,7 +43,9 @@ contract TaskTermsCodecFuzzTest is NexusSetup {
             // Derived from the salt and the config hash so that the round trip also covers every width of these.
             feeBps: uint16(salt),
             minAvailableLockup: uint96(uint256(configHash)),
-            sourceVersion: uint32(uint256(configHash) >> 96)
+            sourceVersion: uint32(uint256(configHash) >> 96),
+            verification: VerificationMethod(uint8(salt >> 16) % 2),
+            quorum: uint8(salt >> 24)
         });
     }
 
@@ -61,6 +64,8 @@ contract TaskTermsCodecFuzzTest is NexusSetup {
         assertEq(a.feeBps, b.feeBps, "feeBps");
         assertEq(a.minAvailableLockup, b.minAvailableLockup, "minAvailableLockup");
         assertEq(a.sourceVersion, b.sourceVersion, "sourceVersion");
+        assertEq(uint8(a.verification), uint8(b.verification), "verification");
+        assertEq(a.quorum, b.quorum, "quorum");
         assertEq(keccak256(abi.encode(a)), keccak256(abi.encode(b)), "whole struct");
     }
 
@@ -93,25 +98,23 @@ contract TaskTermsCodecFuzzTest is NexusSetup {
         );
         bytes memory packed = harness.encode(t);
         assertEq(packed.length, harness.length(), "packed length");
-        assertEq(packed.length, 140, "documented length");
+        assertEq(packed.length, 142, "documented length");
         assertEq(
             keccak256(packed),
             keccak256(
-                abi.encodePacked(
-                    client_,
-                    source_,
-                    configHash,
-                    payment,
-                    expiryTime,
-                    salt,
-                    attemptTimeout,
-                    reviewWindow,
-                    lapsePenalty,
-                    maxConcurrentAttempts,
-                    firstResponse ? uint8(1) : uint8(0),
-                    uint16(salt),
-                    uint96(uint256(configHash)),
-                    uint32(uint256(configHash) >> 96)
+                bytes.concat(
+                    abi.encodePacked(client_, source_, configHash, payment, expiryTime, salt, attemptTimeout),
+                    abi.encodePacked(
+                        reviewWindow,
+                        lapsePenalty,
+                        maxConcurrentAttempts,
+                        firstResponse ? uint8(1) : uint8(0),
+                        uint16(salt),
+                        uint96(uint256(configHash)),
+                        uint32(uint256(configHash) >> 96),
+                        uint8(salt >> 16) % 2,
+                        uint8(salt >> 24)
+                    )
                 )
             ),
             "layout"
@@ -120,7 +123,7 @@ contract TaskTermsCodecFuzzTest is NexusSetup {
         _assertTermsEq(harness.roundTrip(t), t);
     }
 
-    /// Any 140 bytes whose delivery-method byte is valid decode to terms that re-encode to the same bytes.
+    /// Any 142 bytes whose delivery-method and verification bytes are valid decode to terms that re-encode to the same bytes.
     function testFuzz_encodeDecodeInverse(
         bytes32 a,
         bytes32 b,
@@ -129,11 +132,13 @@ contract TaskTermsCodecFuzzTest is NexusSetup {
         bool firstResponse,
         uint16 fee,
         bytes12 lockup,
-        bytes4 sourceVersion
+        bytes4 sourceVersion,
+        bool agreement,
+        uint8 quorum
     ) public view {
-        bytes memory packed =
-            abi.encodePacked(a, b, c, d, firstResponse ? uint8(1) : uint8(0), fee, lockup, sourceVersion);
-        assertEq(packed.length, 140);
+        bytes memory packed = abi.encodePacked(a, b, c, d, firstResponse ? uint8(1) : uint8(0), fee, lockup);
+        packed = bytes.concat(packed, sourceVersion, bytes1(agreement ? 1 : 0), bytes1(quorum));
+        assertEq(packed.length, 142);
         assertEq(keccak256(harness.encode(harness.decode(packed))), keccak256(packed));
     }
 
@@ -175,15 +180,17 @@ contract TaskTermsCodecFuzzTest is NexusSetup {
             deliveryMethod: p.deliveryMethod,
             feeBps: nexus.feeBps(),
             minAvailableLockup: p.minAvailableLockup,
-            sourceVersion: 1
+            sourceVersion: 1,
+            verification: p.verification,
+            quorum: p.quorum
         });
-        address predicted = nexus.predictTaskAddress(expected);
+        address predicted = predictTaskAddress(nexus, expected);
         assertFalse(nexus.isTask(predicted), "not yet deployed");
 
         vm.deal(client, pay);
         TermsSeen memory seen = termsSeenOf(nexus, source);
         vm.prank(client);
-        address task = nexus.publishTask{value: pay}(source, "ipfs://config", configHash, expiry, pay, salt, seen);
+        address task = nexus.publishTask{value: pay}(client, source, "ipfs://config", configHash, expiry, pay, salt, seen);
         assertEq(task, predicted, "CREATE2 address");
         assertTrue(nexus.isTask(task));
         _assertTermsEq(ITask(task).terms(), expected);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.29;
 
-import {TermsSeen, ALL_AGENT_SCOPES, UNLIMITED_ALLOWANCE} from "../../../contracts/types/NexusTypes.sol";
+import {TermsSeen, VerificationMethod, ALL_AGENT_SCOPES, UNLIMITED_ALLOWANCE} from "../../../contracts/types/NexusTypes.sol";
 import {Test} from "forge-std/Test.sol";
 import {Nexus} from "../../../contracts/Nexus.sol";
 import {Vault} from "../../../contracts/Vault.sol";
@@ -126,7 +126,9 @@ abstract contract NexusFixture is Test, INexusEvents {
             reviewWindow: REVIEW_WINDOW,
             minPayment: MIN_PAYMENT,
             minAvailableLockup: MIN_LOCKUP,
-            lapsePenalty: LAPSE_PENALTY
+            lapsePenalty: LAPSE_PENALTY,
+            verification: VerificationMethod.NONE,
+            quorum: 0
         });
     }
 
@@ -202,7 +204,7 @@ abstract contract NexusFixture is Test, INexusEvents {
     {
         TermsSeen memory seen = termsSeenOf(nexus, source);
         vm.prank(client_);
-        task = nexus.publishTask{value: payment}(source, CONFIG_URI, CONFIG_HASH, expiryTime, payment, _nextTaskSalt(), seen);
+        task = nexus.publishTask{value: payment}(client_, source, CONFIG_URI, CONFIG_HASH, expiryTime, payment, _nextTaskSalt(), seen);
     }
 
     /// @dev The terms Nexus builds for a task published now on `source` (reads the source's current params).
@@ -226,7 +228,9 @@ abstract contract NexusFixture is Test, INexusEvents {
             deliveryMethod: p.deliveryMethod,
             feeBps: nexus.feeBps(),
             minAvailableLockup: p.minAvailableLockup,
-            sourceVersion: ISource(source).version()
+            sourceVersion: ISource(source).version(),
+            verification: p.verification,
+            quorum: p.quorum
         });
     }
 

@@ -25,7 +25,8 @@ import {
     TaskTerms,
     ENV_CPU,
     ENV_NVIDIA,
-    ENV_AMD
+    ENV_AMD,
+    VerificationMethod
 } from "../../../contracts/types/NexusTypes.sol";
 import {termsSeenOf} from "../helpers/TermsSeenOf.sol";
 
@@ -211,7 +212,9 @@ contract NexusHandler is CommonBase, StdCheats, StdUtils {
             reviewWindow: reviewWindow,
             minPayment: minPayment,
             minAvailableLockup: minLockup,
-            lapsePenalty: penalty
+            lapsePenalty: penalty,
+            verification: VerificationMethod.NONE,
+            quorum: 0
         });
         vm.prank(by);
         source = nexus.publishSource(p, bytes32(sources.length));
@@ -350,12 +353,12 @@ contract NexusHandler is CommonBase, StdCheats, StdUtils {
         address task;
         bool ok;
         if (viaAgent) {
-            try nexus.publishTaskFor{value: value}(client, source, "ipfs://cfg", bytes32(tasks.length), expiry, payment, uint64(tasks.length), seen) returns (address created) {
+            try nexus.publishTask{value: value}(client, source, "ipfs://cfg", bytes32(tasks.length), expiry, payment, uint64(tasks.length), seen) returns (address created) {
                 task = created;
                 ok = true;
             } catch {}
         } else {
-            try nexus.publishTask{value: value}(source, "ipfs://cfg", bytes32(tasks.length), expiry, payment, uint64(tasks.length), seen) returns (address created) {
+            try nexus.publishTask{value: value}(payer, source, "ipfs://cfg", bytes32(tasks.length), expiry, payment, uint64(tasks.length), seen) returns (address created) {
                 task = created;
                 ok = true;
             } catch {}

@@ -53,7 +53,7 @@ contract ReentrancyTest is NexusSetup {
         returns (address task)
     {
         bytes memory ret = who.act{value: value}(
-            abi.encodeCall(INexus.publishTask, (source, "ipfs://c", bytes32(0), expiry, payment, salt, termsSeenOf(nexus, source)))
+            abi.encodeCall(INexus.publishTask, (address(who), source, "ipfs://c", bytes32(0), expiry, payment, salt, termsSeenOf(nexus, source)))
         );
         task = abi.decode(ret, (address));
     }
@@ -154,11 +154,11 @@ contract ReentrancyTest is NexusSetup {
         bytes[] memory plan = new bytes[](3);
         uint256[] memory values = new uint256[](3);
         // The balance left after the debit pays for a task...
-        plan[0] = abi.encodeCall(INexus.publishTask, (sourceManual, "", bytes32(0), expiry, 6 ether, 1, termsSeenOf(nexus, sourceManual)));
+        plan[0] = abi.encodeCall(INexus.publishTask, (address(acct), sourceManual, "", bytes32(0), expiry, 6 ether, 1, termsSeenOf(nexus, sourceManual)));
         // ...but nothing more: the 4 ether being withdrawn are already gone from the balance.
-        plan[1] = abi.encodeCall(INexus.publishTask, (sourceManual, "", bytes32(0), expiry, 1 ether, 2, termsSeenOf(nexus, sourceManual)));
+        plan[1] = abi.encodeCall(INexus.publishTask, (address(acct), sourceManual, "", bytes32(0), expiry, 1 ether, 2, termsSeenOf(nexus, sourceManual)));
         // Forwarding the withdrawn ether back as msg.value works, and is accounted as a new deposit.
-        plan[2] = abi.encodeCall(INexus.publishTask, (sourceManual, "", bytes32(0), expiry, 4 ether, 3, termsSeenOf(nexus, sourceManual)));
+        plan[2] = abi.encodeCall(INexus.publishTask, (address(acct), sourceManual, "", bytes32(0), expiry, 4 ether, 3, termsSeenOf(nexus, sourceManual)));
         values[2] = 4 ether;
         acct.setPlan(plan, values);
 
@@ -367,7 +367,7 @@ contract ReentrancyTest is NexusSetup {
         nexus.deposit{value: 3 ether}(address(acct));
         (bytes[] memory plan, uint256[] memory values) = _one(
             abi.encodeCall(
-                INexus.publishTask, (sourceManual, "", bytes32(0), uint64(block.timestamp + 1 days), 2 ether, 9, termsSeenOf(nexus, sourceManual))
+                INexus.publishTask, (address(acct), sourceManual, "", bytes32(0), uint64(block.timestamp + 1 days), 2 ether, 9, termsSeenOf(nexus, sourceManual))
             ),
             0
         );

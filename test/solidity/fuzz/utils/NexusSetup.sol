@@ -8,7 +8,7 @@ import {Source} from "../../../../contracts/Source.sol";
 import {IVault} from "../../../../contracts/interfaces/IVault.sol";
 import {ITask} from "../../../../contracts/interfaces/ITask.sol";
 import {IProviderRegistry} from "../../../../contracts/interfaces/IProviderRegistry.sol";
-import {Attempt, DeliveryMethod, SourceParams, TaskState, TermsSeen, ENV_CPU, ENV_NVIDIA} from "../../../../contracts/types/NexusTypes.sol";
+import {Attempt, DeliveryMethod, SourceParams, TaskState, TermsSeen, VerificationMethod, ENV_CPU, ENV_NVIDIA} from "../../../../contracts/types/NexusTypes.sol";
 import {termsSeenOf} from "../../helpers/TermsSeenOf.sol";
 import {ResponseCommitment} from "../../../../contracts/libraries/ResponseCommitment.sol";
 
@@ -60,7 +60,9 @@ abstract contract NexusSetup is Test {
             reviewWindow: 1 days,
             minPayment: 1e12,
             minAvailableLockup: 1 ether,
-            lapsePenalty: 0.1 ether
+            lapsePenalty: 0.1 ether,
+            verification: VerificationMethod.NONE,
+            quorum: 0
         });
     }
 
@@ -124,7 +126,7 @@ abstract contract NexusSetup is Test {
         vm.deal(by, by.balance + value);
         TermsSeen memory seen = termsSeenOf(nexus, source);
         vm.prank(by);
-        task = nexus.publishTask{value: value}(source, "ipfs://config", keccak256("config"), expiry, payment, nextSalt++, seen);
+        task = nexus.publishTask{value: value}(by, source, "ipfs://config", keccak256("config"), expiry, payment, nextSalt++, seen);
     }
 
     function _attempt(address task, address provider_, uint256 suggested) internal returns (uint40 deadline) {
