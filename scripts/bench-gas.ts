@@ -17,7 +17,7 @@ const REPORT = new URL("../docs/gas.md", import.meta.url);
 // Both ceilings were raised for Safety 2 of 3: an attempt reserves its penalty (one slot shared with the lockup) and
 // marks its master (a new slot per attempt, ~22,100 gas), and a response releases the reservation. Safety 3 of 3
 // raised them again: a response is committed (one more transaction and one slot) before it is revealed.
-const TARGETS = { firstResponseLifecycle: 380_000n, manualLifecycle3: 870_000n };
+const TARGETS = { firstResponseLifecycle: 380_000n, manualLifecycle3: 870_000n, agreementLifecycle2: 550_000n };
 const HOUR = 3600n;
 
 const connection = await network.create();
@@ -39,7 +39,7 @@ const now = async () => BigInt(await networkHelpers.time.latest());
 let salt = 0n;
 const config = (n: number) => ({ uri: `ipfs://QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG/${n}`, hash: keccak256(toHex(n)) });
 
-function sourceParams(deliveryMethod: 0 | 1) {
+function sourceParams(deliveryMethod: 0 | 1, quorum = 0) {
   return {
     metadataUri: "ipfs://QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o",
     metadataHash: keccak256(toHex("metadata")),
@@ -52,15 +52,16 @@ function sourceParams(deliveryMethod: 0 | 1) {
     minPayment: parseEther("0.001"),
     minAvailableLockup: parseEther("1"),
     lapsePenalty: parseEther("0.01"),
-    verification: VerificationMethod.NONE,
-    quorum: 0,
-  } as const;
+    verification: quorum === 0 ? VerificationMethod.NONE : VerificationMethod.AGREEMENT,
+    quorum,
+  };
 }
 
-async function publishSource(deliveryMethod: 0 | 1, label?: string) {
+async function publishSource(deliveryMethod: 0 | 1, label?: string, quorum = 0) {
   const s = toHex(++salt, { size: 32 });
-  const sim = await nexus.simulate.publishSource([sourceParams(deliveryMethod), s], { account: client!.account!.address });
-  const hash = nexus.write.publishSource([sourceParams(deliveryMethod), s], { account: client!.account });
+  const params = sourceParams(deliveryMethod, quorum);
+  const sim = await nexus.simulate.publishSource([params, s], { account: client!.account!.address });
+  const hash = nexus.write.publishSource([params, s], { account: client!.account });
   if (label) await measure(label, hash);
   else await publicClient.waitForTransactionReceipt({ hash: await hash });
   return sim.result;
@@ -101,9 +102,11 @@ for (const [m, p] of [[master, p1], [master2, p2], [master3, p3]] as const) {
 }
 const first = await publishSource(1, "publishSource");
 const manual = await publishSource(0);
+const agreement = await publishSource(1, undefined, 2);
 for (const p of [p1, p2, p3]) {
   await measure("register", nexus.write.register([first, p.account!.address, 1], { account: p.account }));
   await nexus.write.register([manual, p.account!.address, 1], { account: p.account });
+  await nexus.write.register([agreement, p.account!.address, 1], { account: p.account });
 }
 // Warm-up: the first payout to each master and the first fee create storage slots a steady state does not.
 for (const [i, p] of [p1, p2, p3].entries()) {
@@ -138,6 +141,26 @@ async function manualLifecycle(asked: bigint | undefined, suffix: string, salt: 
 }
 const manualLifecycle3 = await manualLifecycle(undefined, "", 2);
 const manualLifecycle3Partial = await manualLifecycle(parseEther("0.008"), ", asking less", 6);
+
+// AGREEMENT lifecycle, quorum 2: two attempts, two sealed votes, two reveals; the second pays both masters.
+async function agreementLifecycle(saltOf: number) {
+  const at = await publishTask(agreement, "publishTask (AGREEMENT)", saltOf);
+  let total = at.used;
+  const c = config(saltOf * 100);
+  for (const [i, p] of [p1!, p2!].entries()) {
+    total += await measure(`attempt (AGREEMENT, #${i + 1})`, nexus.write.attempt([at.task, p.account!.address, 0n], { account: p.account }));
+  }
+  for (const [i, p] of [p1!, p2!].entries()) {
+    const commitment = responseCommitment({ task: at.task, provider: p.account!.address, resultHash: c.hash, askedPayment: 0n, secret: SECRET });
+    total += await measure(`commitVote (#${i + 1})`, nexus.write.commitVote([at.task, commitment], { account: p.account }));
+  }
+  for (const [i, p] of [p1!, p2!].entries()) {
+    const label = i === 0 ? "revealResponse (AGREEMENT, first vote)" : "revealResponse (AGREEMENT, completes the quorum, pays 2)";
+    total += await measure(label, nexus.write.revealResponse([at.task, c.uri, c.hash, 0n, SECRET], { account: p.account }));
+  }
+  return total;
+}
+const agreementLifecycle2 = await agreementLifecycle(8);
 
 // Cancel, settle (expired and MANUAL auto-confirm), reportLapse.
 const ct = await publishTask(first, "publishTask (again)", 3);
@@ -174,6 +197,7 @@ gas.delete("publishTask (again)");
 gas.set("FIRST_RESPONSE lifecycle (publishTask + attempt + commitResponse + revealResponse)", firstResponseLifecycle);
 gas.set("MANUAL lifecycle, 3 providers (publish + 3 attempts + 3 commitments + 3 reveals + confirm)", manualLifecycle3);
 gas.set("MANUAL lifecycle, 3 providers asking less than the payment", manualLifecycle3Partial);
+gas.set("AGREEMENT lifecycle, quorum 2 (publish + 2 attempts + 2 commitVotes + 2 reveals)", agreementLifecycle2);
 for (const label of [...gas.keys()]) if (/\(MANUAL, asking less, #|confirmResponse, asking less|publishTask \(MANUAL, asking less/.test(label)) gas.delete(label);
 
 const rows = [...gas.entries()];
@@ -183,6 +207,7 @@ for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v.toLocaleString("
 const verdict = (v: bigint, t: bigint) => `${v.toLocaleString("en-US")} / target ${t.toLocaleString("en-US")} ${v <= t ? "(met)" : "(MISSED)"}`;
 console.log(`\nFIRST_RESPONSE lifecycle: ${verdict(firstResponseLifecycle, TARGETS.firstResponseLifecycle)}`);
 console.log(`MANUAL lifecycle (3 providers): ${verdict(manualLifecycle3, TARGETS.manualLifecycle3)}`);
+console.log(`AGREEMENT lifecycle (quorum 2): ${verdict(agreementLifecycle2, TARGETS.agreementLifecycle2)}`);
 
 const snapshot = Object.fromEntries(rows.map(([k, v]) => [k, Number(v)]));
 if (process.argv.includes("--check")) {
