@@ -178,9 +178,15 @@ contract Nexus is INexus, Ownable2Step, ResponseCommitments {
         _open(task, msg.sender, resultHash, askedPayment, secret);
         if (t.verification == VerificationMethod.AGREEMENT) return _vote(task, t, resultUri, resultHash);
         (bool finalized, address master) = ITask(task).recordResponse(msg.sender, askedPayment);
-        if (t.lapsePenalty != 0) VAULT.release(master, t.lapsePenalty);
         emit ResponseSubmitted(task, msg.sender, resultUri, resultHash, finalized ? t.payment : askedPayment);
-        if (finalized) _pay(task, t, msg.sender, master, t.payment, false);
+        if (!finalized) {
+            if (t.lapsePenalty != 0) VAULT.release(master, t.lapsePenalty);
+            return;
+        }
+        // A FIRST_RESPONSE win: its reservation released and the whole payment paid in one vault call.
+        uint256 fee = uint256(t.payment) * t.feeBps / BPS;
+        VAULT.payShare(master, t.lapsePenalty, t.payment, fee);
+        emit TaskFinalized(task, msg.sender, master, t.payment, fee, 0, false);
     }
 
     /// @inheritdoc INexus

@@ -2,7 +2,7 @@
 pragma solidity 0.8.29;
 
 import {INexusEvents} from "./INexusEvents.sol";
-import {Commitment, SourceParams, SourceStatus, TaskTerms, TermsSeen} from "../types/NexusTypes.sol";
+import {Commitment, SourceParams, SourceStatus, TermsSeen} from "../types/NexusTypes.sol";
 
 /// @title The entry point of GPU Nexus: every state-changing call goes through it and every event comes from it.
 interface INexus is INexusEvents {

@@ -40,6 +40,8 @@ export type TaskRecord = {
   /** Unix seconds: the attempt's deadline, once attempted. */
   deadline?: number | undefined;
   deliveryMethod?: number | undefined;
+  /** The task's verification method (VerificationMethod): AGREEMENT seals with commitVote and waits for its jury. */
+  verification?: number | undefined;
   /** Times the handler was asked to run (a restart re-dispatches a task whose result was lost). */
   dispatches?: number | undefined;
   result?: PinnedResult | undefined;
@@ -71,6 +73,7 @@ const taskRecordSchema = z.object({
   attemptTx: sentTx.optional(),
   deadline: z.number().optional(),
   deliveryMethod: z.number().optional(),
+  verification: z.number().optional(),
   dispatches: z.number().optional(),
   result: z.object({ cid: z.string(), uri: z.string(), sha256: hex, size: z.number() }).optional(),
   secret: hex.optional(),

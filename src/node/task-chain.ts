@@ -56,6 +56,9 @@ export function classifyRevert(error: unknown, stage: "attempt" | "commit" | "su
       return { end, reason: "window-too-short" };
     case "AlreadyCommitted":
       return { end, reason: "already-committed" };
+    case "VotingClosed":
+      // AGREEMENT: another juror revealed before we sealed ours; the closing cut our attempt short.
+      return { end, reason: "voting-closed" };
     case "InsufficientFreeLockup":
     case "LockupBelowMinimum":
       return { end, reason: "stake-insufficient" };

@@ -3,9 +3,9 @@
 // the chain first, so a node killed between the two reveals after its restart and never commits twice.
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Hex } from "viem";
-import { AttemptState, TaskStatus } from "../sdk/abis.ts";
+import { AttemptState, TaskStatus, VerificationMethod } from "../sdk/abis.ts";
 import { waitForNexusTransaction } from "../sdk/actions/internal.ts";
-import { commitResponse, getCommitment, responseCommitment, revealResponse } from "../sdk/actions/responses.ts";
+import { commitResponse, commitVote, getCommitment, responseCommitment, revealResponse } from "../sdk/actions/responses.ts";
 import { withRetry } from "./retry.ts";
 import type { TaskRecord } from "./state.ts";
 import { classifyRevert, pricing, readAttempt, readTask, retryOptions, waitRecorded, type ChainContext, type RevertOutcome } from "./task-chain.ts";
@@ -35,7 +35,16 @@ export async function sendCommit(ctx: ChainContext, r: TaskRecord): Promise<"com
     const hash = await withRetry(
       () =>
         ctx.sender.send(
-          (wallet, nonce) => commitResponse(wallet, { task: r.task, resultHash, askedPayment, secret, nexus: ctx.nexus, nonce }),
+          (wallet, nonce) =>
+            // An AGREEMENT task counts a result only from a juror: the same commitment, sent through commitVote.
+            (r.verification === VerificationMethod.AGREEMENT ? commitVote : commitResponse)(wallet, {
+              task: r.task,
+              resultHash,
+              askedPayment,
+              secret,
+              nexus: ctx.nexus,
+              nonce,
+            }),
           async (tx) => void (await ctx.state.transition(r.task, "committing", { commitTx: tx })),
         ),
       retryOptions(ctx),
@@ -56,11 +65,12 @@ function commitmentOutcome(found: "none" | "ours" | "foreign"): "committed" | Re
   return found === "ours" ? "committed" : { end: "failed", reason: "commitment-lost" };
 }
 
-/** Our attempt already ended on-chain: responded, or lapsed. */
+/** Our attempt already ended on-chain: responded, lapsed, or (AGREEMENT) its result rejected. */
 async function attemptEnded(ctx: ChainContext, r: TaskRecord): Promise<"responded" | RevertOutcome | undefined> {
   const a = await readAttempt(ctx, r.task);
   if (a.state === AttemptState.RESPONDED) return "responded";
   if (a.state === AttemptState.LAPSED) return { end: "failed", reason: "lapsed" };
+  if (a.state === AttemptState.REJECTED) return { end: "failed", reason: "rejected" };
   return undefined;
 }
 
@@ -84,12 +94,20 @@ export async function reconcileCommit(ctx: ChainContext, r: TaskRecord): Promise
 
 /** A chain whose blocks may share a second (sub-second block times) refuses a reveal until the next second. */
 const REVEAL_TOO_EARLY_RETRIES = 10;
+/** AGREEMENT: how often a juror checks whether the jury reached its quorum (reveals open then, until expiry). */
+const JURY_POLL_MS = 1_000;
 
 /** Reveals the committed result: record → broadcast → mined. */
 export async function sendReveal(ctx: ChainContext, r: TaskRecord): Promise<{ blockNumber: bigint } | RevertOutcome> {
   for (let tries = 1; ; tries++) {
     const outcome = await sendRevealOnce(ctx, r);
-    if (!("reason" in outcome) || outcome.reason !== "revert-RevealTooEarly" || tries >= REVEAL_TOO_EARLY_RETRIES) return outcome;
+    if (!("reason" in outcome)) return outcome;
+    // The jury is not complete yet: wait for it (the reveal fails as "expired" once the task expires).
+    if (outcome.reason === "revert-RevealsNotOpen") {
+      await sleep(JURY_POLL_MS, undefined, { signal: ctx.signal });
+      continue;
+    }
+    if (outcome.reason !== "revert-RevealTooEarly" || tries >= REVEAL_TOO_EARLY_RETRIES) return outcome;
     await sleep(1_000, undefined, { signal: ctx.signal });
   }
 }

@@ -158,14 +158,18 @@ export class TaskRunner {
     if ((expiry - (await chainNow(this.#d.client))) * 1000 < config.minTimeToDeadlineMs) return this.#end(run, r, "skipped", "expiring");
     const outcome = await sendAttempt(run.ctx, r, t.terms.deliveryMethod);
     if ("deadline" in outcome) {
-      await this.#d.state.transition(r.task, "attempted", { deadline: outcome.deadline, deliveryMethod: t.terms.deliveryMethod });
+      await this.#d.state.transition(r.task, "attempted", {
+        deadline: outcome.deadline,
+        deliveryMethod: t.terms.deliveryMethod,
+        verification: t.terms.verification,
+      });
       this.#d.metrics.tasksAttempted.inc();
       run.log.info({ deadline: outcome.deadline }, "attempted");
       return;
     }
     if (outcome.end === "already-attempted") {
       // Our state forgot an attempt the chain remembers: adopt it.
-      await this.#d.state.transition(r.task, "attempting", { deliveryMethod: t.terms.deliveryMethod });
+      await this.#d.state.transition(r.task, "attempting", { deliveryMethod: t.terms.deliveryMethod, verification: t.terms.verification });
       return;
     }
     if (outcome.reason === "slots-full") return this.#slotsFull(run, r, (await readTask(run.ctx, r.task)).state.lastDeadline, now);
@@ -193,8 +197,12 @@ export class TaskRunner {
     }
     if (found.state === "responded") return this.#end(run, r, "done", "responded-earlier");
     if (found.state === "lapsed") return this.#end(run, r, "failed", "lapsed");
-    const deliveryMethod = r.deliveryMethod ?? (await readTask(run.ctx, r.task)).terms.deliveryMethod;
-    await this.#d.state.transition(r.task, "attempted", { deadline: found.deadline, deliveryMethod });
+    const terms = r.deliveryMethod === undefined || r.verification === undefined ? (await readTask(run.ctx, r.task)).terms : undefined;
+    await this.#d.state.transition(r.task, "attempted", {
+      deadline: found.deadline,
+      deliveryMethod: r.deliveryMethod ?? terms?.deliveryMethod,
+      verification: r.verification ?? terms?.verification,
+    });
     this.#d.metrics.tasksAttempted.inc();
   }
 
@@ -362,7 +370,7 @@ export class TaskRunner {
 
   /** A lost FIRST_RESPONSE race or a task closed under us leaves our reservation for us to release. */
   async #releaseIfCutShort(run: Run, r: TaskRecord, reason: string): Promise<void> {
-    if (reason !== "lost-race" && reason !== "task-closed") return;
+    if (reason !== "lost-race" && reason !== "task-closed" && reason !== "voting-closed") return;
     if (await releaseCutShort(run.ctx, r)) this.#d.metrics.attemptsReleased.inc();
   }
 
