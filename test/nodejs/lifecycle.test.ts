@@ -244,6 +244,8 @@ describe("GPU Nexus end to end (Ignition deployment)", async () => {
       provider: addr(provider1!),
       master: addr(master!),
       penalty: parseEther("0.5"),
+      // Paid to the client, not burned: only an AGREEMENT task without agreement burns a penalty.
+      burned: false,
       reporter: addr(keeper!),
     });
     const settled = await send(nexus.write.settle([task], { account: keeper!.account }));
