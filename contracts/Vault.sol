@@ -162,11 +162,7 @@ contract Vault is IVault, ReentrancyGuard {
         external
         onlyNexus
     {
-        VaultAccount storage a = _accounts[payee];
-        uint256 net = paid - fee;
-        a.balance = _toUint128(a.balance + net);
-        a.earnings = _toUint128(a.earnings + net);
-        if (fee != 0) _accruedFees += fee;
+        _payEarnings(payee, paid, fee);
         if (payment != paid) _credit(client, payment - paid);
     }
 
@@ -194,29 +190,20 @@ contract Vault is IVault, ReentrancyGuard {
 
     /// @inheritdoc IVault
     function slash(address master, address client, uint256 penalty) external onlyNexus {
-        Stake storage s = _stakes[master];
-        // The penalty was reserved when the attempt was made, so the lockup covers it in full.
-        s.reserved -= uint96(penalty);
-        s.lockup -= uint96(penalty);
+        _takeReserved(master, penalty);
         _credit(client, penalty);
     }
 
     /// @inheritdoc IVault
     function burn(address master, uint256 penalty) external onlyNexus {
-        Stake storage s = _stakes[master];
-        s.reserved -= uint96(penalty);
-        s.lockup -= uint96(penalty);
+        _takeReserved(master, penalty);
         _burned += penalty;
     }
 
     /// @inheritdoc IVault
     function payShare(address master, uint256 penalty, uint256 paid, uint256 fee) external onlyNexus {
         if (penalty != 0) _stakes[master].reserved -= uint96(penalty);
-        VaultAccount storage a = _accounts[master];
-        uint256 net = paid - fee;
-        a.balance = _toUint128(a.balance + net);
-        a.earnings = _toUint128(a.earnings + net);
-        if (fee != 0) _accruedFees += fee;
+        _payEarnings(master, paid, fee);
     }
 
     /// @inheritdoc IVault
@@ -233,6 +220,23 @@ contract Vault is IVault, ReentrancyGuard {
     }
 
     // ---------------------------------------------------------------- internals
+
+    /// @dev Moves a reservation out of the lockup: the penalty was reserved when the attempt was made, so the
+    /// lockup covers it in full.
+    function _takeReserved(address master, uint256 penalty) private {
+        Stake storage s = _stakes[master];
+        s.reserved -= uint96(penalty);
+        s.lockup -= uint96(penalty);
+    }
+
+    /// @dev Credits `paid - fee` to `payee` as earnings, and `fee` to the protocol.
+    function _payEarnings(address payee, uint256 paid, uint256 fee) private {
+        VaultAccount storage a = _accounts[payee];
+        uint256 net = paid - fee;
+        a.balance = _toUint128(a.balance + net);
+        a.earnings = _toUint128(a.earnings + net);
+        if (fee != 0) _accruedFees += fee;
+    }
 
     function _credit(address account, uint256 amount) private {
         VaultAccount storage a = _accounts[account];
