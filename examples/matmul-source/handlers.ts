@@ -6,7 +6,11 @@ import { matmul } from "./matmul.ts";
 export const MAX_SIZE = 512;
 export const MAX_ROUNDS = 8;
 
-/** The real workload: seeded matrices multiplied; the hash lets two providers' answers be compared. */
+/**
+ * The real workload: seeded matrices multiplied; the hash lets two providers' answers be compared. The output is a
+ * function of the input alone (no timing, no host detail), so honest providers pin byte-identical results and an
+ * AGREEMENT source can count their votes; the time taken goes to the log.
+ */
 export const matmulHandler = defineHandler({
   name: "matmul",
   input: z.object({
@@ -20,14 +24,13 @@ export const matmulHandler = defineHandler({
     rounds: z.number().int(),
     resultSha256: z.string().regex(/^[0-9a-f]{64}$/),
     checksum: z.number(),
-    elapsedMs: z.number().nonnegative(),
   }),
   async run(input, { signal, logger }) {
     const started = performance.now();
     const result = await matmul({ ...input, signal });
     const elapsedMs = Math.round((performance.now() - started) * 1000) / 1000;
     logger.info({ size: input.size, rounds: input.rounds, elapsedMs }, "matmul done");
-    return { size: input.size, seed: input.seed, rounds: input.rounds, ...result, elapsedMs };
+    return { size: input.size, seed: input.seed, rounds: input.rounds, ...result };
   },
 });
 

@@ -17,8 +17,12 @@ node (\`anvil\`, \`npx hardhat node\`), the suite deployed with Ignition, an emb
 matmul source (Docker when a daemon answers, local processes otherwise), provider nodes, and a batch of tasks on
 both delivery methods, followed live.
 
-  --tasks <n>           tasks to publish, half FIRST_RESPONSE, half MANUAL (default 10; 0 allowed)
+  --tasks <n>           tasks to publish, half FIRST_RESPONSE, half MANUAL (all AGREEMENT with --cheaters;
+                        default 10; 0 allowed)
   --providers <n>       provider nodes (default 2)
+  --cheaters <n>        add n provider nodes, each under its own master, that return made-up results; the tasks
+                        then go to an AGREEMENT source (quorum 2), where the cheaters are outvoted and slashed
+                        (default 0; needs --providers >= 2)
   --runtime <kind>      auto | docker-compose | local-process (default auto)
   --rpc-url <url>       use this dev chain (chain id 31337 or 1337) instead of the embedded one; only its first
                         account needs funds: the demo funds every account it uses from it
@@ -34,6 +38,7 @@ const { values } = parseArgs({
   options: {
     tasks: { type: "string", default: "10" },
     providers: { type: "string", default: "2" },
+    cheaters: { type: "string", default: "0" },
     runtime: { type: "string", default: "auto" },
     "rpc-url": { type: "string" },
     port: { type: "string", default: "8545" },
@@ -51,8 +56,11 @@ if (values.help) {
 }
 const tasks = Number(values.tasks);
 const providers = Number(values.providers);
+const cheaters = Number(values.cheaters);
 const runtime = values.runtime;
-if (!Number.isInteger(tasks) || tasks < 0 || !Number.isInteger(providers) || providers < 1 || !["auto", "docker-compose", "local-process"].includes(runtime)) {
+// Two honest masters must be able to agree without the cheaters; 8 cheaters already outnumber any useful jury.
+const validCheaters = Number.isInteger(cheaters) && cheaters >= 0 && cheaters <= 8 && (cheaters === 0 || providers >= 2);
+if (!Number.isInteger(tasks) || tasks < 0 || !Number.isInteger(providers) || providers < 1 || !validCheaters || !["auto", "docker-compose", "local-process"].includes(runtime)) {
   process.stderr.write(`invalid options\n\n${USAGE}\n`);
   process.exit(2);
 }
@@ -77,6 +85,7 @@ let market: Market;
 try {
   market = await startMarket({
     providers,
+    cheaters,
     rpcUrl: values["rpc-url"],
     port: Number(values.port),
     ipfsRpcUrl: values["ipfs-rpc"],
@@ -109,7 +118,9 @@ try {
   const payouts = await Promise.all(
     market.masters.map(async (m) => {
       const position = await getVaultPosition(market.publicClient, { nexus: market.addresses.nexus, account: m.account.address });
-      return { master: m.account.address, role: m.role, earnings: position.earnings, balance: position.balance, reserved: position.reserved };
+      const deposited = market.deposits.get(m.account.address) ?? 0n;
+      const held = position.balance + position.lockup + position.unbonding;
+      return { master: m.account.address, role: m.role, earnings: position.earnings, balance: position.balance, reserved: position.reserved, held, deposited };
     }),
   );
   const summary = summarize(result, payouts, market.runtime);

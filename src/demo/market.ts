@@ -6,7 +6,7 @@ import { join } from "node:path";
 import pino, { type Logger } from "pino";
 import { createPublicClient, createWalletClient, http, parseEther, type Address, type Chain, type PublicClient, type Transport, type WalletClient } from "viem";
 import { mnemonicToAccount, type HDAccount } from "viem/accounts";
-import { DeliveryMethod, Environment, VerificationMethod } from "../sdk/abis.ts";
+import { DeliveryMethod, Environment, MAX_CONCURRENT_ATTEMPTS, VerificationMethod } from "../sdk/abis.ts";
 import { announceMaster, announceProvider, createNexusNonceManager, deposit, lock, register } from "../sdk/actions/index.ts";
 import { publishSourceWithMetadata } from "../sdk/flows/index.ts";
 import { createIpfs, type Ipfs } from "../sdk/ipfs/index.ts";
@@ -27,9 +27,17 @@ const ROOT = new URL("../../", import.meta.url).pathname;
 const EXAMPLE = join(ROOT, "examples/matmul-source");
 /** What each role account is brought up to: the client pays for tasks, masters deposit 10 ETH, providers pay gas. */
 const ROLE_FUNDING = { client: parseEther("100"), master: parseEther("20"), provider: parseEther("10") } as const;
+const MASTER_DEPOSIT = parseEther("10");
+/** The demo's AGREEMENT source asks two masters to agree: one honest pair outvotes any single cheater. */
+export const AGREEMENT_QUORUM = 2;
 
 export type MarketOptions = {
   providers: number;
+  /**
+   * Dishonest provider nodes, each under its own master, that return made-up results (the example's cheating entry,
+   * run as local processes). With any, an AGREEMENT source (quorum 2) is published for the workload.
+   */
+  cheaters?: number | undefined;
   /** External chain; default: an embedded one on 127.0.0.1. */
   rpcUrl?: string | undefined;
   port?: number | undefined;
@@ -55,7 +63,11 @@ export type Market = {
   client: DemoAccount;
   masters: DemoAccount[];
   providers: DemoAccount[];
-  sources: { firstResponse: Address; manual: Address };
+  /** The cheating providers (their masters are in `masters`, role `cheater-master-N`). */
+  cheaters: DemoAccount[];
+  /** What each master deposited into the vault, to tell what it gained or lost. */
+  deposits: Map<Address, bigint>;
+  sources: { firstResponse: Address; manual: Address; agreement?: Address | undefined };
   nodes: ProviderNode[];
   deployBlock: bigint;
   close: () => Promise<void>;
@@ -100,10 +112,13 @@ export async function startMarket(options: MarketOptions): Promise<Market> {
     const client = devAccount(1, "client", dev.rpcUrl, dev.chain);
     const masters = [devAccount(2, "master-1", dev.rpcUrl, dev.chain), devAccount(3, "master-2", dev.rpcUrl, dev.chain)];
     const providers = Array.from({ length: options.providers }, (_, i) => devAccount(10 + i, `provider-${i + 1}`, dev.rpcUrl, dev.chain));
+    const cheaterCount = options.cheaters ?? 0;
+    const cheaterMasters = Array.from({ length: cheaterCount }, (_, i) => devAccount(40 + i, `cheater-master-${i + 1}`, dev.rpcUrl, dev.chain));
+    const cheaters = Array.from({ length: cheaterCount }, (_, i) => devAccount(60 + i, `cheater-${i + 1}`, dev.rpcUrl, dev.chain));
     const funding = await fundAccounts(dev, [
       { label: client.role, address: client.account.address, amount: ROLE_FUNDING.client },
-      ...masters.map((m) => ({ label: m.role, address: m.account.address, amount: ROLE_FUNDING.master })),
-      ...providers.map((p) => ({ label: p.role, address: p.account.address, amount: ROLE_FUNDING.provider })),
+      ...[...masters, ...cheaterMasters].map((m) => ({ label: m.role, address: m.account.address, amount: ROLE_FUNDING.master })),
+      ...[...providers, ...cheaters].map((p) => ({ label: p.role, address: p.account.address, amount: ROLE_FUNDING.provider })),
     ]);
     options.log(describeFunding(funding));
 
@@ -143,53 +158,74 @@ export async function startMarket(options: MarketOptions): Promise<Market> {
       minPayment: parseEther("0.001"),
       minAvailableLockup: parseEther("1"),
       lapsePenalty: parseEther("0.01"),
-      verification: VerificationMethod.NONE,
-      quorum: 0,
+      verification: VerificationMethod.NONE as VerificationMethod,
+      quorum: 0 as number,
     };
-    const publish = async (deliveryMethod: DeliveryMethod, name: string) => {
+    const publish = async (name: string, params: Partial<typeof common> & { deliveryMethod: DeliveryMethod }) => {
       const sent = await publishSourceWithMetadata(client.wallet, {
         nexus: addresses.nexus,
         ipfs,
         metadata: { name, description: "Seeded matrix multiplication; returns the sha256 of the product so answers can be compared." },
         compose: { cpu: composeCpu, nvidia: composeNvidia },
-        params: { ...common, deliveryMethod },
+        params: { ...common, ...params },
       });
       await sent.wait();
       return sent.source;
     };
-    const sources = {
-      firstResponse: await publish(DeliveryMethod.FIRST_RESPONSE, "matmul (first response)"),
-      manual: await publish(DeliveryMethod.MANUAL_CONFIRMATION, "matmul (manual confirmation)"),
+    const sources: Market["sources"] = {
+      firstResponse: await publish("matmul (first response)", { deliveryMethod: DeliveryMethod.FIRST_RESPONSE }),
+      manual: await publish("matmul (manual confirmation)", { deliveryMethod: DeliveryMethod.MANUAL_CONFIRMATION }),
     };
     options.log(`sources: FIRST_RESPONSE ${sources.firstResponse}, MANUAL_CONFIRMATION ${sources.manual}`);
+    if (cheaterCount > 0) {
+      // Every provider, honest or not, holds a slot: the jury is everyone who answers, and two masters must agree.
+      sources.agreement = await publish("matmul (agreement of 2)", {
+        deliveryMethod: DeliveryMethod.FIRST_RESPONSE,
+        verification: VerificationMethod.AGREEMENT,
+        quorum: AGREEMENT_QUORUM,
+        maxConcurrentAttempts: Math.min(MAX_CONCURRENT_ATTEMPTS, options.providers + cheaterCount),
+      });
+      options.log(`sources: AGREEMENT (quorum ${AGREEMENT_QUORUM}) ${sources.agreement}`);
+    }
 
-    for (const [i, provider] of providers.entries()) {
-      const master = masters[i % masters.length]!;
+    const deposits = new Map<Address, bigint>();
+    const enlist = async (provider: DemoAccount, master: DemoAccount, registerTo: Address[]) => {
       const nexus = addresses.nexus;
       // The master accepts the demo sources' lapse penalty per attempt, and no more (PROTOCOL.md "The master's consent").
       await (await announceProvider(master.wallet, { nexus, provider: provider.account.address, maxPenalty: parseEther("0.01") })).wait();
       await (await announceMaster(provider.wallet, { nexus, master: master.account.address })).wait();
-      if (i < masters.length) {
-        await (await deposit(master.wallet, { nexus, beneficiary: master.account.address, value: parseEther("10") })).wait();
+      if (!deposits.has(master.account.address)) {
+        await (await deposit(master.wallet, { nexus, beneficiary: master.account.address, value: MASTER_DEPOSIT })).wait();
         await (await lock(master.wallet, { nexus, amount: parseEther("5") })).wait();
+        deposits.set(master.account.address, MASTER_DEPOSIT);
       }
-      for (const source of [sources.firstResponse, sources.manual]) {
+      for (const source of registerTo) {
         await (await register(provider.wallet, { nexus, source, provider: provider.account.address, environment: Environment.CPU })).wait();
       }
-    }
+    };
+    const allSources = [sources.firstResponse, sources.manual, ...(sources.agreement === undefined ? [] : [sources.agreement])];
+    for (const [i, provider] of providers.entries()) await enlist(provider, masters[i % masters.length]!, allSources);
     options.log(`providers: ${providers.length} paired with ${Math.min(masters.length, providers.length)} master(s), staked and registered`);
+    // A cheater needs its own master: one master holds one attempt per task, and quorum counts masters.
+    for (const [i, cheater] of cheaters.entries()) await enlist(cheater, cheaterMasters[i]!, [sources.agreement!]);
+    if (cheaterCount > 0) options.log(`cheaters: ${cheaterCount} provider(s) that return made-up results, each under its own staked master`);
 
     const nodes: ProviderNode[] = [];
-    for (const [i, provider] of providers.entries()) {
+    const operators = [
+      ...providers.map((account, i) => ({ account, name: `provider-${i + 1}`, runtime, entry: join(EXAMPLE, "handler.ts") })),
+      // The cheating entry runs as a local process whatever the honest runtime: no image carries it.
+      ...cheaters.map((account, i) => ({ account, name: `cheater-${i + 1}`, runtime: "local-process" as const, entry: join(EXAMPLE, "cheating-handler.ts") })),
+    ];
+    for (const { account: provider, name, runtime: nodeRuntime, entry } of operators) {
       const config = nodeConfigSchema.parse({
         rpcUrl,
         nexus: addresses.nexus,
         fromBlock: String(deployBlock),
         ipfs: { rpcUrl: ipfsRpcUrl, gatewayUrl: ipfsGatewayUrl },
-        runtime,
-        localProcess: { entries: { "*": join(EXAMPLE, "handler.ts") } },
+        runtime: nodeRuntime,
+        localProcess: { entries: { "*": entry } },
         environments: ["cpu"],
-        stateDir: join(options.workDir, `provider-${i + 1}`),
+        stateDir: join(options.workDir, name),
         pollingIntervalMs: 250,
         minTimeToDeadlineMs: 5_000,
         submitMarginMs: 2_000,
@@ -197,12 +233,12 @@ export async function startMarket(options: MarketOptions): Promise<Market> {
         shutdownGraceMs: 5_000,
         logLevel: "info",
       });
-      const logger: Logger = pino({ level: "info" }, pino.destination({ dest: join(options.workDir, `provider-${i + 1}.log`), sync: false }));
+      const logger: Logger = pino({ level: "info" }, pino.destination({ dest: join(options.workDir, `${name}.log`), sync: false }));
       const node = createProviderNode(config, { account: provider.account, logger });
       const info = await node.start();
       nodes.push(node);
       cleanups.push(() => node.stop());
-      options.log(`provider node ${i + 1}: ${provider.account.address}, metrics ${info.metricsUrl ?? "off"}, log ${join(options.workDir, `provider-${i + 1}.log`)}`);
+      options.log(`${name} node: ${provider.account.address}, metrics ${info.metricsUrl ?? "off"}, log ${join(options.workDir, `${name}.log`)}`);
     }
 
     return {
@@ -215,8 +251,10 @@ export async function startMarket(options: MarketOptions): Promise<Market> {
       ipfsGatewayUrl,
       runtime,
       client,
-      masters,
+      masters: [...masters, ...cheaterMasters],
       providers,
+      cheaters,
+      deposits,
       sources,
       nodes,
       deployBlock,

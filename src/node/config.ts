@@ -44,6 +44,12 @@ export const nodeConfigSchema = z.strictObject({
   minTimeToDeadlineMs: int(0).default(30_000),
   /** Stop waiting for the handler this long before the attempt deadline, to leave time to pin and submit. */
   submitMarginMs: int(0).default(10_000),
+  /**
+   * AGREEMENT tasks: once the jury reaches its quorum, how long a juror waits for the task's other attempt slots to
+   * seal before it reveals. The first reveal closes the jury, so revealing at once can leave honest attempts out of
+   * it; a full jury, or a jury another juror closed, is revealed to at once.
+   */
+  juryWaitMs: int(0).default(15_000),
   callback: z.strictObject({ host: z.string().default("127.0.0.1"), port: int(0, 65_535).default(0) }).default({ host: "127.0.0.1", port: 0 }),
   /** GET /health and GET /metrics; port 0 picks a free port, `enabled: false` serves nothing. */
   metrics: z
@@ -96,6 +102,7 @@ export const CONFIG_OPTIONS: ReadonlyArray<{ path: readonly string[]; env: strin
   { path: ["confirmations"], env: "GPU_NEXUS_CONFIRMATIONS", flag: "confirmations", kind: "string" },
   { path: ["pollingIntervalMs"], env: "GPU_NEXUS_POLLING_INTERVAL_MS", flag: "polling-interval-ms", kind: "string" },
   { path: ["minTimeToDeadlineMs"], env: "GPU_NEXUS_MIN_TIME_TO_DEADLINE_MS", flag: "min-time-to-deadline-ms", kind: "string" },
+  { path: ["juryWaitMs"], env: "GPU_NEXUS_JURY_WAIT_MS", flag: "jury-wait-ms", kind: "string" },
   { path: ["callback", "host"], env: "GPU_NEXUS_CALLBACK_HOST", flag: "callback-host", kind: "string" },
   { path: ["callback", "port"], env: "GPU_NEXUS_CALLBACK_PORT", flag: "callback-port", kind: "string" },
   { path: ["metrics", "host"], env: "GPU_NEXUS_METRICS_HOST", flag: "metrics-host", kind: "string" },

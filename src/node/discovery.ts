@@ -1,10 +1,11 @@
 // Turns protocol events into work: which sources this provider is registered to (ProviderRegistered /
-// ProviderUnregistered), which of their tasks are new (TaskPublished), and what it earned (TaskFinalized).
+// ProviderUnregistered), which of their tasks are new (TaskPublished), what it earned (TaskFinalized, SharePaid) and
+// what it lost (AttemptLapsed, ResponseRejected).
 // Everything a batch implies is written to the state store before the batch's cursor is saved, so a crash
 // between the two replays the batch, and replaying is a no-op for tasks already known.
 import type { Address, Chain, Client, Transport } from "viem";
 import { readContract } from "viem/actions";
-import { sourceAbi } from "../sdk/abis.ts";
+import { sourceAbi, VerificationMethod } from "../sdk/abis.ts";
 import { decodeNexusError } from "../sdk/errors/index.ts";
 import { getNexusEvents, type NexusEvent, type NexusEventBatch } from "../sdk/events/index.ts";
 import type { NodeConfig } from "./config.ts";
@@ -18,7 +19,15 @@ import type { StateStore } from "./state.ts";
 type AnyClient = Client<Transport, Chain | undefined>;
 
 /** The events the node watches; the rest of the protocol's traffic never reaches it. */
-export const WATCHED_EVENTS = ["ProviderRegistered", "ProviderUnregistered", "TaskPublished", "TaskFinalized"] as const;
+export const WATCHED_EVENTS = [
+  "ProviderRegistered",
+  "ProviderUnregistered",
+  "TaskPublished",
+  "TaskFinalized",
+  "SharePaid",
+  "AttemptLapsed",
+  "ResponseRejected",
+] as const;
 
 const ENVIRONMENT_BITS: ReadonlyArray<[number, Environment]> = [
   [1, "cpu"],
@@ -86,10 +95,30 @@ export class Discovery {
         return;
       }
       case "TaskFinalized": {
-        if (event.args.provider !== provider) return;
+        // An agreement pays every agreeing juror by SharePaid; its TaskFinalized names the reveal that completed it.
+        if (event.args.provider !== provider || state.task(event.args.task)?.verification === VerificationMethod.AGREEMENT) return;
         const net = event.args.paid - event.args.fee;
         this.#d.metrics.earningsWei.inc(Number(net));
         this.#d.logger.info({ task: event.args.task, payee: event.args.payee, net: net.toString(), bySettlement: event.args.bySettlement }, "paid");
+        return;
+      }
+      case "SharePaid": {
+        if (event.args.provider !== provider) return;
+        const net = event.args.paid - event.args.fee;
+        this.#d.metrics.earningsWei.inc(Number(net));
+        this.#d.logger.info({ task: event.args.task, payee: event.args.payee, net: net.toString() }, "agreed: our result was the agreed one, share paid");
+        return;
+      }
+      case "AttemptLapsed":
+      case "ResponseRejected": {
+        if (event.args.provider !== provider) return;
+        const reason = event.eventName === "AttemptLapsed" ? "lapsed" : "rejected";
+        const to = event.args.burned ? "burned" : "client";
+        this.#d.metrics.penalties.inc({ reason, to });
+        this.#d.logger.warn(
+          { task: event.args.task, master: event.args.master, penalty: event.args.penalty.toString(), to, by: event.args.reporter },
+          reason === "lapsed" ? "slashed: our attempt lapsed" : "slashed: the agreement rejected our result",
+        );
         return;
       }
       default:

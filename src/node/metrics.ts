@@ -12,7 +12,9 @@ export type NodeMetrics = {
   tasksSkipped: Counter<"reason">;
   /** Our attempts cut short by their task's closing whose reserved penalty we released back to our master. */
   attemptsReleased: Counter;
-  /** Net payouts (after fee) to this provider's payee, from TaskFinalized events; a float, fine for monitoring. */
+  /** Penalties taken from our master's stake: `reason` lapsed | rejected, `to` client | burned. */
+  penalties: Counter<"reason" | "to">;
+  /** Net payouts (after fee) to this provider's payee, from TaskFinalized and SharePaid events; a float, fine for monitoring. */
   earningsWei: Counter;
   /** Seconds from the TaskPublished block to our response being mined. */
   taskLatency: Histogram;
@@ -32,6 +34,12 @@ export function createNodeMetrics(options: { defaultMetrics?: boolean } = {}): N
     tasksFailed: new Counter({ name: "gpunexus_tasks_failed_total", help: "Attempted tasks that ended without a response", labelNames: ["reason"], registers }),
     tasksSkipped: new Counter({ name: "gpunexus_tasks_skipped_total", help: "Tasks not attempted", labelNames: ["reason"], registers }),
     attemptsReleased: new Counter({ name: "gpunexus_attempts_released_total", help: "Cut-short attempts whose reserved stake we released", registers }),
+    penalties: new Counter({
+      name: "gpunexus_penalties_total",
+      help: "Penalties taken from our master's stake, by why (lapsed, rejected: the agreement refused our result) and where they went (client, burned)",
+      labelNames: ["reason", "to"],
+      registers,
+    }),
     earningsWei: new Counter({ name: "gpunexus_earnings_wei_total", help: "Net payouts for this provider's responses (wei)", registers }),
     taskLatency: new Histogram({
       name: "gpunexus_task_latency_seconds",

@@ -4,7 +4,7 @@
 // a crash reads the chain before deciding whether anything needs sending again.
 import type { Address, Chain, Client, Hash, Transport } from "viem";
 import { getBlock, waitForTransactionReceipt } from "viem/actions";
-import { AttemptState, TaskStatus, type TaskTerms } from "../sdk/abis.ts";
+import { AttemptState, TaskStatus, VerificationMethod, type Attempt, type TaskTerms } from "../sdk/abis.ts";
 import { attempt, releaseAttempt, reportLapse } from "../sdk/actions/tasks.ts";
 import { waitForNexusTransaction } from "../sdk/actions/internal.ts";
 import { getAttempt, getPairing, getTask, getVaultPosition, type GetTaskReturnType } from "../sdk/actions/reads.ts";
@@ -122,7 +122,7 @@ export async function stakeShortfall(ctx: ChainContext, terms: Pick<TaskTerms, "
  */
 export async function releaseCutShort(ctx: ChainContext, r: TaskRecord): Promise<boolean> {
   const [a, t] = await Promise.all([readAttempt(ctx, r.task), readTask(ctx, r.task)]);
-  if (a.state !== AttemptState.LIVE || t.state.status < TaskStatus.CANCELED || a.deadline <= t.state.closedAt) return false;
+  if (!isCutShort(a, t, ctx.provider)) return false;
   try {
     const hash = await ctx.sender.send((wallet, nonce) => releaseAttempt(wallet, { task: r.task, provider: ctx.provider, nexus: ctx.nexus, nonce }), async () => undefined);
     await waitForNexusTransaction(ctx.client, { hash, nexus: ctx.nexus });
@@ -132,6 +132,22 @@ export async function releaseCutShort(ctx: ChainContext, r: TaskRecord): Promise
     ctx.logger.warn({ task: r.task, err: decodeNexusError(error) }, "could not release the stake our cut-short attempt reserved; anyone can later");
     return false;
   }
+}
+
+/** The chain's rule for `releaseAttempt` (Task.recordRelease), read from one snapshot of the task. */
+function isCutShort(a: Attempt, t: GetTaskReturnType, provider: Address): boolean {
+  const { status, closedAt, selectedProvider } = t.state;
+  const closed = status >= TaskStatus.CANCELED;
+  if (a.state === AttemptState.COMMITTED) {
+    // A juror that never revealed: the agreement came without it, or the jury never reached its quorum.
+    return status === TaskStatus.FINALIZED || (closed && t.agreement.jurors < t.terms.quorum);
+  }
+  // A FIRST_RESPONSE winner's record stays LIVE: its reservation went back when it answered.
+  if (a.state !== AttemptState.LIVE || (status === TaskStatus.FINALIZED && selectedProvider === provider)) return false;
+  if (closed && a.deadline > closedAt) return true;
+  // An AGREEMENT attempt that had not sealed when the first reveal closed the jury.
+  const votingClosedAt = t.agreement.votingClosedAt;
+  return t.terms.verification === VerificationMethod.AGREEMENT && votingClosedAt !== 0 && votingClosedAt < a.deadline;
 }
 
 /** Attempts: record → broadcast → mined. Returns the deadline, or the revert outcome. */

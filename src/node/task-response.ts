@@ -8,7 +8,7 @@ import { waitForNexusTransaction } from "../sdk/actions/internal.ts";
 import { commitResponse, commitVote, getCommitment, responseCommitment, revealResponse } from "../sdk/actions/responses.ts";
 import { withRetry } from "./retry.ts";
 import type { TaskRecord } from "./state.ts";
-import { classifyRevert, pricing, readAttempt, readTask, retryOptions, waitRecorded, type ChainContext, type RevertOutcome } from "./task-chain.ts";
+import { chainNow, classifyRevert, pricing, readAttempt, readTask, retryOptions, waitRecorded, type ChainContext, type RevertOutcome } from "./task-chain.ts";
 
 /** What the response commits to: the pinned result, the asked payment, and the recorded secret. */
 function sealed(ctx: ChainContext, r: TaskRecord): { resultUri: string; resultHash: Hex; askedPayment: bigint; secret: Hex } {
@@ -94,17 +94,44 @@ export async function reconcileCommit(ctx: ChainContext, r: TaskRecord): Promise
 
 /** A chain whose blocks may share a second (sub-second block times) refuses a reveal until the next second. */
 const REVEAL_TOO_EARLY_RETRIES = 10;
-/** AGREEMENT: how often a juror checks whether the jury reached its quorum (reveals open then, until expiry). */
-const JURY_POLL_MS = 1_000;
+/** AGREEMENT: how often a juror reads its jury (reveals open at the quorum and last until expiry): each block's worth. */
+const juryPollMs = (ctx: ChainContext) => ctx.config.pollingIntervalMs;
+
+/**
+ * AGREEMENT: waits until revealing is worth it. Reveals open once the jury reaches the quorum, and the first reveal
+ * closes the jury: an attempt still computing then is left out, and a jury of one honest juror and one cheater
+ * cannot agree. So a juror waits, at most `juryWaitMs` after the quorum, for every attempt slot to seal; a full jury,
+ * a jury another juror already closed, or the task's expiry drawing near ends the wait at once.
+ */
+async function waitForJury(ctx: ChainContext, r: TaskRecord): Promise<void> {
+  let quorumSeenAt: number | undefined;
+  for (;;) {
+    const { terms, agreement } = await readTask(ctx, r.task);
+    const now = await chainNow(ctx.client);
+    const expiringAt = Number(terms.expiryTime) - Math.ceil((ctx.config.submitMarginMs + juryPollMs(ctx)) / 1000);
+    if (agreement.jurors >= terms.quorum) {
+      quorumSeenAt ??= Date.now();
+      const full = agreement.jurors >= terms.maxConcurrentAttempts;
+      if (full || agreement.votingClosedAt !== 0 || Date.now() - quorumSeenAt >= ctx.config.juryWaitMs || now >= expiringAt) {
+        ctx.logger.info({ task: r.task, jurors: agreement.jurors, quorum: terms.quorum, slots: terms.maxConcurrentAttempts }, "jury ready: revealing");
+        return;
+      }
+    } else if (now >= Number(terms.expiryTime)) {
+      return; // the reveal reports the expiry
+    }
+    await sleep(juryPollMs(ctx), undefined, { signal: ctx.signal });
+  }
+}
 
 /** Reveals the committed result: record → broadcast → mined. */
 export async function sendReveal(ctx: ChainContext, r: TaskRecord): Promise<{ blockNumber: bigint } | RevertOutcome> {
+  if (r.verification === VerificationMethod.AGREEMENT) await waitForJury(ctx, r);
   for (let tries = 1; ; tries++) {
     const outcome = await sendRevealOnce(ctx, r);
     if (!("reason" in outcome)) return outcome;
     // The jury is not complete yet: wait for it (the reveal fails as "expired" once the task expires).
     if (outcome.reason === "revert-RevealsNotOpen") {
-      await sleep(JURY_POLL_MS, undefined, { signal: ctx.signal });
+      await sleep(juryPollMs(ctx), undefined, { signal: ctx.signal });
       continue;
     }
     if (outcome.reason !== "revert-RevealTooEarly" || tries >= REVEAL_TOO_EARLY_RETRIES) return outcome;

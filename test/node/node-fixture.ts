@@ -126,7 +126,15 @@ async function buildWorld(scratch: string, chain: TestChain, ipfsNode: Awaited<R
     });
   };
   const sourceParamsOf = new Map<Address, SourceParams>();
-  const createSource = async (p: { deliveryMethod: 0 | 1; attemptTimeout?: number; maxConcurrentAttempts?: number; tamperCompose?: boolean; registerProvider?: boolean }) => {
+  const createSource = async (p: {
+    deliveryMethod: 0 | 1;
+    attemptTimeout?: number;
+    maxConcurrentAttempts?: number;
+    tamperCompose?: boolean;
+    registerProvider?: boolean;
+    /** AGREEMENT with this quorum (FIRST_RESPONSE delivery); NONE when absent. */
+    quorum?: number;
+  }) => {
     const metadata = await pinMetadata(p);
     const params: SourceParams = {
       metadataUri: metadata.uri,
@@ -140,8 +148,8 @@ async function buildWorld(scratch: string, chain: TestChain, ipfsNode: Awaited<R
       minPayment: 1_000n,
       minAvailableLockup: parseEther("1"),
       lapsePenalty: parseEther("0.1"),
-      verification: VerificationMethod.NONE,
-      quorum: 0,
+      verification: p.quorum === undefined ? VerificationMethod.NONE : VerificationMethod.AGREEMENT,
+      quorum: p.quorum ?? 0,
     };
     const sent = await publishSource(client, { ...opts, params });
     await sent.wait();

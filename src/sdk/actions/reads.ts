@@ -9,6 +9,7 @@ import {
   taskAbi,
   UNLIMITED_ALLOWANCE,
   vaultAbi,
+  type Agreement,
   type Attempt,
   type Registration,
   type SourceParams,
@@ -107,22 +108,25 @@ export type GetTaskReturnType = {
   escrow: bigint;
   /** The earliest time (unix seconds) `settle` succeeds given the current state; 0 once closed. */
   settleableAt: bigint;
+  /** An AGREEMENT task's jury (jurors sealed, when the first reveal closed it); zeros for a NONE task. */
+  agreement: Agreement;
 };
-/** A task's terms, state, escrow and settle time. @throws UnknownTaskError when it is not a task of this Nexus. */
+/** A task's terms, state, escrow, settle time and jury. @throws UnknownTaskError when it is not a task of this Nexus. */
 export async function getTask(client: AnyClient, parameters: GetTaskParameters): Promise<GetTaskReturnType> {
   const { task: address, blockNumber } = parameters;
   checkedAddress(address, "task");
-  const [terms, state, escrow, settleableAt] = await whenKnown(client, "task", address, parameters, readMany(
+  const [terms, state, escrow, settleableAt, agreement] = await whenKnown(client, "task", address, parameters, readMany(
     client,
     [
       { address, abi: taskAbi, functionName: "terms" },
       { address, abi: taskAbi, functionName: "state" },
       { address, abi: taskAbi, functionName: "escrow" },
       { address, abi: taskAbi, functionName: "settleableAt" },
+      { address, abi: taskAbi, functionName: "agreement" },
     ],
     blockNumber,
   ));
-  return { address, terms, state, escrow, settleableAt };
+  return { address, terms, state, escrow, settleableAt, agreement };
 }
 
 export type GetAttemptParameters = NexusReadParameters & { task: Address; provider: Address };
