@@ -1,7 +1,7 @@
 // `npm run demo`: the whole market on this machine in one command. The composition root: the only demo file
 // that reads argv, writes to the terminal directly and exits.
 import { mkdir, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { toHex } from "viem";
 import { getVaultPosition } from "../sdk/actions/index.ts";
@@ -30,6 +30,8 @@ both delivery methods, followed live.
   --ipfs-rpc <url>      use this Kubo RPC API instead of the embedded IPFS node
   --ipfs-gateway <url>  gateway for --ipfs-rpc
   --timeout <seconds>   give up waiting for tasks after this long (default 300)
+  --work-dir <dir>      where the nodes' state and logs, the IPFS repo and endpoints.json go (default .tmp/demo;
+                        emptied first)
   --keep-running        stay up as a local network for the CLI or a dapp (endpoints in .tmp/demo/endpoints.json)
   --json                print the summary as JSON on stdout
   -h, --help`;
@@ -45,6 +47,7 @@ const { values } = parseArgs({
     "ipfs-rpc": { type: "string" },
     "ipfs-gateway": { type: "string" },
     timeout: { type: "string", default: "300" },
+    "work-dir": { type: "string" },
     "keep-running": { type: "boolean", default: false },
     json: { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
@@ -65,7 +68,7 @@ if (!Number.isInteger(tasks) || tasks < 0 || !Number.isInteger(providers) || pro
   process.exit(2);
 }
 
-const workDir = join(new URL("../../", import.meta.url).pathname, ".tmp/demo");
+const workDir = resolve(values["work-dir"] ?? join(new URL("../../", import.meta.url).pathname, ".tmp/demo"));
 await rm(workDir, { recursive: true, force: true });
 await mkdir(workDir, { recursive: true });
 const out = values.json ? process.stderr : process.stdout;

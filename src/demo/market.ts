@@ -212,11 +212,18 @@ export async function startMarket(options: MarketOptions): Promise<Market> {
 
     const nodes: ProviderNode[] = [];
     const operators = [
-      ...providers.map((account, i) => ({ account, name: `provider-${i + 1}`, runtime, entry: join(EXAMPLE, "handler.ts") })),
-      // The cheating entry runs as a local process whatever the honest runtime: no image carries it.
-      ...cheaters.map((account, i) => ({ account, name: `cheater-${i + 1}`, runtime: "local-process" as const, entry: join(EXAMPLE, "cheating-handler.ts") })),
+      ...providers.map((account, i) => ({ account, name: `provider-${i + 1}`, runtime, entry: join(EXAMPLE, "handler.ts"), pollingIntervalMs: 250 })),
+      // The cheating entry runs as a local process whatever the honest runtime: no image carries it. A cheater wants
+      // its reveal in before the honest pair agrees (a later one is refused, and nothing is won): it polls faster.
+      ...cheaters.map((account, i) => ({
+        account,
+        name: `cheater-${i + 1}`,
+        runtime: "local-process" as const,
+        entry: join(EXAMPLE, "cheating-handler.ts"),
+        pollingIntervalMs: 100,
+      })),
     ];
-    for (const { account: provider, name, runtime: nodeRuntime, entry } of operators) {
+    for (const { account: provider, name, runtime: nodeRuntime, entry, pollingIntervalMs } of operators) {
       const config = nodeConfigSchema.parse({
         rpcUrl,
         nexus: addresses.nexus,
@@ -226,7 +233,7 @@ export async function startMarket(options: MarketOptions): Promise<Market> {
         localProcess: { entries: { "*": entry } },
         environments: ["cpu"],
         stateDir: join(options.workDir, name),
-        pollingIntervalMs: 250,
+        pollingIntervalMs,
         minTimeToDeadlineMs: 5_000,
         submitMarginMs: 2_000,
         metrics: { enabled: true, port: 0 },
