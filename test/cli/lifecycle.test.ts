@@ -9,7 +9,7 @@ import { privateKeyToAccount } from "viem/accounts";
 import { getTransactionCount } from "viem/actions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { attempt } from "../../src/sdk/actions/tasks.ts";
-import { submitResponse } from "../../src/sdk/actions/responses.ts";
+import { commitVote, createResponseSecret, revealResponse, submitResponse } from "../../src/sdk/actions/responses.ts";
 import { createIpfs } from "../../src/sdk/ipfs/client.ts";
 import { uploadJson } from "../../src/sdk/ipfs/upload.ts";
 import { masterSetup } from "../../scripts/provider/master-setup.ts";
@@ -302,6 +302,48 @@ describe("gpunexus CLI against hardhat node + IPFS", () => {
     await rpc(chain.url, "evm_increaseTime", [86_401]);
     await rpc(chain.url, "evm_mine");
     expect(ok(await cli(["vault", "claim", "--json"], m2)).json()).toMatchObject({ balance: parseEther("0.5").toString(), unbonding: "0" });
+  });
+
+  it("AGREEMENT source: source list shows the policy; task status shows the jury, the votes and the verdict", async () => {
+    const spec = sourceSpec("matmul-agreement", "FIRST_RESPONSE").replace('minAvailableLockup: "1"', 'minAvailableLockup: "0"') + "  verification: AGREEMENT\n  quorum: 2\n";
+    await writeFile(join(home.path, "agreement.yml"), spec);
+    const agreement = ok(await cli(["source", "publish", join(home.path, "agreement.yml"), "--quiet"], { key: KEYS.client })).stdout.trim() as Address;
+    expect(ok(await cli(["source", "status", agreement])).stdout).toMatch(/verification\s+AGREEMENT of 2/);
+    const listed = ok(await cli(["source", "list"])).stdout;
+    expect(listed.split("\n").find((line) => line.startsWith(agreement))).toMatch(/AGREEMENT of 2/);
+    expect(listed.split("\n").find((line) => line.startsWith(firstResponse))).toMatch(/\bNONE\b/);
+    ok(await cli(["provider", "register", "--source", agreement, "--environment", "cpu", "--provider", PROVIDER], { key: KEYS.master }));
+    ok(await cli(["provider", "register", "--source", agreement, "--environment", "cpu", "--provider", PROVIDER2], { key: KEYS.master2 }));
+
+    const task = await publishTask(agreement);
+    type Status = { verification: { method: string; quorum: number; state: string; jurors: number; votes: { count: number }[] } };
+    const status = async () => ok(await cli(["task", "status", task, "--json"])).json<Status>().verification;
+    expect(await status()).toMatchObject({ method: "AGREEMENT", quorum: 2, state: "voting", jurors: 0, votes: [] });
+
+    // Two jurors of two masters seal the same result, then reveal it one after the other.
+    const ipfs = createIpfs({ rpcUrl: ipfsNode.rpcUrl });
+    const pinned = await uploadJson(ipfs, { checksum: 7 });
+    const jurors: { wallet: ReturnType<typeof createWalletClient>; secret: Hex }[] = [];
+    for (const key of [KEYS.provider, KEYS.provider2]) {
+      const account = privateKeyToAccount(key as Hex);
+      const wallet = createWalletClient({ account, transport: http(chain.url) });
+      await (await attempt(wallet, { task, provider: account.address, nexus })).wait();
+      const secret = createResponseSecret();
+      await (await commitVote(wallet, { task, resultHash: pinned.sha256, secret, nexus })).wait();
+      jurors.push({ wallet, secret });
+    }
+    await rpc(chain.url, "evm_increaseTime", [2]);
+    await rpc(chain.url, "evm_mine");
+    const revealOne = async (j: (typeof jurors)[number]) =>
+      (await revealResponse(j.wallet, { task, resultUri: pinned.uri, resultHash: pinned.sha256, secret: j.secret, nexus })).wait();
+    await revealOne(jurors[0]!);
+    expect(await status()).toMatchObject({ state: "voting", jurors: 2, votes: [{ count: 1 }] });
+    const voting = ok(await cli(["task", "status", task])).stdout;
+    expect(voting).toMatch(/jury\s+2 sealed, 2 needed; closed by the first reveal/);
+    expect(voting).toMatch(/votes 0x[0-9a-f]{8}…\s+1 \/ 2/);
+    await revealOne(jurors[1]!);
+    expect(await status()).toMatchObject({ state: "agreed", votes: [{ count: 2 }] });
+    expect(ok(await cli(["task", "status", task])).stdout).toMatch(/verdict\s+agreed: 2 alike results/);
   });
 
   it("source status --deactivate needs --yes without a terminal, then refuses new tasks", async () => {

@@ -90,6 +90,8 @@ describe("publishTaskWithConfig + waitForResult", () => {
       paid: PAYMENT,
       fee: PAYMENT / 100n, // 1 % default fee
       bySettlement: false,
+      verification: "unverified", // one provider's response, nothing compared it
+      agreedBy: [],
       result: payload,
       resultUri: pinned.uri,
       resultHash: pinned.sha256,

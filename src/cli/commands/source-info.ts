@@ -1,5 +1,5 @@
 // `source status` (show, --activate / --deactivate) and `source list`.
-import { DeliveryMethod, SourceStatus, sourceStatusName, type SourceParams } from "../../sdk/abis.ts";
+import { DeliveryMethod, SourceStatus, sourceStatusName, VerificationMethod, verificationMethodName, type SourceParams } from "../../sdk/abis.ts";
 import { getAllRegistrants, getSource } from "../../sdk/actions/reads.ts";
 import { setSourceStatus } from "../../sdk/actions/sources.ts";
 import { sourceMetadataSchema, type SourceMetadata } from "../../sdk/documents.ts";
@@ -13,10 +13,13 @@ import { parseAddress, parseEnvironment } from "../parse.ts";
 import { sendTx, txHuman, txJson, type TxOutcome } from "../tx.ts";
 
 const deliveryName = (m: number) => (m === DeliveryMethod.FIRST_RESPONSE ? "FIRST_RESPONSE" : "MANUAL_CONFIRMATION");
+/** What vouches for a result of this source's tasks (docs/PROTOCOL.md "Agreement"). */
+const policyName = (p: SourceParams) => (p.verification === VerificationMethod.AGREEMENT ? `AGREEMENT of ${p.quorum}` : verificationMethodName(p.verification));
 
 export function paramRows(p: SourceParams): [string, string][] {
   return [
     ["delivery method", deliveryName(p.deliveryMethod)],
+    ["verification", policyName(p)],
     ["environments", formatEnvironments(p.environments)],
     ["min payment", formatEth(p.minPayment)],
     ["min available lockup", formatEth(p.minAvailableLockup)],
@@ -120,10 +123,10 @@ export const sourceList = defineCommand({
     io.result(value, () => {
       if (globals.quiet) return sources.map((s) => `${s.address}\n`).join("");
       const rows = [
-        ...sources.map((s) => [s.address, s.metadata.name, sourceStatusName(s.status), formatEnvironments(s.params.environments), deliveryName(s.params.deliveryMethod), formatEth(s.params.minPayment), String(s.registrantCount)]),
-        ...invalid.map((s) => [s.address, `(metadata unavailable: ${s.error.name})`, "", "", "", "", ""]),
+        ...sources.map((s) => [s.address, s.metadata.name, sourceStatusName(s.status), formatEnvironments(s.params.environments), deliveryName(s.params.deliveryMethod), policyName(s.params), formatEth(s.params.minPayment), String(s.registrantCount)]),
+        ...invalid.map((s) => [s.address, `(metadata unavailable: ${s.error.name})`, "", "", "", "", "", ""]),
       ];
-      return rows.length === 0 ? "no sources\n" : formatTable(["source", "name", "status", "environments", "delivery", "min payment", "providers"], rows);
+      return rows.length === 0 ? "no sources\n" : formatTable(["source", "name", "status", "environments", "delivery", "verification", "min payment", "providers"], rows);
     });
     return 0;
   },

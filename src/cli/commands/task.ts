@@ -12,6 +12,7 @@ import { UsageError } from "../errors.ts";
 import { formatDuration, formatEth, formatKv, formatTable, formatTime, jsonSafe } from "../output.ts";
 import { parseAddress, parseDuration, parseEth, parseJsonArgument, parseUint } from "../parse.ts";
 import { sendTx, txHuman, txJson } from "../tx.ts";
+import { taskVerification, verificationRows } from "./task-verification.ts";
 
 const DEFAULT_EXPIRES_IN = 3_600;
 
@@ -68,7 +69,7 @@ export const taskPublish = defineCommand({
 
 export const taskStatus = defineCommand({
   name: "task status",
-  summary: "Shows a task: terms, status, escrow, attempts, commitments and revealed responses.",
+  summary: "Shows a task: terms, status, escrow, verification (an AGREEMENT task's jury, votes and verdict), attempts, commitments and revealed responses.",
   usage: "gpunexus task status <task>",
   options: {},
   run: async ({ positionals, globals, ctx, io }) => {
@@ -78,9 +79,11 @@ export const taskStatus = defineCommand({
     const block = await getBlock(session.publicClient, { blockNumber: snap.blockNumber });
     const { terms, state } = snap;
     const status = taskStatusName(state.status);
+    const verification = taskVerification(snap);
     const value = {
       ...(jsonSafe(snap) as object),
       status,
+      verification,
       attempts: snap.attempts.map((a) => ({ ...(jsonSafe(a) as object), state: attemptStateName(a.record.state) })),
       now: block.timestamp,
     };
@@ -97,6 +100,7 @@ export const taskStatus = defineCommand({
         ["expires", formatTime(terms.expiryTime, block.timestamp)],
         ["attempt timeout", formatDuration(terms.attemptTimeout)],
         ["live attempts", `${state.liveAttempts} / ${terms.maxConcurrentAttempts}`],
+        ...verificationRows(verification, block.timestamp),
         ...(terms.deliveryMethod === DeliveryMethod.MANUAL_CONFIRMATION ? ([["review window", formatDuration(terms.reviewWindow)]] as [string, string][]) : []),
         ...(snap.settleableAt > 0n ? ([["settleable", formatTime(snap.settleableAt, block.timestamp)]] as [string, string][]) : []),
         ...(state.selectedProvider !== "0x0000000000000000000000000000000000000000" ? ([[state.status === 5 ? "winner" : "first responder", state.selectedProvider]] as [string, string][]) : []),

@@ -27,6 +27,37 @@ export class TaskExpiredError extends NexusError {
   }
 }
 
+export type NoAgreementErrorType = NoAgreementError & { name: "NoAgreementError" };
+/**
+ * An AGREEMENT task reached its expiry without `quorum` alike results (docs/PROTOCOL.md "Agreement"): nothing was
+ * paid and none will be; `settle(task)` refunds the whole payment (`settled` says whether it was), and the penalty of
+ * every revealed result and every withheld reveal of a complete jury is burned. `revealed` results were on-chain, the
+ * largest group of alike ones `largestAgreement`.
+ */
+export class NoAgreementError extends NexusError {
+  readonly task: Address;
+  readonly expiryTime: bigint;
+  readonly settled: boolean;
+  readonly quorum: number;
+  readonly revealed: number;
+  readonly largestAgreement: number;
+  constructor(args: { task: Address; expiryTime: bigint; settled: boolean; quorum: number; revealed: number; largestAgreement: number }) {
+    super(`The task expired without agreement: ${args.revealed} result(s) revealed, at most ${args.largestAgreement} alike of the ${args.quorum} needed.`, "NoAgreementError", {
+      metaMessages: [
+        `Task: ${args.task}`,
+        `Expiry time: ${args.expiryTime} (${new Date(Number(args.expiryTime) * 1000).toISOString()})`,
+        args.settled ? "Settled: yes (payment refunded, the jurors' penalties burned)" : "Settled: not yet (call settle(task) to refund it)",
+      ],
+    });
+    this.task = args.task;
+    this.expiryTime = args.expiryTime;
+    this.settled = args.settled;
+    this.quorum = args.quorum;
+    this.revealed = args.revealed;
+    this.largestAgreement = args.largestAgreement;
+  }
+}
+
 export type TaskCanceledErrorType = TaskCanceledError & { name: "TaskCanceledError" };
 /** The task was canceled by its client (or the client's agent) and refunded. */
 export class TaskCanceledError extends NexusError {

@@ -1,10 +1,12 @@
 // Public surface of the SDK's flows: IPFS documents and chain calls composed. Browser-safe.
 export {
+  NoAgreementError,
   ResponseNotFoundError,
   ResultUnavailableError,
   TaskCanceledError,
   TaskExpiredError,
   WaitForResultTimeoutError,
+  type NoAgreementErrorType,
   type ResponseNotFoundErrorType,
   type ResultUnavailableErrorType,
   type TaskCanceledErrorType,

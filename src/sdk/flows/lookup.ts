@@ -39,7 +39,7 @@ async function search(client: AnyClient, timestamp: bigint): Promise<{ from: big
   return { from, to: after - 1n };
 }
 
-type TaskEventName = "ResponseSubmitted" | "TaskFinalized";
+type TaskEventName = "ResponseSubmitted" | "TaskFinalized" | "SharePaid";
 
 /** The events of one task (optionally one provider's) mined at `timestamp`. */
 export async function taskEventsAt<name extends TaskEventName>(

@@ -1,7 +1,7 @@
 // Getting a task's result: fetch and verify one response, or follow the task until it has a result.
 import { zeroAddress, type Address, type Chain, type Client, type Hash, type Hex, type Transport } from "viem";
 import { getBlock, readContract } from "viem/actions";
-import { TaskStatus, taskAbi } from "../abis.ts";
+import { TaskStatus, VerificationMethod, taskAbi, type TaskTerms } from "../abis.ts";
 import { assertNexus } from "../actions/nexus-check.ts";
 import { getTask, whenKnown } from "../actions/reads.ts";
 import { resolveNexusAddress } from "../chains.ts";
@@ -13,7 +13,7 @@ import { IpfsRequestError } from "../ipfs/errors.ts";
 import { fetchJson } from "../ipfs/fetch.ts";
 import { getNexusEvents } from "../events/logs.ts";
 import type { NexusEvent } from "../events/types.ts";
-import { ResponseNotFoundError, ResultUnavailableError, TaskCanceledError, TaskExpiredError, WaitForResultTimeoutError } from "./errors.ts";
+import { NoAgreementError, ResponseNotFoundError, ResultUnavailableError, TaskCanceledError, TaskExpiredError, WaitForResultTimeoutError } from "./errors.ts";
 import { guarded } from "./guard.ts";
 import { responseEventsSince, taskEventsAt } from "./lookup.ts";
 
@@ -194,6 +194,14 @@ export type FinalizedTaskResult = {
   fee: bigint;
   /** True when paid by `settle` after the review window rather than by the client's confirmation. */
   bySettlement: boolean;
+  /**
+   * How the result was verified: `agreed` when an AGREEMENT task's quorum of providers (of as many masters) revealed
+   * this same result, `unverified` when one provider's response was paid (FIRST_RESPONSE, or the client's own review
+   * on MANUAL_CONFIRMATION).
+   */
+  verification: "agreed" | "unverified";
+  /** AGREEMENT: the providers whose alike results were paid a share each (`paid` is their sum); else empty. */
+  agreedBy: Address[];
   result: ResponsePayload;
   resultUri: string;
   resultHash: Hex;
@@ -221,8 +229,12 @@ function delay(ms: number, signal: AbortSignal | undefined): Promise<void> {
 
 /**
  * Follows a task until it has a verified result. FINALIZED → the winner's payload, fetched and verified (CID +
- * on-chain sha256) and parsed. CANCELED → TaskCanceledError. EXPIRED, or past its expiry with no response
- * (nothing can answer it any more; `settle` refunds it) → TaskExpiredError with `settled` telling which.
+ * on-chain sha256) and parsed, with `verification` saying what vouches for it: `agreed` (an AGREEMENT task's quorum
+ * revealed it, `agreedBy`) or `unverified` (one provider's response). CANCELED → TaskCanceledError. EXPIRED, or
+ * past its expiry with no response (nothing can answer it any more; `settle` refunds it) → TaskExpiredError with
+ * `settled` telling which; an AGREEMENT task whose revealed results never reached the quorum → NoAgreementError.
+ * `until: "responded"` returns at the first response, except on an AGREEMENT task, where a revealed result is one
+ * vote and only the agreement is returned.
  * A winning payload not on IPFS yet is fetched again as fetchResult does (`retry`, within `timeoutMs`), then
  * ResultUnavailableError. Aborting `signal` rejects with the signal's reason; `timeoutMs` with
  * WaitForResultTimeoutError.
@@ -258,17 +270,24 @@ async function waitFor<until extends "finalized" | "responded" | undefined = und
     const state = await readContract(client, { address: task, abi: taskAbi, functionName: "state", blockNumber: block.number });
     status = state.status;
     if (status === TaskStatus.FINALIZED) {
-      return (await finalized(client, parameters, nexus, state.selectedProvider, BigInt(state.closedAt), deadline)) as WaitForResultReturnType<until>;
+      const agreement = terms.verification === VerificationMethod.AGREEMENT;
+      return (await finalized(client, parameters, nexus, state.selectedProvider, BigInt(state.closedAt), deadline, agreement)) as WaitForResultReturnType<until>;
     }
     if (status === TaskStatus.CANCELED) throw new TaskCanceledError({ task });
-    if (status === TaskStatus.EXPIRED) throw new TaskExpiredError({ task, expiryTime: terms.expiryTime, settled: true });
-    if (status === TaskStatus.RESPONDED && parameters.until === "responded") {
+    const agreementTask = terms.verification === VerificationMethod.AGREEMENT;
+    if (status === TaskStatus.EXPIRED) {
+      if (agreementTask && state.selectedProvider !== zeroAddress) throw await noAgreement(client, nexus, task, terms, true);
+      throw new TaskExpiredError({ task, expiryTime: terms.expiryTime, settled: true });
+    }
+    // An AGREEMENT task's revealed result is one vote, not a response to use: only the agreement is.
+    if (status === TaskStatus.RESPONDED && parameters.until === "responded" && !agreementTask) {
       const responses = await getTaskResponses(client, { task, nexus });
       return { status: "responded", task, responses } as RespondedTaskResult as WaitForResultReturnType<until>;
     }
-    // Attempts are live only while now < expiryTime: with no response by then, none can come.
-    if (status !== TaskStatus.RESPONDED && block.timestamp >= terms.expiryTime) {
-      throw new TaskExpiredError({ task, expiryTime: terms.expiryTime, settled: false });
+    // Attempts are live only while now < expiryTime: with no response by then, none can come; no vote either.
+    if (block.timestamp >= terms.expiryTime) {
+      if (status !== TaskStatus.RESPONDED) throw new TaskExpiredError({ task, expiryTime: terms.expiryTime, settled: false });
+      if (agreementTask) throw await noAgreement(client, nexus, task, terms, false);
     }
     const left = deadline - Date.now();
     if (left <= 0) throw new WaitForResultTimeoutError({ task, timeoutMs: timeoutMs ?? 0, status });
@@ -283,11 +302,23 @@ async function finalized(
   provider: Address,
   closedAt: bigint,
   deadline: number,
+  agreement: boolean,
 ): Promise<FinalizedTaskResult> {
   const { task } = parameters;
   const [event] = await taskEventsAt(client, { nexus, task, event: "TaskFinalized", timestamp: closedAt });
   if (event === undefined) throw new ResponseNotFoundError({ task, provider, details: "its TaskFinalized event was not found" });
   const { result, resultUri, resultHash } = await fetchResultBy(client, { ...parameters, nexus, provider }, deadline);
   const { payee, paid, fee, bySettlement } = event.args;
-  return { status: "finalized", task, provider, payee, paid, fee, bySettlement, result, resultUri, resultHash };
+  const shares = agreement ? await taskEventsAt(client, { nexus, task, event: "SharePaid", timestamp: closedAt }) : [];
+  const verification = agreement ? "agreed" : "unverified";
+  return { status: "finalized", task, provider, payee, paid, fee, bySettlement, verification, agreedBy: shares.map((e) => e.args.provider), result, resultUri, resultHash };
+}
+
+/** The typed end of an AGREEMENT task that expired without agreement, with what its reveals show. */
+async function noAgreement(client: AnyClient, nexus: Address, task: Address, terms: TaskTerms, settled: boolean): Promise<NoAgreementError> {
+  const votes = await getNexusEvents(client, { nexus, events: "ResponseSubmitted", args: { task } });
+  const alike = new Map<Hex, number>();
+  for (const vote of votes) alike.set(vote.args.resultHash, (alike.get(vote.args.resultHash) ?? 0) + 1);
+  const largestAgreement = Math.max(0, ...alike.values());
+  return new NoAgreementError({ task, expiryTime: terms.expiryTime, settled, quorum: terms.quorum, revealed: votes.length, largestAgreement });
 }

@@ -3,7 +3,7 @@
 import type { Address, Chain, Client, Hex, Transport } from "viem";
 import type { NexusError } from "../errors/base.ts";
 import { getBlockNumber } from "viem/actions";
-import { SourceStatus, type DeliveryMethod, type SourceParams } from "../abis.ts";
+import { SourceStatus, type DeliveryMethod, type SourceParams, type VerificationMethod } from "../abis.ts";
 import { assertNexus } from "../actions/nexus-check.ts";
 import { getSource } from "../actions/reads.ts";
 import { resolveNexusAddress } from "../chains.ts";
@@ -21,6 +21,8 @@ export type SourceFilter = {
   /** Only sources offering this environment bit (CPU = 1, NVIDIA = 2, AMD = 4). */
   environment?: number | undefined;
   deliveryMethod?: DeliveryMethod | undefined;
+  /** Only sources with this verification policy (`params.verification`; AGREEMENT's quorum is `params.quorum`). */
+  verification?: VerificationMethod | undefined;
   /** Only sources whose minimum payment is at most this (wei). */
   maxMinPayment?: bigint | undefined;
   /** true: only ACTIVE sources; false: only INACTIVE ones; omitted: both. */
@@ -98,6 +100,7 @@ async function onChainSources(client: AnyClient, nexus: Address, parameters: Lis
 function matches(s: OnChain, f: SourceFilter): boolean {
   if (f.environment !== undefined && (s.params.environments & f.environment) === 0) return false;
   if (f.deliveryMethod !== undefined && s.params.deliveryMethod !== f.deliveryMethod) return false;
+  if (f.verification !== undefined && s.params.verification !== f.verification) return false;
   if (f.maxMinPayment !== undefined && s.params.minPayment > f.maxMinPayment) return false;
   if (f.active !== undefined && (s.status === SourceStatus.ACTIVE) !== f.active) return false;
   if (f.client !== undefined && s.client.toLowerCase() !== f.client.toLowerCase()) return false;
