@@ -7,7 +7,7 @@ import { matmul } from "../../examples/matmul-source/matmul.ts";
 import { nexusAbi } from "../sdk/abis.ts";
 import { confirmResponse, rejectResponse } from "../sdk/actions/index.ts";
 import { watchNexusEvents, type NexusEvent } from "../sdk/events/index.ts";
-import { fetchResult, publishTaskWithConfig } from "../sdk/flows/index.ts";
+import { fetchResult, getRejectableResponses, publishTaskWithConfig } from "../sdk/flows/index.ts";
 import type { Market } from "./market.ts";
 
 type MatmulInput = { size: number; seed: number; rounds: number };
@@ -22,8 +22,6 @@ export type TaskOutcome = {
   provider?: Address | undefined;
   /** Who was paid: the winner, the confirmed responder, or every agreeing juror. */
   paid: Address[];
-  /** Revealed result hashes by provider (what the agreement compared). */
-  reveals: Map<Address, Hex>;
 };
 
 /** What checking the results found: PROTOCOL.md "Agreement"; `audited` and `disputes` belong to the sampled audit. */
@@ -111,11 +109,7 @@ export async function runWorkload(market: Market, options: WorkloadOptions): Pro
         if (!("task" in event.args)) continue;
         const outcome = outcomes.get(event.args.task as Address);
         if (!outcome) continue;
-        if (event.eventName === "ResponseSubmitted") {
-          outcome.reveals.set(event.args.provider, event.args.resultHash);
-        } else if (event.eventName === "SharePaid") {
-          outcome.paid.push(event.args.provider);
-        }
+        if (event.eventName === "SharePaid") outcome.paid.push(event.args.provider);
         if (event.eventName === "TaskFinalized") {
           outcome.status = "finalized";
           outcome.provider = event.args.provider;
@@ -146,9 +140,7 @@ export async function runWorkload(market: Market, options: WorkloadOptions): Pro
 
   /** The client's due after an agreement: every revealed result that differs from the agreed one forfeits its penalty. */
   async function rejectOutvoted(outcome: TaskOutcome): Promise<void> {
-    const agreed = outcome.provider === undefined ? undefined : outcome.reveals.get(outcome.provider);
-    for (const [provider, resultHash] of outcome.reveals) {
-      if (resultHash === agreed) continue;
+    for (const { provider } of await getRejectableResponses(publicClient, { task: outcome.task, nexus, fromBlock: market.deployBlock })) {
       const { events } = await (await rejectResponse(client.wallet, { nexus, task: outcome.task, provider })).wait();
       // Counted here too: the watcher may already have stopped when the last rejection is mined.
       for (const e of events) {
@@ -173,7 +165,7 @@ export async function runWorkload(market: Market, options: WorkloadOptions): Pro
         payment: parseEther("0.01"),
         expiresIn: 1_800,
       });
-      outcomes.set(sent.task, { task: sent.task, delivery, input, publishedAt: Date.now(), status: "open", paid: [], reveals: new Map() });
+      outcomes.set(sent.task, { task: sent.task, delivery, input, publishedAt: Date.now(), status: "open", paid: [] });
       return sent;
     }),
   );

@@ -344,6 +344,11 @@ describe("gpunexus CLI against hardhat node + IPFS", () => {
     await revealOne(jurors[1]!);
     expect(await status()).toMatchObject({ state: "agreed", votes: [{ count: 2 }] });
     expect(ok(await cli(["task", "status", task])).stdout).toMatch(/verdict\s+agreed: 2 alike results/);
+    // Both agreed: nothing for the client to reject; an agreed result cannot be rejected.
+    expect(ok(await cli(["task", "reject", task])).stdout).toContain("nothing to reject");
+    const refused = await cli(["task", "reject", task, "--provider", PROVIDER], { key: KEYS.client });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/\(NotRejected\)/);
   });
 
   it("source status --deactivate needs --yes without a terminal, then refuses new tasks", async () => {

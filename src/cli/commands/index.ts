@@ -32,11 +32,12 @@ export const commandGroups: Record<string, LazyCommand | CommandGroup> = {
   },
   task: {
     publish: lazy("Publishes a task (config pinned to IPFS, payment escrowed).", task, "taskPublish"),
-    status: lazy("Shows a task: terms, status, escrow, attempts, responses.", task, "taskStatus"),
+    status: lazy("Shows a task: terms, status, escrow, verification, attempts, responses.", task, "taskStatus"),
     watch: lazy("Follows a task's events live until it is closed.", taskResult, "taskWatch"),
     cancel: lazy("Cancels a task with no live attempt and no response (refund).", task, "taskCancel"),
     confirm: lazy("Confirms and pays a provider's response (MANUAL_CONFIRMATION).", task, "taskConfirm"),
     settle: lazy("Settles a task nothing more can happen to (refund or pay). By anyone.", task, "taskSettle"),
+    reject: lazy("AGREEMENT: takes the penalty of each result the verdict rejected. By anyone.", task, "taskReject"),
     result: lazy("Fetches a task's result and verifies it against the on-chain hash.", taskResult, "taskResult"),
   },
   vault: {

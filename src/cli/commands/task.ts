@@ -4,14 +4,15 @@ import { getBlock } from "viem/actions";
 import { attemptStateName, DeliveryMethod, taskStatusName } from "../../sdk/abis.ts";
 import { getSource } from "../../sdk/actions/reads.ts";
 import { getTaskSnapshot } from "../../sdk/actions/snapshot.ts";
-import { cancelTask, confirmResponse, settle } from "../../sdk/actions/tasks.ts";
+import { cancelTask, confirmResponse, rejectResponse, settle } from "../../sdk/actions/tasks.ts";
+import { getRejectableResponses } from "../../sdk/flows/index.ts";
 import { publishTaskWithConfig } from "../../sdk/flows/publish.ts";
 import { defineCommand, positionalArgs, required, type Invocation, type OptionSpecs } from "../command.ts";
 import { connect } from "../connect.ts";
 import { UsageError } from "../errors.ts";
 import { formatDuration, formatEth, formatKv, formatTable, formatTime, jsonSafe } from "../output.ts";
 import { parseAddress, parseDuration, parseEth, parseJsonArgument, parseUint } from "../parse.ts";
-import { sendTx, txHuman, txJson } from "../tx.ts";
+import { sendTx, txHuman, txJson, type TxOutcome } from "../tx.ts";
 import { taskVerification, verificationRows } from "./task-verification.ts";
 
 const DEFAULT_EXPIRES_IN = 3_600;
@@ -176,5 +177,31 @@ export const taskConfirm = taskTx({
   send: async (inv, task, session) => {
     const provider = parseAddress(required(inv.options.provider, "--provider"), "--provider");
     return confirmResponse(await session.wallet(), { task, provider, nexus: session.nexus });
+  },
+});
+
+export const taskReject = defineCommand({
+  name: "task reject",
+  summary: "AGREEMENT tasks: takes the penalty of each revealed result the verdict rejected (outvoted: to the client; no agreement: burned). By anyone.",
+  usage: "gpunexus task reject <task> [--provider <address>]",
+  details: ["Without --provider, rejects every result `getRejectableResponses` lists: none while the task is still voting."],
+  options: { provider: { type: "string", value: "address", description: "only this provider's result" } },
+  run: async ({ options, positionals, globals, ctx, io }) => {
+    const task = parseAddress(positionalArgs(positionals, ["task"])[0], "<task>");
+    const only = options.provider === undefined ? undefined : parseAddress(options.provider, "--provider");
+    // The key is loaded only when there is something to send: finding nothing to reject needs none.
+    const session = await connect({ globals, ctx, signer: only !== undefined });
+    const providers = only !== undefined ? [only] : (await getRejectableResponses(session.publicClient, { task, nexus: session.nexus })).map((r) => r.provider);
+    const rejected: (TxOutcome & { provider: Address })[] = [];
+    for (const provider of providers) {
+      const wallet = await session.wallet();
+      const tx = await sendTx(io, ctx, `reject ${provider}`, () => rejectResponse(wallet, { task, provider, nexus: session.nexus }));
+      rejected.push({ ...tx, provider });
+    }
+    io.result({ task, rejected: rejected.map((tx) => ({ provider: tx.provider, ...txJson(tx) })) }, () => {
+      if (globals.quiet) return rejected.map((tx) => `${tx.transactionHash}\n`).join("");
+      return rejected.length === 0 ? "nothing to reject: no revealed result was refused by the verdict (or the task is still voting)\n" : rejected.map(txHuman).join("");
+    });
+    return 0;
   },
 });

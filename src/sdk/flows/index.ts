@@ -45,6 +45,13 @@ export {
   type WaitForResultReturnType,
 } from "./results.ts";
 export {
+  getRejectableResponses,
+  type GetRejectableResponsesErrorType,
+  type GetRejectableResponsesParameters,
+  type GetRejectableResponsesReturnType,
+  type RejectableResponse,
+} from "./agreement.ts";
+export {
   clearSourcesCache,
   listSources,
   type InvalidSource,
