@@ -231,6 +231,8 @@ describe.skipIf(!haveChromium && !inCi)("example dapp (examples/dapp) in Chromiu
     const frExpected = (await matmul({ ...frInput, rounds: 1 })).resultSha256;
     expect(await frCard.getByTestId("matmul-sha256").innerText()).toBe(frExpected);
     expect(await frCard.getByTestId("verified").innerText()).toMatch(/^verified ✓ \(sha256 0x[0-9a-f]{8}…[0-9a-f]{8}\)$/);
+    // A FIRST_RESPONSE source checks nothing: the dapp says so rather than implying an agreement.
+    expect(await frCard.getByTestId("verification").innerText()).toBe("unverified (one provider's response)");
     // The result (waitForResult) may show before the event stream delivers the attempt: the trail fills in.
     expect(await waitForText(frCard.getByTestId("status-trail"), /NEW → ATTEMPTED → FINALIZED/, 30_000)).toContain("NEW → ATTEMPTED → FINALIZED");
     expectPayout(await frCard.getByTestId("payout").innerText(), "0.01");

@@ -215,6 +215,9 @@ export function trackTask(p: TrackTaskParameters): { stop: () => void } {
           { class: "kv" },
           h("dt", {}, "winner"),
           h("dd", { class: "mono" }, r.provider),
+          // What vouches for it: k independent masters' alike results, or one provider's word.
+          h("dt", {}, "verification"),
+          h("dd", { "data-testid": "verification" }, r.verification === "agreed" ? `agreed by ${r.agreedBy.length} providers of as many masters` : "unverified (one provider's response)"),
           h("dt", {}, "payload"),
           h("dd", { class: "mono" }, r.resultUri),
           h("dt", {}, "sha256"),
