@@ -1,6 +1,6 @@
 // `npm run demo`: the whole market on this machine in one command. The composition root: the only demo file
 // that reads argv, writes to the terminal directly and exits.
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { toHex } from "viem";
@@ -31,10 +31,18 @@ both delivery methods, followed live.
   --ipfs-gateway <url>  gateway for --ipfs-rpc
   --timeout <seconds>   give up waiting for tasks after this long (default 300)
   --work-dir <dir>      where the nodes' state and logs, the IPFS repo and endpoints.json go (default .tmp/demo;
-                        emptied first)
+                        emptied first, so it must be missing, empty, or a folder of an earlier run)
   --keep-running        stay up as a local network for the CLI or a dapp (endpoints in .tmp/demo/endpoints.json)
   --json                print the summary as JSON on stdout
   -h, --help`;
+
+/** Marks a folder the demo made, so that a later run may empty it. */
+const WORK_DIR_MARKER = ".gpunexus-demo";
+
+async function isDemoWorkDir(dir: string): Promise<boolean> {
+  const entries: string[] = await readdir(dir).catch((error: NodeJS.ErrnoException) => (error.code === "ENOENT" ? [] : Promise.reject(error)));
+  return entries.length === 0 || entries.includes(WORK_DIR_MARKER);
+}
 
 const { values } = parseArgs({
   options: {
@@ -68,9 +76,17 @@ if (!Number.isInteger(tasks) || tasks < 0 || !Number.isInteger(providers) || pro
   process.exit(2);
 }
 
-const workDir = resolve(values["work-dir"] ?? join(new URL("../../", import.meta.url).pathname, ".tmp/demo"));
+const defaultWorkDir = join(new URL("../../", import.meta.url).pathname, ".tmp/demo");
+const workDir = resolve(values["work-dir"] ?? defaultWorkDir);
+// The folder is emptied first: only the default one, an empty or missing one, or one an earlier run marked as its own,
+// so that a mistyped --work-dir (a home folder, a checkout) is refused instead of deleted.
+if (workDir !== defaultWorkDir && !(await isDemoWorkDir(workDir))) {
+  process.stderr.write(`refusing --work-dir ${workDir}: it is not empty and no earlier demo run made it (no ${WORK_DIR_MARKER})\n`);
+  process.exit(2);
+}
 await rm(workDir, { recursive: true, force: true });
 await mkdir(workDir, { recursive: true });
+await writeFile(join(workDir, WORK_DIR_MARKER), "a folder of `npm run demo`: emptied by its next run\n");
 const out = values.json ? process.stderr : process.stdout;
 const tty = process.stderr.isTTY === true;
 const log = (line: string) => {

@@ -3,7 +3,7 @@
 // other suites. What the issue promises a user reading that summary: every task agreed, the cheater caught and
 // slashed, nothing paid for a wrong result (the demo recomputes every product), and the cheater's master poorer.
 import { spawn } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
@@ -63,5 +63,15 @@ describe("npm run demo -- --cheaters 1", () => {
     const run = await runDemo(["--cheaters", "1", "--providers", "1", "--work-dir", join(scratch, "refused")]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain("invalid options");
+  });
+
+  test("refuses to empty a --work-dir it did not make, and leaves it as it was", async () => {
+    const foreign = join(scratch, "someone-elses");
+    await mkdir(foreign, { recursive: true });
+    await writeFile(join(foreign, "thesis.tex"), "years of work");
+    const run = await runDemo(["--tasks", "0", "--work-dir", foreign]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("refusing --work-dir");
+    expect(await readFile(join(foreign, "thesis.tex"), "utf8")).toBe("years of work");
   });
 });

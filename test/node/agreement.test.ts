@@ -5,18 +5,17 @@
 // result the client recomputes itself; the cheater's revealed results are rejected with its penalty to the client;
 // no stake stays reserved; and each node logs the outcome it got.
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { parseEther, type Account, type Address, type Hex } from "viem";
 import { matmul } from "../../examples/matmul-source/matmul.ts";
-import { createLogger } from "../../src/node/logger.ts";
-import { createProviderNode, type ProviderNode } from "../../src/node/node.ts";
+import type { NodeConfigInput } from "../../src/node/config.ts";
+import type { ProviderNode } from "../../src/node/node.ts";
 import { TaskStatus } from "../../src/sdk/abis.ts";
 import { getTask, getVaultPosition } from "../../src/sdk/actions/reads.ts";
 import { rejectResponse } from "../../src/sdk/actions/tasks.ts";
 import { getNexusEvents } from "../../src/sdk/events/index.ts";
 import { fetchResult } from "../../src/sdk/flows/index.ts";
-import { FEE_BPS, ROOT, createWorld, waitUntil, type World } from "./node-fixture.ts";
+import { FEE_BPS, ROOT, createWorld, startLoggedNode, waitUntil, type World } from "./node-fixture.ts";
 
 const CHEATING_ENTRY = join(ROOT, "examples/matmul-source/cheating-handler.ts");
 const PAYMENT = parseEther("0.5");
@@ -30,20 +29,8 @@ let source: Address;
 let honest: Operator[];
 let cheater: Operator;
 
-async function startOperator(name: string, account: Account, master: Address, overrides: Record<string, unknown>): Promise<Operator> {
-  const lines: Array<Record<string, unknown>> = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString().split("\n")) if (line.trim()) lines.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  const node = createProviderNode(world.nodeConfig({ stateDir: join(world.scratch, `state-${name}`), logLevel: "info", ...overrides }), {
-    account,
-    logger: createLogger({ level: "info", destination }),
-  });
-  await node.start();
-  return { name, node, provider: account.address, master, lines };
+async function startOperator(name: string, account: Account, master: Address, overrides: Partial<NodeConfigInput>): Promise<Operator> {
+  return { name, provider: account.address, master, ...(await startLoggedNode(world, name, account, overrides)) };
 }
 
 beforeAll(async () => {

@@ -4,15 +4,14 @@
 // info, never as a crash. MANUAL: both respond, the client confirms one, and only that one's master is paid, at
 // the price it asked; the rest of the escrow goes back to the client.
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Account, Address } from "viem";
-import { createLogger } from "../../src/node/logger.ts";
-import { createProviderNode, type ProviderNode } from "../../src/node/node.ts";
+import type { NodeConfigInput } from "../../src/node/config.ts";
+import type { ProviderNode } from "../../src/node/node.ts";
 import { getVaultPosition } from "../../src/sdk/actions/reads.ts";
 import { confirmResponse } from "../../src/sdk/actions/tasks.ts";
 import { getNexusEvents } from "../../src/sdk/events/index.ts";
-import { FEE_BPS, createWorld, waitUntil, type World } from "./node-fixture.ts";
+import { FEE_BPS, createWorld, startLoggedNode, waitUntil, type World } from "./node-fixture.ts";
 
 type Competitor = { name: string; node: ProviderNode; provider: Address; master: Address; lines: Array<Record<string, unknown>> };
 
@@ -25,20 +24,8 @@ const PAYMENT = 500_000_000_000_000_000n;
 const ASKED_BY_B = 250_000_000_000_000_000n;
 const net = (paid: bigint) => paid - (paid * FEE_BPS) / 10_000n;
 
-async function startCompetitor(name: string, account: Account, master: Address, extra: Record<string, unknown> = {}): Promise<Competitor> {
-  const lines: Array<Record<string, unknown>> = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString().split("\n")) if (line.trim()) lines.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  const node = createProviderNode(world.nodeConfig({ stateDir: join(world.scratch, `state-${name}`), logLevel: "info", ...extra }), {
-    account,
-    logger: createLogger({ level: "info", destination }),
-  });
-  await node.start();
-  return { name, node, provider: account.address, master, lines };
+async function startCompetitor(name: string, account: Account, master: Address, extra: Partial<NodeConfigInput> = {}): Promise<Competitor> {
+  return { name, provider: account.address, master, ...(await startLoggedNode(world, name, account, extra)) };
 }
 
 const recordOf = (c: Competitor, task: Address) => c.node.tasks().find((r) => r.task === task);

@@ -6,7 +6,6 @@ import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { createServer } from "node:https";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { parseEther, type Address } from "viem";
@@ -18,14 +17,14 @@ import { getVaultPosition } from "../../src/sdk/actions/reads.ts";
 import { publishSource, register } from "../../src/sdk/actions/sources.ts";
 import { reportLapse } from "../../src/sdk/actions/tasks.ts";
 import { sha256Hex, uploadJson } from "../../src/sdk/ipfs/index.ts";
-import { ROOT, createWorld, waitUntil, type World } from "./node-fixture.ts";
+import { ROOT, captureLog, createWorld, waitUntil, type World } from "./node-fixture.ts";
 
 const run = promisify(execFile);
 const dockerUp = await detectDocker();
 
 let world: World;
 let node: ProviderNode;
-const logLines: Array<Record<string, unknown>> = [];
+let logLines: Array<Record<string, unknown>> = [];
 const PROBE_MS = 500;
 
 const recordOf = (n: ProviderNode, task: Address) => n.tasks().find((r) => r.task === task);
@@ -49,12 +48,8 @@ async function handlerPidsOf(source: Address): Promise<number[]> {
 
 beforeAll(async () => {
   world = await createWorld();
-  const destination = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString().split("\n")) if (line.trim()) logLines.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
+  const log = captureLog();
+  logLines = log.lines;
   const config = world.nodeConfig({
     stateDir: join(world.scratch, "state"),
     // One task at a time: a hung handler must give its slot back for the next task to run at all.
@@ -63,7 +58,7 @@ beforeAll(async () => {
     stackIdleTimeoutMs: 4_000,
     logLevel: "debug",
   });
-  node = createProviderNode(config, { account: world.providerAccount, logger: createLogger({ level: "debug", destination }) });
+  node = createProviderNode(config, { account: world.providerAccount, logger: createLogger({ level: "debug", destination: log.destination }) });
   await node.start();
 }, 150_000);
 

@@ -5,7 +5,6 @@
 // (its nonce counts exactly one attempt, one commitment and one reveal per task: no duplicate, no reverted retry), and
 // the payouts add up.
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Address } from "viem";
 import { createLogger } from "../../src/node/logger.ts";
@@ -13,7 +12,7 @@ import { createProviderNode, type ProviderNode } from "../../src/node/node.ts";
 import { confirmResponse } from "../../src/sdk/actions/tasks.ts";
 import { getNexusEvents } from "../../src/sdk/events/index.ts";
 import { randomFaults, seededRandom, startFaultyRpcProxy, type FaultRule, type FaultyRpcProxy } from "./faulty-rpc.ts";
-import { FEE_BPS, createWorld, waitUntil, type World } from "./node-fixture.ts";
+import { FEE_BPS, captureLog, createWorld, waitUntil, type World } from "./node-fixture.ts";
 
 const RPC_TIMEOUT_MS = 1_500;
 const SEED = Number(process.env.GN_FAULT_SEED ?? 20_251_122);
@@ -111,13 +110,7 @@ describe("provider node behind an RPC endpoint that drops requests", () => {
       blackoutUntil = Date.now() + 6_000;
       return "drop-after-forward";
     });
-    const lines: Array<Record<string, unknown>> = [];
-    const destination = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        for (const line of chunk.toString().split("\n")) if (line.trim()) lines.push(JSON.parse(line) as Record<string, unknown>);
-        done();
-      },
-    });
+    const { destination, lines } = captureLog();
     const source = await world.createSource({ deliveryMethod: 1 });
     const nonceBefore = await world.publicClient.getTransactionCount({ address: world.providerAddress });
     const blindNode = createProviderNode(

@@ -2,7 +2,6 @@
 // handler run by the local-process runtime. The node runs in-process; the chain is the judge (events, balances).
 // One scenario, run once per chain kind (node-e2e.test.ts: `hardhat node`; node-e2e-anvil.test.ts: Anvil), so a
 // behaviour that only Hardhat's EDR has shows up as a failure on Anvil.
-import { Writable } from "node:stream";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { parseEther, type Address } from "viem";
@@ -14,7 +13,7 @@ import { attempt, confirmResponse, reportLapse } from "../../src/sdk/actions/tas
 import { cancelUnbonding, unbond } from "../../src/sdk/actions/vault.ts";
 import { fetchBytes } from "../../src/sdk/ipfs/index.ts";
 import type { ChainKind } from "./chains.ts";
-import { createWorld, FEE_BPS, waitUntil, type World } from "./node-fixture.ts";
+import { captureLog, createWorld, FEE_BPS, waitUntil, type World } from "./node-fixture.ts";
 
 export function describeNodeE2e(kind: ChainKind): void {
   describe(`provider node (local-process runtime) on ${kind}`, () => {
@@ -22,8 +21,8 @@ export function describeNodeE2e(kind: ChainKind): void {
     let pending: Promise<World> | undefined;
     let node: ProviderNode;
     let metricsUrl = "";
-    const logLines: Array<Record<string, unknown>> = [];
-    let rawLog = "";
+    let logLines: Array<Record<string, unknown>> = [];
+    let rawLog = () => "";
     let firstResponse: Address;
     let manual: Address;
 
@@ -41,27 +40,23 @@ export function describeNodeE2e(kind: ChainKind): void {
       world = await pending;
       firstResponse = await world.createSource({ deliveryMethod: 1, attemptTimeout: 120 });
       manual = await world.createSource({ deliveryMethod: 0, attemptTimeout: 120 });
-      const destination = new Writable({
-        write(chunk: Buffer, _enc, done) {
-          rawLog += chunk.toString();
-          for (const line of chunk.toString().split("\n")) if (line.trim()) logLines.push(JSON.parse(line) as Record<string, unknown>);
-          done();
-        },
-      });
+      const log = captureLog();
+      logLines = log.lines;
+      rawLog = log.text;
       const config = world.nodeConfig({
         stateDir: join(world.scratch, "state"),
         metrics: { enabled: true, host: "127.0.0.1", port: 0 },
         stackIdleTimeoutMs: 1_500,
         logLevel: "debug",
       });
-      node = createProviderNode(config, { account: world.providerAccount, logger: createLogger({ level: "debug", destination }) });
+      node = createProviderNode(config, { account: world.providerAccount, logger: createLogger({ level: "debug", destination: log.destination }) });
       const info = await node.start();
       metricsUrl = info.metricsUrl ?? "";
     }, 150_000);
 
     afterAll(async () => {
       await node?.stop();
-      if (process.env.GN_TEST_LOG_FILE) (await import("node:fs")).writeFileSync(process.env.GN_TEST_LOG_FILE, rawLog);
+      if (process.env.GN_TEST_LOG_FILE) (await import("node:fs")).writeFileSync(process.env.GN_TEST_LOG_FILE, rawLog());
       await (await pending?.catch(() => undefined))?.close();
     }, 60_000);
 
@@ -216,8 +211,8 @@ export function describeNodeE2e(kind: ChainKind): void {
     }, 90_000);
 
     test("the provider key never appears in the logs", () => {
-      expect(rawLog.length).toBeGreaterThan(0);
-      expect(rawLog.toLowerCase()).not.toContain(world.providerKey.slice(2).toLowerCase());
+      expect(rawLog().length).toBeGreaterThan(0);
+      expect(rawLog().toLowerCase()).not.toContain(world.providerKey.slice(2).toLowerCase());
     });
   });
 }

@@ -5,6 +5,7 @@
 import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { createServer as createHttpServer } from "node:http";
 import { join, resolve } from "node:path";
+import { Writable } from "node:stream";
 import {
   createPublicClient,
   createWalletClient,
@@ -30,6 +31,8 @@ import { getNexusEvents } from "../../src/sdk/events/index.ts";
 import { createIpfs, uploadBytes, uploadJson, type IpfsClient } from "../../src/sdk/ipfs/index.ts";
 import { startIpfsDevNode } from "../../src/ipfs-dev-node/index.ts";
 import { nodeConfigSchema, type NodeConfig, type NodeConfigInput } from "../../src/node/config.ts";
+import { createLogger } from "../../src/node/logger.ts";
+import { createProviderNode } from "../../src/node/node.ts";
 import { setBalance } from "../../src/devnet/dev-chain.ts";
 import { rpc, startChain, type ChainKind, type TestChain } from "./chains.ts";
 
@@ -296,6 +299,34 @@ export async function startRpcProxy(target: string): Promise<{ url: string; cut:
 }
 
 /** Polls `check` until it returns a value other than undefined/false, or throws after `timeoutMs`. */
+/** A node's log, as the tests read it: each JSON line parsed, in order, and the raw text. */
+export type CapturedLog = { destination: Writable; lines: Array<Record<string, unknown>>; text: () => string };
+
+/** A pino destination that keeps everything a node logs, for a test to assert on what it said. */
+export function captureLog(): CapturedLog {
+  const lines: Array<Record<string, unknown>> = [];
+  let raw = "";
+  const destination = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      raw += chunk.toString();
+      for (const line of chunk.toString().split("\n")) if (line.trim()) lines.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  return { destination, lines, text: () => raw };
+}
+
+/** A started provider node of `world` for `account`, with its own state folder and its log captured at info. */
+export async function startLoggedNode(world: World, name: string, account: Account, overrides: Partial<NodeConfigInput> = {}) {
+  const log = captureLog();
+  const node = createProviderNode(world.nodeConfig({ stateDir: join(world.scratch, `state-${name}`), logLevel: "info", ...overrides }), {
+    account,
+    logger: createLogger({ level: "info", destination: log.destination }),
+  });
+  await node.start();
+  return { node, lines: log.lines };
+}
+
 export async function waitUntil<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000, everyMs = 100): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -274,16 +274,11 @@ contract AgreementHandler is CommonBase, StdCheats, StdUtils {
         } catch {
             return;
         }
-        bool agreed = ITask(task).status() == TaskStatus.FINALIZED;
-        if (agreed) {
+        if (_checkPenaltyTaken(task, t, clientBefore, burnedBefore, "reject")) {
+            rejectionsBurned += 1;
+        } else {
             rejectionsToClient += 1;
             _check(resultOf(task, provider) != resultOf(task, ITask(task).winner()), "reject: an agreed result was rejected");
-            _check(vault.balanceOf(t.client) == clientBefore + t.lapsePenalty, "reject: the client gets the penalty");
-        } else {
-            rejectionsBurned += 1;
-            ghostBurned += t.lapsePenalty;
-            _check(vault.burned() == burnedBefore + t.lapsePenalty, "reject: burned without agreement");
-            _check(vault.balanceOf(t.client) == clientBefore, "reject: nobody gains from a failed agreement");
         }
         _check(vault.lockupOf(master) == lockupBefore - t.lapsePenalty, "reject: the penalty leaves the lockup");
     }
@@ -300,13 +295,23 @@ contract AgreementHandler is CommonBase, StdCheats, StdUtils {
         } catch {
             return;
         }
-        if (ITask(task).status() == TaskStatus.FINALIZED) {
-            _check(vault.balanceOf(t.client) == clientBefore + t.lapsePenalty, "lapse: to the client after an agreement");
-        } else {
-            lapsesBurned += 1;
+        if (_checkPenaltyTaken(task, t, clientBefore, burnedBefore, "lapse")) lapsesBurned += 1;
+    }
+
+    /// @dev Where a penalty just taken went: to the client after an agreement, burned otherwise (nobody may gain
+    /// from a failed agreement). Returns whether it was burned.
+    function _checkPenaltyTaken(address task, TaskTerms memory t, uint256 clientBefore, uint256 burnedBefore, string memory name)
+        internal
+        returns (bool burned)
+    {
+        burned = ITask(task).status() != TaskStatus.FINALIZED;
+        if (burned) {
             ghostBurned += t.lapsePenalty;
-            _check(vault.burned() == burnedBefore + t.lapsePenalty, "lapse: burned without agreement");
-            _check(vault.balanceOf(t.client) == clientBefore, "lapse: nobody gains from a failed agreement");
+            _check(vault.burned() == burnedBefore + t.lapsePenalty, string.concat(name, ": burned without agreement"));
+            _check(vault.balanceOf(t.client) == clientBefore, string.concat(name, ": nobody gains from a failed agreement"));
+        } else {
+            _check(vault.balanceOf(t.client) == clientBefore + t.lapsePenalty, string.concat(name, ": the client gets the penalty after an agreement"));
+            _check(vault.burned() == burnedBefore, string.concat(name, ": nothing burned after an agreement"));
         }
     }
 
